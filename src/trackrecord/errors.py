@@ -1,0 +1,77 @@
+"""The one exception tree of TrackRecord.
+
+Every error raised on purpose by TrackRecord derives from
+:class:`TrackRecordError`; its message says what was wrong, what is allowed,
+and how to fix it::
+
+    TrackRecordError
+    ├── InvalidValueError (also ValueError)     a metric, param, tag or key that cannot be stored
+    ├── ConfigurationError (also ValueError)    a bad argument or setting (dir, resume=, parent=, ...)
+    ├── NotFoundError (also LookupError)        a project, run, metric or artifact that does not exist
+    ├── RunLockedError                          another live process is writing the run
+    ├── StoreError                              the store failed (disk full, database locked, corrupt)
+    │   └── ChainConflictError                  events that contradict what is already stored
+    └── MissingDependencyError (also ImportError) an optional package is needed; says the pip line
+
+Inside a training loop the SDK never raises internal failures (store or disk
+errors): it warns once with :class:`TrackRecordWarning` and keeps the data on
+disk. Only mistakes at the call site (an invalid value) raise.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ChainConflictError",
+    "ConfigurationError",
+    "InvalidValueError",
+    "MissingDependencyError",
+    "NotFoundError",
+    "RunLockedError",
+    "StoreError",
+    "TrackRecordError",
+    "TrackRecordWarning",
+]
+
+
+class TrackRecordError(Exception):
+    """Base class of every error TrackRecord raises on purpose."""
+
+
+class InvalidValueError(TrackRecordError, ValueError):
+    """A metric, param, tag or key that cannot be stored; nothing was recorded."""
+
+
+class ConfigurationError(TrackRecordError, ValueError):
+    """A bad argument or setting, such as an unknown run id passed as ``resume=``."""
+
+
+class NotFoundError(TrackRecordError, LookupError):
+    """A project, run, metric or artifact that does not exist."""
+
+
+class RunLockedError(TrackRecordError):
+    """Another live process holds the run open for writing."""
+
+
+class StoreError(TrackRecordError):
+    """The store could not do what was asked (disk full, database locked, corrupt data)."""
+
+
+class ChainConflictError(StoreError):
+    """Events whose sequence number or hash contradict the events already stored."""
+
+
+class MissingDependencyError(TrackRecordError, ImportError):
+    """An optional package is needed; the message gives the exact ``pip install`` line."""
+
+
+class TrackRecordWarning(UserWarning):
+    """An internal failure the SDK survived; the data is kept on disk for later."""
+
+
+def missing(package: str, extra: str, purpose: str) -> MissingDependencyError:
+    """Build the error for an optional *package* needed for *purpose*."""
+    return MissingDependencyError(
+        f"{purpose} needs the optional package {package!r}, which is not installed. "
+        f"Install it with: pip install 'trackrecord[{extra}]'  (or: pip install {package})"
+    )
