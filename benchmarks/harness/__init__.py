@@ -1,0 +1,1 @@
+"""Shared benchmark harness: peer environment, timing, workdirs, subprocess runs, reports."""

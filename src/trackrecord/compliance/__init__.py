@@ -1,0 +1,1 @@
+"""The compliance layer: verification of the hash-chained record (more to come)."""

@@ -1,0 +1,115 @@
+"""The active run, module-level logging functions, and ending runs at exit.
+
+Runs started by :func:`trackrecord.init` stack up (a child run started inside
+a parent becomes active until it finishes). Module-level ``trackrecord.log``
+and friends act on the newest unfinished run, notebook style.
+
+At interpreter exit every unfinished run is finished and flushed. An uncaught
+exception ends them as ``failed`` (``killed`` for Ctrl-C), with the traceback;
+SIGTERM ends them as ``killed`` when the program installed no handler of its own.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+from types import FrameType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+from trackrecord.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from trackrecord.sdk.run import Run
+
+__all__ = ["current", "finish", "forget", "log", "log_params", "register", "set_tags"]
+
+_runs: list[Run] = []
+_lock = threading.Lock()
+_installed = False
+
+
+def register(run: Run) -> None:
+    """Make *run* the active run, installing the exit hooks on first use."""
+    with _lock:
+        _runs.append(run)
+        _install_hooks()
+
+
+def forget(run: Run) -> None:
+    """Remove a finished run from the active stack."""
+    with _lock:
+        if run in _runs:
+            _runs.remove(run)
+
+
+def current() -> Run:
+    """The active run (the newest unfinished one)."""
+    with _lock:
+        if not _runs:
+            raise ConfigurationError("no active run: call trackrecord.init(...) first")
+        return _runs[-1]
+
+
+def log(metrics: Mapping[str, Any], step: int | None = None) -> None:
+    """``run.log`` on the active run. Example: ``trackrecord.log({"loss": 0.1})``."""
+    current().log(metrics, step)
+
+
+def log_params(params: Mapping[str, Any]) -> None:
+    """``run.log_params`` on the active run."""
+    current().log_params(params)
+
+
+def set_tags(tags: Mapping[str, Any] | Iterable[str]) -> None:
+    """``run.set_tags`` on the active run."""
+    current().set_tags(tags)
+
+
+def finish(status: str = "finished") -> None:
+    """Finish the active run (status ``finished``, ``failed`` or ``killed``)."""
+    if status not in ("finished", "failed", "killed"):
+        raise ConfigurationError(f"finish status {status!r} is not one of: finished, failed, "
+                                 f"killed")
+    current().finish(status)  # type: ignore[arg-type]
+
+
+def _finish_all(status: str, error: BaseException | None = None) -> None:
+    with _lock:
+        runs = list(reversed(_runs))
+    for run in runs:
+        try:
+            run.finish(status, error)  # type: ignore[arg-type]
+        except Exception as exc:  # at exit nothing is left to raise to
+            print(f"trackrecord: could not finish run {run.id}: {exc}", file=sys.stderr)
+
+
+def _excepthook(kind: type[BaseException], error: BaseException,
+                tb: TracebackType | None) -> None:
+    _finish_all("killed" if issubclass(kind, KeyboardInterrupt) else "failed", error)
+    _previous_excepthook(kind, error, tb)
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    _finish_all("killed", SystemExit(f"terminated by signal {signum}"))
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+_previous_excepthook = sys.excepthook
+
+
+def _install_hooks() -> None:
+    global _installed, _previous_excepthook
+    if _installed:
+        return
+    _installed = True
+    atexit.register(_finish_all, "finished")
+    _previous_excepthook = sys.excepthook
+    sys.excepthook = _excepthook
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
+        signal.signal(signal.SIGTERM, _on_sigterm)

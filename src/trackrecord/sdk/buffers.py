@@ -1,0 +1,94 @@
+"""In-memory metric buffers: the only work ``run.log()`` does in the training loop.
+
+``add`` checks the values and appends them to per-key Python lists under a
+lock (a few hundred nanoseconds); the background writer swaps the lists out and
+turns them into numpy columns (``drain``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from trackrecord.errors import InvalidValueError
+from trackrecord.events import Points
+from trackrecord.values import check_key, check_step, to_metric_value
+
+__all__ = ["MetricBuffers"]
+
+_Columns = tuple[list[int], list[float], list[float]]
+
+
+class MetricBuffers:
+    """Per-key columns of (step, value, wall time) waiting for the writer.
+
+    When a call leaves out ``step``, it gets one more than the largest step
+    logged so far in the run (0 for the first).
+    """
+
+    def __init__(self, next_step: int = 0) -> None:
+        self.next_step = next_step
+        self._lock = threading.Lock()
+        self._columns: dict[str, _Columns] = {}
+        self._known: set[str] = set()
+        self.pending = 0
+
+    def add(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
+        """Buffer one value per key at *step* (raises InvalidValueError, buffering nothing)."""
+        now = time.time()
+        if step is None:
+            step = self.next_step
+        elif type(step) is not int:
+            step = check_step(step)
+        try:
+            items = metrics.items()
+        except AttributeError:
+            raise InvalidValueError(
+                f"log() takes a dict of metric names to numbers, such as {{'loss': 0.25}}, "
+                f"not a {type(metrics).__name__}") from None
+        with self._lock:
+            columns = self._columns
+            try:
+                for key, value in items:
+                    col = columns.get(key)
+                    if col is None:
+                        col = columns[key] = self._new_key(key)
+                    if type(value) is not float:
+                        value = to_metric_value(key, value)
+                    col[0].append(step)
+                    col[1].append(value)
+                    col[2].append(now)
+            except InvalidValueError:
+                self._undo(metrics, key)
+                raise
+            self.pending += len(metrics)
+        if step >= self.next_step:
+            self.next_step = step + 1
+
+    def _new_key(self, key: str) -> _Columns:
+        if key not in self._known:
+            self._known.add(check_key(key))
+        return [], [], []
+
+    def _undo(self, metrics: Mapping[str, Any], bad_key: str) -> None:
+        """Remove what this call appended before it met the bad value."""
+        for key in metrics:
+            if key == bad_key:
+                return
+            for column in self._columns[key]:
+                column.pop()
+
+    def drain(self) -> dict[str, Points]:
+        """Take everything buffered so far as numpy columns, keyed by metric."""
+        with self._lock:
+            columns, self._columns = self._columns, {}
+            self.pending = 0
+        return {
+            key: Points(np.array(steps, dtype=np.int64), np.array(values, dtype=np.float64),
+                        (np.array(times, dtype=np.float64) * 1000).astype(np.int64))
+            for key, (steps, values, times) in columns.items() if steps
+        }

@@ -1,0 +1,60 @@
+"""Turning files, directories and in-memory objects into artifact records."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from trackrecord.errors import InvalidValueError
+from trackrecord.media.types import media_type
+from trackrecord.store.base import Store
+
+__all__ = ["artifact_name", "store_bytes", "store_path"]
+
+
+def artifact_name(name: str) -> str:
+    """Check an artifact path inside a run: relative, '/'-separated, no '..'."""
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidValueError(f"artifact name {name!r} must be a non-empty string such as "
+                                f"'model/weights.pt'")
+    path = PurePosixPath(name.replace(os.sep, "/"))
+    if path.is_absolute() or ".." in path.parts:
+        raise InvalidValueError(f"artifact name {name!r} must be a relative path inside the run, "
+                                f"without '..', such as 'plots/loss.png'")
+    return str(path)
+
+
+def store_bytes(store: Store, name: str, content: bytes,
+                kind: str | None = None) -> dict[str, Any]:
+    """Store *content* as artifact *name*; return its file record."""
+    sha256, size = store.put_artifact(io.BytesIO(content))
+    return {"path": artifact_name(name), "sha256": sha256, "size": size,
+            "media_type": kind or media_type(name)}
+
+
+def _file_record(store: Store, source: Path, name: str) -> dict[str, Any]:
+    with source.open("rb") as handle:
+        sha256, size = store.put_artifact(handle)
+    return {"path": name, "sha256": sha256, "size": size, "media_type": media_type(name)}
+
+
+def store_path(store: Store, path: str | os.PathLike[str], name: str | None) -> list[dict[str, Any]]:
+    """Store a file or a directory tree (files in sorted order); return the file records."""
+    source = Path(path)
+    if source.is_file():
+        return [_file_record(store, source, artifact_name(name or source.name))]
+    if not source.is_dir():
+        raise InvalidValueError(f"log_artifact: {str(source)!r} is neither a file nor a directory;"
+                                f" check the path (relative paths start at {Path.cwd()})")
+    prefix = artifact_name(name or source.name)
+    records = []
+    for root, dirs, files in os.walk(source):
+        dirs.sort()
+        for file in sorted(files):
+            full = Path(root) / file
+            if full.is_file():
+                relative = full.relative_to(source).as_posix()
+                records.append(_file_record(store, full, f"{prefix}/{relative}"))
+    return records

@@ -1,0 +1,167 @@
+"""``trackrecord.init``: start (or resume) a run on the embedded store."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from trackrecord.capture import Capture, capture_environment
+from trackrecord.errors import ConfigurationError, InvalidValueError, NotFoundError
+from trackrecord.events import GENESIS
+from trackrecord.ids import new_run_id, run_name_for
+from trackrecord.sdk import active
+from trackrecord.sdk.buffers import MetricBuffers
+from trackrecord.sdk.files import store_bytes
+from trackrecord.sdk.run import Run
+from trackrecord.sdk.writer import Writer
+from trackrecord.spool import Spool
+from trackrecord.values import check_key, flatten_params, normalise_tags
+from trackrecord.workspace import Workspace
+
+__all__ = ["init"]
+
+
+def init(
+    project: str | None = None,
+    name: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | Iterable[str] | None = None,
+    group: str | None = None,
+    notes: str | None = None,
+    parent: Run | str | None = None,
+    resume: str | None = None,
+    dir: str | os.PathLike[str] | None = None,
+    capture: bool | Capture = True,
+) -> Run:
+    """Start a run (or continue one with ``resume=``) and make it the active run.
+
+    Args:
+        project: the project name (default: ``TRACKRECORD_PROJECT`` or ``"default"``).
+        name: a readable name (default: generated, like ``amber-otter-417``).
+        config: hyperparameters, recorded as params (nested dicts flattened).
+        tags: a dict of short strings, or a list of labels.
+        group: a group name shared by related runs (e.g. the folds of a CV).
+        notes: free text.
+        parent: the parent run (a Run or its id) of a child run.
+        resume: the id of an existing run to continue; its steps go on from the
+            largest one logged.
+        dir: the store directory (see :mod:`trackrecord.workspace`).
+        capture: what environment to record at start (git, packages, system,
+            command); ``False`` for nothing, or a :class:`Capture`.
+
+    Returns:
+        The :class:`Run`, also usable as a context manager.
+
+    Raises:
+        ConfigurationError: ``resume`` or ``parent`` names no run, or bad arguments.
+        RunLockedError: the run to resume is being written by a live process.
+
+    Example:
+        >>> import trackrecord, tempfile
+        >>> run = trackrecord.init("mnist", config={"lr": 0.1}, dir=tempfile.mkdtemp(),
+        ...                        capture=False)
+        >>> run.log({"loss": 0.5})
+        >>> run.finish()
+    """
+    options = Capture.coerce(capture)
+    project = _project_name(project)
+    config_flat = flatten_params(config or {})
+    tag_map = normalise_tags(tags)
+    workspace = Workspace.open(dir)
+    try:
+        if resume is not None:
+            return _resume(workspace, resume, config_flat, tag_map, notes, options)
+        return _start(workspace, project, name, config_flat, tag_map, group, notes, parent,
+                      options)
+    except BaseException:
+        workspace.close()
+        raise
+
+
+def _project_name(project: str | None) -> str:
+    project = project or os.environ.get("TRACKRECORD_PROJECT") or "default"
+    return check_key(project, "project")
+
+
+def _parent_id(workspace: Workspace, parent: Run | str | None) -> str | None:
+    if parent is None:
+        return None
+    parent_id = parent if isinstance(parent, str) else parent.id
+    try:
+        workspace.store.get_run(parent_id)
+    except NotFoundError:
+        if isinstance(parent, str):
+            raise ConfigurationError(f"parent run {parent_id!r} does not exist in "
+                                     f"{workspace.root}; pass the id of an existing run") from None
+    return parent_id
+
+
+def _start(workspace: Workspace, project: str, name: str | None, config: dict[str, Any],
+           tags: dict[str, str], group: str | None, notes: str | None,
+           parent: Run | str | None, options: Capture) -> Run:
+    if name is not None and not isinstance(name, str):
+        raise InvalidValueError(f"run name must be a string, not {type(name).__name__}")
+    run_id = new_run_id()
+    parent_id = _parent_id(workspace, parent)
+    run_name = name or run_name_for(run_id)
+    body = {"project": project, "name": run_name, "group": group, "parent": parent_id,
+            "notes": notes, "tags": tags, "config": config, "user": _user(),
+            "host": socket.gethostname()}
+    return _launch(workspace, run_id, project, run_name, parent_id, (0, GENESIS), 0,
+                   ("run.start", body), options)
+
+
+def _resume(workspace: Workspace, run_id: str, config: dict[str, Any], tags: dict[str, str],
+            notes: str | None, options: Capture) -> Run:
+    try:
+        record = workspace.store.get_run(run_id)
+    except NotFoundError:
+        recent = ", ".join(r.id for r in workspace.store.find_runs(limit=5)) or "none"
+        raise ConfigurationError(f"cannot resume run {run_id!r}: no such run in "
+                                 f"{workspace.root}. Recent runs: {recent}") from None
+    next_step = max((s.last_step + 1 for s in record.summaries.values()), default=0)
+    body = {"user": _user(), "host": socket.gethostname(), "pid": os.getpid()}
+    run = _launch(workspace, record.id, record.project, record.name, record.parent,
+                  (record.head_seq, record.head_hash), next_step, ("run.resume", body), options)
+    if config:
+        run.log_params(config)
+    if tags:
+        run.set_tags(tags)
+    if notes is not None:
+        run.notes = notes
+    return run
+
+
+def _launch(workspace: Workspace, run_id: str, project: str, name: str, parent: str | None,
+            head: tuple[int, str], next_step: int, first: tuple[str, dict[str, Any]],
+            options: Capture) -> Run:
+    spool = Spool(workspace.spool_root, run_id)
+    buffers = MetricBuffers(next_step)
+    writer = Writer(run_id, workspace.store, spool, buffers, head)
+    writer.submit(*first)
+    if options != Capture.nothing():
+        writer.call_soon(lambda: _record_environment(writer, workspace, options))
+    run = Run(run_id, project, name, workspace, writer, buffers, parent)
+    active.register(run)
+    return run
+
+
+def _record_environment(writer: Writer, workspace: Workspace, options: Capture) -> None:
+    """Runs on the writer thread, so that capture never delays the training script."""
+    environment = capture_environment(options, Path.cwd())
+    writer.submit("environment", environment.info)
+    if environment.diff:
+        record = store_bytes(workspace.store, "code/uncommitted.diff",
+                             environment.diff.encode("utf-8", "replace"), "text/x-diff")
+        writer.submit("artifact", {"files": [record]})
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return None

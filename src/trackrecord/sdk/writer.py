@@ -1,0 +1,164 @@
+"""The background writer: buffers → hash-chained events → spool → store.
+
+One thread per run. Every ``interval`` seconds (or when asked to flush) it
+drains the queued events and metric buffers, chains them (``seq``, ``prev``,
+``hash``), appends them to the spool, and applies them to the store. If the
+spool or the store fails, it warns once, keeps the events (in memory and, as
+far as the disk allows, in the spool), and tries again on the next tick: the
+training loop never sees the failure.
+
+Under ``TRACKRECORD_STRICT=1`` (the test suite sets it) a failure the writer
+survived is raised again by :meth:`Writer.close`, so it cannot go unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from trackrecord.errors import StoreError, TrackRecordWarning
+from trackrecord.events import Event
+from trackrecord.sdk.buffers import MetricBuffers
+from trackrecord.spool import Spool
+from trackrecord.store.base import Store
+
+__all__ = ["Writer"]
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Writer:
+    """Chains and ships one run's events from a background thread."""
+
+    def __init__(self, run_id: str, store: Store, spool: Spool, buffers: MetricBuffers,
+                 head: tuple[int, str], interval: float = 0.25) -> None:
+        self.run_id = run_id
+        self.store, self.spool, self.buffers = store, spool, buffers
+        self.interval = interval
+        self.failure: BaseException | None = None
+        self._seq, self._prev = head
+        self._queue: deque[tuple[str, int, Mapping[str, Any]] | Callable[[], None]] = deque()
+        self._unspooled: list[Event] = []
+        self._unstored: list[Event] = []
+        self._wake = threading.Event()
+        self._done = threading.Condition()
+        self._ticks = 0
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name=f"trackrecord-{run_id}",
+                                        daemon=True)
+        self._thread.start()
+
+    def submit(self, type: str, body: Mapping[str, Any]) -> None:
+        """Queue a non-metric event; it is chained in submission order."""
+        self._queue.append((type, _now_ms(), body))
+
+    def call_soon(self, task: Callable[[], None]) -> None:
+        """Run *task* on the writer thread before the next events (e.g. capture)."""
+        self._queue.append(task)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Block until everything logged before this call was tried; True if stored."""
+        with self._done:
+            target = self._ticks + 2  # the tick under way may have missed the latest data
+            self._wake.set()
+            self._done.wait_for(lambda: self._ticks >= target or not self._thread.is_alive(),
+                                timeout)
+        return not self._unstored and not self._unspooled
+
+    @property
+    def stored(self) -> bool:
+        """Whether every chained event is in the store."""
+        return not self._unstored
+
+    def close(self, final: Mapping[str, Any] | None = None, timeout: float | None = None) -> bool:
+        """Ship everything (then *final* as ``run.end``) and stop; True if all is stored."""
+        if final is not None:
+            self.submit("run.end", final)
+        self._stopping = True
+        self._wake.set()
+        self._thread.join(timeout)
+        stored = not self._unstored and not self._unspooled
+        if os.environ.get("TRACKRECORD_STRICT") == "1" and self.failure is not None:
+            raise StoreError(f"the writer of run {self.run_id} failed: {self.failure}") \
+                from self.failure
+        return stored
+
+    def _loop(self) -> None:
+        while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            stopping = self._stopping
+            self._tick()
+            with self._done:
+                self._ticks += 1
+                self._done.notify_all()
+            if stopping:
+                return
+
+    def _tick(self) -> None:
+        try:
+            events = self._chain()
+        except Exception as exc:  # a bug in chaining must not kill the thread silently
+            self._report("could not prepare events", exc)
+            return
+        self._unspooled += events
+        self._unstored += events
+        if self._unspooled:
+            try:
+                self.spool.append(self._unspooled)
+                self._unspooled = []
+            except OSError as exc:
+                self._report(f"could not write the spool {self.spool.directory}", exc)
+        if self._unstored:
+            try:
+                head = self.store.append_events(self._unstored)
+                self._unstored = []
+                self.spool.acknowledge(head)
+            except Exception as exc:
+                self._report("could not write to the store; the data is kept in the spool and "
+                             "retried", exc)
+
+    def _chain(self) -> list[Event]:
+        items: list[tuple[str, int, Mapping[str, Any]]] = []
+        while self._queue:
+            item = self._queue.popleft()
+            if not callable(item):
+                items.append(item)
+                continue
+            try:
+                item()
+            except Exception as exc:  # e.g. environment capture; the run goes on without it
+                self._report("could not run a background task", exc)
+        # metrics drained now were logged before a queued run.end: keep the end last
+        end = items.pop() if items and items[-1][0] == "run.end" else None
+        events = [self._next(*item) for item in items]
+        points = self.buffers.drain()
+        if points:
+            events.append(self._next("metrics", _now_ms(), {}, points))
+        if end is not None:
+            events.append(self._next(*end))
+        return events
+
+    def _next(self, type: str, time_ms: int, body: Mapping[str, Any],
+              points: Mapping[str, Any] | None = None) -> Event:
+        self._seq += 1
+        event = Event.build(self.run_id, self._seq, type, time_ms, self._prev, body, points)
+        self._prev = event.hash
+        return event
+
+    def _report(self, what: str, exc: BaseException) -> None:
+        if self.failure is not None:
+            return
+        self.failure = exc
+        try:
+            warnings.warn(f"TrackRecord {what} for run {self.run_id}: {exc}. Training goes on; "
+                          f"nothing logged is dropped.", TrackRecordWarning, stacklevel=2)
+        except Warning:
+            pass  # warnings turned into errors must not escape into the writer thread

@@ -1,0 +1,211 @@
+"""The spool: a run's events on local disk until the store has them.
+
+Each live run writes its events to ``spool/<run_id>/<first seq>.log`` before
+shipping them to the store, and holds an exclusive lock on
+``spool/<run_id>/lock`` while it lives. Records are framed with their length
+and CRC-32, so a write torn by a crash is detected and dropped on reading.
+
+When a process dies (even by SIGKILL) its lock is released by the OS. Whoever
+opens the store next — a reader or a writer — calls :func:`recover_orphans`,
+which ships the events the store lacks, ends the run as ``crashed``, and removes
+the spool. Shipping is idempotent by ``(run, seq)``, so recovering twice, or
+after a partial ship, never duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from trackrecord.errors import NotFoundError, RunLockedError
+from trackrecord.events import Event, Points
+from trackrecord.store.base import Store
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no cross-process lock, recovery is manual
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["Spool", "read_spool", "recover_orphans"]
+
+_MAGIC: Final = b"TRS1"
+_FRAME = struct.Struct("<4sII")
+SEGMENT_BYTES: Final = 64 << 20
+
+
+def encode_event(event: Event) -> bytes:
+    """One framed spool record: header JSON plus the points' raw columns."""
+    meta = {"run": event.run_id, "seq": event.seq, "type": event.type, "time": event.time,
+            "prev": event.prev, "hash": event.hash, "body": event.body,
+            "points": [[k, len(p)] for k, p in event.points.items()]}
+    head = json.dumps(meta, separators=(",", ":"), allow_nan=True).encode()
+    parts = [struct.pack("<I", len(head)), head]
+    for p in event.points.values():
+        parts += [p.steps.astype("<i8").tobytes(), p.values.astype("<f8").tobytes(),
+                  p.times.astype("<i8").tobytes()]
+    payload = b"".join(parts)
+    return _FRAME.pack(_MAGIC, len(payload), zlib.crc32(payload)) + payload
+
+
+def decode_event(payload: bytes) -> Event:
+    """Inverse of :func:`encode_event` (without the frame)."""
+    (size,) = struct.unpack_from("<I", payload)
+    meta: dict[str, Any] = json.loads(payload[4:4 + size])
+    offset, points = 4 + size, {}
+    for key, n in meta["points"]:
+        cols = []
+        for dtype in ("<i8", "<f8", "<i8"):
+            cols.append(np.frombuffer(payload, dtype=dtype, count=n, offset=offset).copy())
+            offset += 8 * n
+        points[key] = Points(*cols)
+    return Event(meta["run"], meta["seq"], meta["type"], meta["time"], meta["prev"],
+                 meta["body"], meta["hash"], points)
+
+
+def read_spool(directory: Path) -> Iterator[Event]:
+    """Every intact event in a run's spool directory, in seq order."""
+    for segment in sorted(directory.glob("*.log")):
+        data = segment.read_bytes()
+        offset = 0
+        while offset + _FRAME.size <= len(data):
+            magic, size, crc = _FRAME.unpack_from(data, offset)
+            payload = data[offset + _FRAME.size:offset + _FRAME.size + size]
+            if magic != _MAGIC or len(payload) != size or zlib.crc32(payload) != crc:
+                break  # a torn write at a crash: nothing after it was acknowledged
+            yield decode_event(payload)
+            offset += _FRAME.size + size
+
+
+class Spool:
+    """The spool of one live run, held locked by this process until :meth:`close`."""
+
+    def __init__(self, root: Path, run_id: str, fsync_interval: float = 1.0) -> None:
+        self.directory = root / run_id
+        self.fsync_interval = fsync_interval
+        self._lock_fd = _lock(self.directory, wait=2.0)
+        if self._lock_fd is None:
+            raise RunLockedError(
+                f"run {run_id} is being written by another live process (its spool "
+                f"{self.directory} is locked). Wait for it to finish, or log to a new run")
+        self._fd: int | None = None
+        self._segment: Path | None = None
+        self._last_sync = time.monotonic()
+        self._last_seq = 0
+
+    def append(self, events: Sequence[Event]) -> None:
+        """Write events (raises OSError on failure; nothing is partially acknowledged)."""
+        if not events:
+            return
+        if self._fd is None:
+            self._segment = self.directory / f"{events[0].seq:012d}.log"
+            self._fd = os.open(self._segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.write(self._fd, b"".join(encode_event(e) for e in events))
+        self._last_seq = events[-1].seq
+        if time.monotonic() - self._last_sync >= self.fsync_interval:
+            self.sync()
+
+    def sync(self) -> None:
+        """Force written events to the disk."""
+        if self._fd is not None:
+            os.fsync(self._fd)
+        self._last_sync = time.monotonic()
+
+    def acknowledge(self, seq: int) -> None:
+        """The store holds every event up to *seq*: drop a full segment once it is all stored."""
+        if self._fd is None or seq < self._last_seq or self._segment is None:
+            return
+        if os.fstat(self._fd).st_size >= SEGMENT_BYTES:
+            os.close(self._fd)
+            self._segment.unlink()
+            self._fd = self._segment = None
+
+    def close(self, delete: bool) -> None:
+        """Stop writing; remove the spool when *delete* (everything is stored)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if delete:
+            shutil.rmtree(self.directory, ignore_errors=True)
+        _unlock(self._lock_fd)
+
+
+def _lock(directory: Path, wait: float) -> int | None:
+    """Take the run's lock file; None if another live process holds it."""
+    deadline = time.monotonic() + wait
+    while True:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / "lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        if fcntl is None:
+            return fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+            continue
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino  # not removed by a recoverer
+        except FileNotFoundError:
+            same = False
+        if same:
+            os.write(fd, f"{os.getpid()}\n".encode())
+            return fd
+        os.close(fd)
+
+
+def _unlock(fd: int) -> None:
+    os.close(fd)  # closing releases the flock
+
+
+def recover_orphans(root: Path, store: Store) -> list[str]:
+    """Ship the spools of dead writers to *store*; return the recovered run ids."""
+    if not root.is_dir():
+        return []
+    recovered = []
+    for directory in sorted(p for p in root.iterdir() if p.is_dir()):
+        if not any(directory.glob("*.log")):
+            continue
+        fd = _lock(directory, wait=0.0)
+        if fd is None:
+            continue  # a live writer
+        try:
+            if _recover(directory, store):
+                recovered.append(directory.name)
+            shutil.rmtree(directory, ignore_errors=True)
+        finally:
+            _unlock(fd)
+    return recovered
+
+
+def _recover(directory: Path, store: Store) -> bool:
+    events = list(read_spool(directory))
+    if not events:
+        return False
+    try:
+        head = store.get_run(events[0].run_id).head_seq
+    except NotFoundError:
+        head = 0
+    missing = [e for e in events if e.seq > head]
+    if missing:
+        store.append_events(missing)
+    run = store.get_run(events[0].run_id)
+    if run.status == "running":
+        last = store.append_events([Event.build(
+            run.id, run.head_seq + 1, "run.end", int(time.time() * 1000), run.head_hash,
+            {"status": "crashed", "error": {
+                "type": "ProcessDied", "message": "the process logging this run ended without "
+                "finishing it; its spooled events were recovered", "traceback": None}})])
+        return last > 0
+    return bool(missing)

@@ -1,0 +1,148 @@
+"""The Store protocol: the few primitives every backend implements.
+
+The SDK writes only through :meth:`Store.append_events`; everything else reads.
+Tables of runs, params, tags, metric summaries, chunks and artifacts are views
+that a store materialises from the events it is given. Conveniences (verify,
+data frames, downloads) are written once on top of these primitives.
+
+Implementations: :class:`trackrecord.store.sql.SqlStore` (SQLite now;
+PostgreSQL and a remote HTTP store implement the same protocol and pass the
+same contract tests in ``tests/store/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Protocol, runtime_checkable
+
+from trackrecord.events import Event
+from trackrecord.store.series import Buckets, Series
+
+__all__ = [
+    "ArtifactRecord",
+    "MetricSummary",
+    "ProjectRecord",
+    "RunRecord",
+    "Store",
+]
+
+RUN_STATUSES = ("running", "finished", "failed", "killed", "crashed")
+
+
+@dataclass(frozen=True)
+class ProjectRecord:
+    """A project: a named collection of runs."""
+
+    name: str
+    created_at: int
+    run_count: int
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    """Per-(run, key) summary: what run tables show and sort by.
+
+    ``last`` is the value logged last (NaN kept), ``last_step`` its step;
+    ``min``/``max`` ignore NaN and are None when every value was NaN.
+    """
+
+    key: str
+    count: int
+    last: float
+    last_step: int
+    last_time: int
+    min: float | None
+    max: float | None
+
+
+@dataclass(frozen=True)
+class ArtifactRecord:
+    """A file recorded by a run: its path in the run and its content's SHA-256."""
+
+    path: str
+    sha256: str
+    size: int
+    media_type: str
+    created_at: int
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run as materialised from its events. Times are Unix milliseconds."""
+
+    id: str
+    project: str
+    name: str
+    status: str
+    group: str | None
+    parent: str | None
+    notes: str | None
+    user: str | None
+    host: str | None
+    created_at: int
+    finished_at: int | None
+    error: dict[str, Any] | None
+    head_seq: int
+    head_hash: str
+    params: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    summaries: dict[str, MetricSummary] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every backend provides. All methods are safe to call from any thread."""
+
+    def append_events(self, events: Sequence[Event]) -> int:
+        """Apply events of one run in order; return the run's head ``seq`` afterwards.
+
+        Idempotent by ``(run_id, seq)``: events already stored with the same hash
+        are skipped, so retries never duplicate. Raises
+        :class:`~trackrecord.errors.ChainConflictError` when an event's ``seq`` or
+        ``prev`` does not continue the stored chain, or a stored event has
+        another hash.
+        """
+        ...
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """The run with this id (NotFoundError if none)."""
+        ...
+
+    def find_runs(self, project: str | None = None, limit: int = 1000) -> list[RunRecord]:
+        """Runs of a project (or all), newest first."""
+        ...
+
+    def list_projects(self) -> list[ProjectRecord]:
+        """Every project, by name."""
+        ...
+
+    def read_events(self, run_id: str, since_seq: int = 0) -> Iterator[Event]:
+        """A run's events with ``seq > since_seq``, metric points included, in order."""
+        ...
+
+    def metric_series(self, run_id: str, key: str, start: int | None = None,
+                      end: int | None = None) -> Series:
+        """The points of one metric with ``start <= step <= end``, in logged order."""
+        ...
+
+    def metric_buckets(self, run_id: str, key: str, buckets: int, start: int | None = None,
+                       end: int | None = None) -> Buckets:
+        """The series downsampled to at most *buckets* equal step-width buckets."""
+        ...
+
+    def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
+        """Store bytes content-addressed; return (sha256, size). Deduplicated."""
+        ...
+
+    def open_artifact(self, sha256: str) -> BinaryIO:
+        """Open stored content for reading."""
+        ...
+
+    def list_artifacts(self, run_id: str) -> list[ArtifactRecord]:
+        """The files a run recorded (the latest content for each path)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...

@@ -1,0 +1,136 @@
+"""SQLite done right for many processes: WAL, one short write transaction at a time.
+
+Every thread gets its own connection. Writes run in ``BEGIN IMMEDIATE``
+transactions, so a writer waits for the write lock up front (SQLite's busy
+handler, up to ``busy_timeout`` seconds) instead of failing half-way with
+"database is locked" when it upgrades a read lock. Schema migrations run at
+open, once, under the same write lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+from trackrecord.errors import StoreError
+from trackrecord.store.sql.migrations import MIGRATIONS
+
+__all__ = ["Database"]
+
+_PRAGMAS: Final = (
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-32000",
+)
+
+
+class Database:
+    """A SQLite database file shared by threads and processes.
+
+    Example:
+        >>> import tempfile, os
+        >>> db = Database(os.path.join(tempfile.mkdtemp(), "t.db"))
+        >>> with db.write() as cur:
+        ...     _ = cur.execute("INSERT INTO projects (name, created_at) VALUES ('p', 0)")
+        >>> db.read().execute("SELECT name FROM projects").fetchall()
+        [('p',)]
+    """
+
+    def __init__(self, path: str | Path, busy_timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
+            self._set_wal(conn)
+            for pragma in _PRAGMAS:
+                conn.execute(pragma)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    def _set_wal(self, conn: sqlite3.Connection) -> None:
+        deadline = time.monotonic() + self.busy_timeout
+        while True:  # switching to WAL needs a moment of exclusive access on a new file
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def read(self) -> sqlite3.Connection:
+        """This thread's connection, for reads (autocommit: each query sees fresh data)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Cursor]:
+        """A write transaction: commits on success, rolls back on any error."""
+        conn = self.read()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"cannot write to {self.path}: {exc}. Another process may hold a long write "
+                f"transaction; it was waited for {self.busy_timeout:.0f} s"
+            ) from exc
+        cur = conn.cursor()
+        try:
+            yield cur
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise StoreError(f"cannot commit to {self.path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        with self.write() as cur:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+            )
+            done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations")}
+            newest = max((m.version for m in MIGRATIONS), default=0)
+            if done and max(done) > newest:
+                raise StoreError(
+                    f"{self.path} was written by a newer TrackRecord (schema {max(done)}, this "
+                    f"one knows up to {newest}); upgrade with: pip install -U trackrecord"
+                )
+            for migration in MIGRATIONS:
+                if migration.version in done:
+                    continue
+                for statement in migration.statements:
+                    cur.execute(statement)
+                cur.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, int(time.time() * 1000)),
+                )
+
+    def close(self) -> None:
+        """Close every connection this object opened."""
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()

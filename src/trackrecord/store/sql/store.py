@@ -1,0 +1,173 @@
+"""SqlStore: the Store protocol on SQLite (PostgreSQL follows the same design).
+
+Example:
+    >>> import tempfile
+    >>> store = SqlStore.open(tempfile.mkdtemp())
+    >>> store.list_projects()
+    []
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from trackrecord.artifacts.base import ArtifactStore
+from trackrecord.artifacts.local import LocalArtifactStore
+from trackrecord.errors import NotFoundError, StoreError
+from trackrecord.events import Event, Points, decode_json
+from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord
+from trackrecord.store.series import Buckets, Series
+from trackrecord.store.sql.apply import apply_events
+from trackrecord.store.sql.database import Database
+from trackrecord.store.sql.metric_chunks import read_buckets, read_series
+
+__all__ = ["DATABASE_FILE", "SqlStore"]
+
+DATABASE_FILE = "trackrecord.db"
+_RUN_COLUMNS = (
+    "r.id, p.name, r.name, r.status, r.run_group, r.parent_id, r.notes, r.user_name, r.host, "
+    "r.created_at, r.finished_at, r.error, r.head_seq, r.head_hash"
+)
+
+
+class SqlStore:
+    """A :class:`~trackrecord.store.base.Store` on a SQL database plus an artifact store."""
+
+    def __init__(self, database: Database, artifacts: ArtifactStore) -> None:
+        self.database = database
+        self.artifacts = artifacts
+
+    @classmethod
+    def open(cls, directory: str | Path, busy_timeout: float = 60.0) -> SqlStore:
+        """The embedded store in *directory*: ``trackrecord.db`` and ``artifacts/``."""
+        root = Path(directory)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store directory {root}: {exc}") from exc
+        return cls(Database(root / DATABASE_FILE, busy_timeout), LocalArtifactStore(root / "artifacts"))
+
+    def append_events(self, events: Sequence[Event]) -> int:
+        """See :meth:`Store.append_events`."""
+        try:
+            with self.database.write() as cur:
+                return apply_events(cur, events)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot store events in {self.database.path}: {exc}") from exc
+
+    def _conn(self) -> sqlite3.Connection:
+        return self.database.read()
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """See :meth:`Store.get_run`."""
+        runs = self._runs("WHERE r.id = ?", (run_id,))
+        if not runs:
+            raise NotFoundError(f"no run with id {run_id!r} in {self.database.path.parent}")
+        return runs[0]
+
+    def find_runs(self, project: str | None = None, limit: int = 1000) -> list[RunRecord]:
+        """See :meth:`Store.find_runs`."""
+        if project is None:
+            return self._runs("ORDER BY r.id DESC LIMIT ?", (limit,))
+        return self._runs("WHERE p.name = ? ORDER BY r.id DESC LIMIT ?", (project, limit))
+
+    def _runs(self, where: str, args: tuple[Any, ...]) -> list[RunRecord]:
+        conn = self._conn()
+        rows = conn.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs r JOIN projects p ON p.id = r.project_id {where}",
+            args).fetchall()
+        ids = [row[0] for row in rows]
+        params, tags, summaries = _by_run(conn, ids)
+        return [
+            RunRecord(*row[:11], json.loads(row[11]) if row[11] else None, row[12], row[13],
+                      params.get(row[0], {}), tags.get(row[0], {}), summaries.get(row[0], {}))
+            for row in rows
+        ]
+
+    def list_projects(self) -> list[ProjectRecord]:
+        """See :meth:`Store.list_projects`."""
+        rows = self._conn().execute(
+            "SELECT p.name, p.created_at, count(r.id) FROM projects p LEFT JOIN runs r "
+            "ON r.project_id = p.id GROUP BY p.id ORDER BY p.name").fetchall()
+        return [ProjectRecord(*row) for row in rows]
+
+    def read_events(self, run_id: str, since_seq: int = 0) -> Iterator[Event]:
+        """See :meth:`Store.read_events`."""
+        self.get_run(run_id)
+        rows = self._conn().execute(
+            "SELECT seq, type, time, body, points, prev_hash, hash FROM events WHERE run_id = ? "
+            "ORDER BY seq", (run_id,)).fetchall()
+        offsets: dict[str, int] = {}
+        series: dict[str, Series] = {}
+        for seq, type_, time, body, counts_json, prev, digest in rows:
+            counts: dict[str, int] = json.loads(counts_json) if counts_json else {}
+            points = {}
+            for key, n in counts.items():
+                start = offsets.get(key, 0)
+                offsets[key] = start + n
+                if seq > since_seq:
+                    if key not in series:
+                        series[key] = self.metric_series(run_id, key)
+                    s = series[key]
+                    points[key] = Points(s.steps[start:start + n], s.values[start:start + n],
+                                         s.times[start:start + n])
+            if seq > since_seq:
+                yield Event(run_id, seq, type_, time, prev, decode_json(body), digest, points)
+
+    def metric_series(self, run_id: str, key: str, start: int | None = None,
+                      end: int | None = None) -> Series:
+        """See :meth:`Store.metric_series`."""
+        return read_series(self._conn(), run_id, key, start, end)
+
+    def metric_buckets(self, run_id: str, key: str, buckets: int, start: int | None = None,
+                       end: int | None = None) -> Buckets:
+        """See :meth:`Store.metric_buckets`."""
+        return read_buckets(self._conn(), run_id, key, buckets, start, end)
+
+    def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
+        """See :meth:`Store.put_artifact`."""
+        return self.artifacts.put(source)
+
+    def open_artifact(self, sha256: str) -> BinaryIO:
+        """See :meth:`Store.open_artifact`."""
+        return self.artifacts.open(sha256)
+
+    def list_artifacts(self, run_id: str) -> list[ArtifactRecord]:
+        """See :meth:`Store.list_artifacts`."""
+        rows = self._conn().execute(
+            "SELECT path, sha256, size, media_type, created_at FROM artifacts WHERE run_id = ? "
+            "ORDER BY path", (run_id,)).fetchall()
+        return [ArtifactRecord(*row) for row in rows]
+
+    def close(self) -> None:
+        """See :meth:`Store.close`."""
+        self.database.close()
+
+
+def _by_run(conn: sqlite3.Connection, ids: list[str]) -> tuple[
+        dict[str, dict[str, Any]], dict[str, dict[str, str]], dict[str, dict[str, MetricSummary]]]:
+    params: dict[str, dict[str, Any]] = {}
+    tags: dict[str, dict[str, str]] = {}
+    summaries: dict[str, dict[str, MetricSummary]] = {}
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        marks = ",".join("?" * len(batch))
+        for run_id, key, value in conn.execute(
+                f"SELECT run_id, key, value FROM params WHERE run_id IN ({marks})", batch):
+            params.setdefault(run_id, {})[key] = decode_json(value)
+        for run_id, key, value in conn.execute(
+                f"SELECT run_id, key, value FROM tags WHERE run_id IN ({marks})", batch):
+            tags.setdefault(run_id, {})[key] = value
+        for run_id, key, *rest in conn.execute(
+                f"SELECT run_id, key, count, last, last_step, last_time, min, max "
+                f"FROM metric_summaries WHERE run_id IN ({marks})", batch):
+            count, last, last_step, last_time, low, high = rest
+            summaries.setdefault(run_id, {})[key] = MetricSummary(
+                key, count, np.nan if last is None else last, last_step, last_time, low, high)
+    return params, tags, summaries
