@@ -88,7 +88,7 @@ def workload_record(workload: Workload, rows: list[Row]) -> dict[str, Any]:
                     m.key: r.per_item(m) for m in workload.METRICS if m.per_item
                 },
                 "ratio_vs_trackrecord": {
-                    m.key: ratio(r, base, m, nominal) for m in workload.METRICS
+                    m.key: ratio(r, base, m, nominal) for m in workload.METRICS if m.compare
                 },
                 "samples": r.samples,
             }

@@ -9,13 +9,25 @@ from workloads import Metric, Workload
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
-    if unit == "B":
-        return f"{value:,.1f} B"
-    if value < 1e-3:
-        return f"{value * 1e6:.2f} µs"
-    if value < 1:
+    return _format_bytes(value) if unit == "B" else _format_seconds(value)
+
+
+def _format_seconds(value: float) -> str:
+    if value >= 1:
+        return f"{value:,.2f} s"
+    if value >= 1e-3:
         return f"{value * 1e3:.1f} ms"
-    return f"{value:,.2f} s"
+    if value >= 1e-6:
+        return f"{value * 1e6:.2f} µs"
+    return f"{value * 1e9:.1f} ns"
+
+
+def _format_bytes(value: float) -> str:
+    if value < 10_000:
+        return f"{value:,.1f} B"
+    if value < 10 * 2**20:
+        return f"{value / 2**10:,.1f} KiB"
+    return f"{value / 2**20:,.1f} MiB"
 
 
 def format_ratio(value: float | None) -> str:
@@ -43,7 +55,7 @@ def _headers(workload: Workload, with_ratio: bool) -> list[str]:
         headers.append(m.label)
         if m.per_item:
             headers.append(f"per {workload.ITEM}")
-        if with_ratio:
+        if with_ratio and m.compare:
             headers.append("× TR")
     return headers
 
@@ -54,7 +66,7 @@ def _cells(row: Row, base: Row | None, workload: Workload, m: Metric) -> list[st
     cells = [format_value(row.at_nominal(m, nominal), m.unit) + star]
     if m.per_item:
         cells.append(format_value(row.per_item(m), m.unit))
-    if base is not None:
+    if base is not None and m.compare:
         cells.append(format_ratio(ratio(row, base, m, nominal)))
     return cells
 
@@ -75,7 +87,10 @@ def render(workload: Workload, rows: list[Row]) -> str:
     lines = [f"== {workload.NAME}: {workload.TITLE}", targets_line(workload)]
     lines += _aligned([headers, *body])
     if any(row.scaled(m, workload.NOMINAL) for row in rows for m in workload.METRICS):
-        lines.append(f"* measured at n, scaled linearly to {workload.NOMINAL:,}")
+        lines.append(
+            f"* extrapolated: measured at n, scaled linearly to {workload.NOMINAL:,};"
+            " unstarred figures are as measured at n"
+        )
     if base is not None:
         lines.append("× TR: this row ÷ TrackRecord (above 1: slower or larger)")
     return "\n".join(line for line in lines if line)

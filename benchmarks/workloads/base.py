@@ -24,7 +24,7 @@ class Metric:
 
     `target` is TrackRecord's target at the nominal count. With `extrapolate`, a figure
     measured on fewer than nominal items is scaled linearly to nominal (and starred);
-    `per_item` adds a per-call/per-point column.
+    `per_item` adds a per-call/per-point column; `compare` adds a ratio-to-TrackRecord column.
     """
 
     key: str
@@ -33,6 +33,7 @@ class Metric:
     unit: Literal["s", "B"] = "s"
     extrapolate: bool = False
     per_item: bool = False
+    compare: bool = True
 
 
 class Workload(Protocol):

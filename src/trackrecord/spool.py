@@ -108,7 +108,14 @@ class Spool:
         if self._fd is None:
             self._segment = self.directory / f"{events[0].seq:012d}.log"
             self._fd = os.open(self._segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.write(self._fd, b"".join(encode_event(e) for e in events))
+        data = memoryview(b"".join(encode_event(e) for e in events))
+        size = os.fstat(self._fd).st_size
+        try:
+            while data:
+                data = data[os.write(self._fd, data):]
+        except OSError:
+            os.ftruncate(self._fd, size)  # no torn record may hide the events after it
+            raise
         self._last_seq = events[-1].seq
         if time.monotonic() - self._last_sync >= self.fsync_interval:
             self.sync()

@@ -58,8 +58,14 @@ class Workspace:
 
     @classmethod
     def open(cls, directory: str | os.PathLike[str] | None = None, create: bool = True,
-             busy_timeout: float = 60.0) -> Workspace:
-        """Open (or with *create*, make) the store and recover dead writers' spools."""
+             busy_timeout: float | None = None) -> Workspace:
+        """Open (or with *create*, make) the store and recover dead writers' spools.
+
+        *busy_timeout* is how long a write waits for another process's write
+        (default: ``TRACKRECORD_BUSY_TIMEOUT`` seconds, else 60).
+        """
+        if busy_timeout is None:
+            busy_timeout = float(os.environ.get("TRACKRECORD_BUSY_TIMEOUT", "60"))
         root = locate(directory, create)
         if not create and not (root / DATABASE_FILE).is_file():
             raise ConfigurationError(

@@ -4,6 +4,7 @@ import getpass
 import json
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,15 @@ def test_unknown_user_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_redact_argv(argv: list[str], expected: list[str]) -> None:
     assert redact_argv(argv) == expected
+
+
+def test_deleted_working_directory_keeps_the_rest_of_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    command = command_info()
+    assert command["cwd"] is None
+    assert command["pid"] == os.getpid()

@@ -33,7 +33,7 @@ def command_info() -> dict[str, Any]:
     """
     return {
         "argv": redact_argv(sys.argv),
-        "cwd": os.getcwd(),
+        "cwd": _working_directory(),
         "pid": os.getpid(),
         "user": _user_name(),
     }
@@ -78,6 +78,14 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
 def _is_secret_option(option: str) -> bool:
     name = option.lstrip("-").lower().replace("-", "_")
     return name.endswith(_SECRET_SUFFIXES)
+
+
+def _working_directory() -> str | None:
+    """The working directory, or None if it was deleted under the process."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
 
 
 def _user_name() -> str | None:
