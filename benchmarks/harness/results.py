@@ -40,7 +40,7 @@ class Row:
     def at_nominal(self, metric: Metric, nominal: int) -> float | None:
         """The figure at the workload's nominal count (scaled linearly where allowed)."""
         value = self.median(metric.key)
-        if value is None or not metric.extrapolate:
+        if value is None or metric.scaling != "linear":
             return value
         return value * nominal / self.n
 
@@ -49,12 +49,16 @@ class Row:
         return None if value is None else value / self.n
 
     def scaled(self, metric: Metric, nominal: int) -> bool:
-        return metric.extrapolate and self.n != nominal
+        return metric.scaling == "linear" and self.n != nominal
 
 
 def ratio(row: Row, baseline: Row | None, metric: Metric, nominal: int) -> float | None:
-    """This row's figure divided by TrackRecord's; above 1 means slower or larger."""
-    if baseline is None:
+    """This row's figure divided by TrackRecord's; above 1 means slower or larger.
+
+    None where there is no baseline, or the figures were measured at different n
+    and cannot be scaled to match.
+    """
+    if baseline is None or (metric.scaling == "at_n" and row.n != baseline.n):
         return None
     mine, theirs = row.at_nominal(metric, nominal), baseline.at_nominal(metric, nominal)
     if mine is None or not theirs:

@@ -92,7 +92,9 @@ def render(workload: Workload, rows: list[Row]) -> str:
             " unstarred figures are as measured at n"
         )
     if base is not None:
-        lines.append("× TR: this row ÷ TrackRecord (above 1: slower or larger)")
+        lines.append(
+            "× TR: this row ÷ TrackRecord (above 1: slower or larger; — if measured at another n)"
+        )
     return "\n".join(line for line in lines if line)
 
 

@@ -22,8 +22,11 @@ from trackers import TrackedRun, TrackerSpec, load_adapter
 class Metric:
     """One measured figure and how the report shows it.
 
-    `target` is TrackRecord's target at the nominal count. With `extrapolate`, a figure
-    measured on fewer than nominal items is scaled linearly to nominal (and starred);
+    `target` is TrackRecord's target at the nominal count. `scaling` says how a figure
+    measured on n items relates to the nominal count:
+    "linear": it grows with n, so it is scaled linearly to nominal (and starred);
+    "free": it does not depend on n (bytes per point, import time);
+    "at_n": shown as measured, and compared with TrackRecord only at the same n.
     `per_item` adds a per-call/per-point column; `compare` adds a ratio-to-TrackRecord column.
     """
 
@@ -31,7 +34,7 @@ class Metric:
     label: str
     target: float | None = None
     unit: Literal["s", "B"] = "s"
-    extrapolate: bool = False
+    scaling: Literal["linear", "free", "at_n"] = "at_n"
     per_item: bool = False
     compare: bool = True
 

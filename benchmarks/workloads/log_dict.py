@@ -14,9 +14,9 @@ NOMINAL = 10_000
 ITEM = "step"
 PER_MODE = True
 METRICS = (
-    Metric("loop", "loop", target=0.2, extrapolate=True, per_item=True),
+    Metric("loop", "loop", target=0.2, scaling="linear", per_item=True),
     Metric("finish", "finish→durable"),
-    Metric("total", "loop+finish", extrapolate=True),
+    Metric("total", "loop+finish", scaling="linear"),
 )
 
 

@@ -14,9 +14,9 @@ NOMINAL = 100_000
 ITEM = "call"
 PER_MODE = True
 METRICS = (
-    Metric("loop", "loop", target=0.3, extrapolate=True, per_item=True),
+    Metric("loop", "loop", target=0.3, scaling="linear", per_item=True),
     Metric("finish", "finish→durable", target=1.0),
-    Metric("total", "loop+finish", extrapolate=True),
+    Metric("total", "loop+finish", scaling="linear"),
 )
 
 

@@ -18,7 +18,7 @@ ITEM = "point"
 PER_MODE = False
 BUCKETS = 1_000
 METRICS = (
-    Metric("read", "full read", target=0.1, extrapolate=True, per_item=True),
+    Metric("read", "full read", target=0.1, scaling="linear", per_item=True),
     Metric("buckets", "1,000-bucket view", target=0.02),
     Metric("index", "make readable", compare=False),
 )

@@ -61,8 +61,10 @@ class Api:
         matches = [r for r in self.store.find_runs(limit=1_000_000) if r.id.startswith(run_id)]
         if len(matches) != 1:
             found = "no run" if not matches else f"{len(matches)} runs"
-            raise NotFoundError(f"{found} with an id starting with {run_id!r} in {self.root}; "
-                                f"give more characters of the id")
+            raise NotFoundError(
+                f"{found} with an id starting with {run_id!r} in {self.root}; "
+                f"give more characters of the id"
+            )
         return matches[0]
 
     def params(self, run_id: str) -> dict[str, Any]:
@@ -77,13 +79,20 @@ class Api:
         """Per-metric summaries: last, min, max, count, last step."""
         return self.run(run_id).summaries
 
-    def metric_history(self, run_id: str, key: str, start: int | None = None,
-                       end: int | None = None) -> Series:
+    def metric_history(
+        self, run_id: str, key: str, start: int | None = None, end: int | None = None
+    ) -> Series:
         """Every point of a metric (optionally ``start <= step <= end``) as numpy arrays."""
         return self.store.metric_series(self.run(run_id).id, key, start, end)
 
-    def metric_buckets(self, run_id: str, key: str, buckets: int = 1000,
-                       start: int | None = None, end: int | None = None) -> Buckets:
+    def metric_buckets(
+        self,
+        run_id: str,
+        key: str,
+        buckets: int = 1000,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> Buckets:
         """A metric downsampled to *buckets* step buckets, each keeping first/last/min/max."""
         return self.store.metric_buckets(self.run(run_id).id, key, buckets, start, end)
 
@@ -110,8 +119,9 @@ class Api:
                 return self.store.open_artifact(record.sha256)
         raise NotFoundError(f"run {run_id} has no artifact {path!r}; see Api.artifacts()")
 
-    def download_artifacts(self, run_id: str, destination: str | os.PathLike[str],
-                           prefix: str = "") -> list[Path]:
+    def download_artifacts(
+        self, run_id: str, destination: str | os.PathLike[str], prefix: str = ""
+    ) -> list[Path]:
         """Copy a run's artifacts (those under *prefix*) into *destination*."""
         written = []
         for record in self.artifacts(run_id):
@@ -137,10 +147,17 @@ class Api:
         rows = []
         for run in self.runs(project, limit):
             row: dict[str, Any] = {
-                "id": run.id, "project": run.project, "name": run.name, "status": run.status,
-                "group": run.group, "parent": run.parent, "created": pd.to_datetime(
-                    run.created_at, unit="ms", utc=True), "finished": pd.to_datetime(
-                    run.finished_at, unit="ms", utc=True) if run.finished_at else None}
+                "id": run.id,
+                "project": run.project,
+                "name": run.name,
+                "status": run.status,
+                "group": run.group,
+                "parent": run.parent,
+                "created": pd.to_datetime(run.created_at, unit="ms", utc=True),
+                "finished": pd.to_datetime(run.finished_at, unit="ms", utc=True)
+                if run.finished_at
+                else None,
+            }
             row.update({f"params.{k}": v for k, v in run.params.items()})
             row.update({f"tags.{k}": v for k, v in run.tags.items()})
             for key, summary in run.summaries.items():
@@ -148,7 +165,8 @@ class Api:
                 row[f"metrics.{key}.min"] = summary.min
                 row[f"metrics.{key}.max"] = summary.max
             rows.append(row)
-        return pd.DataFrame(rows)
+        frame: pd.DataFrame = pd.DataFrame(rows)
+        return frame
 
     def close(self) -> None:
         """Close the store."""
@@ -157,6 +175,10 @@ class Api:
     def __enter__(self) -> Api:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()

@@ -5,13 +5,13 @@ Every error raised on purpose by TrackRecord derives from
 and how to fix it::
 
     TrackRecordError
-    ├── InvalidValueError (also ValueError)     a metric, param, tag or key that cannot be stored
-    ├── ConfigurationError (also ValueError)    a bad argument or setting (dir, resume=, parent=, ...)
-    ├── NotFoundError (also LookupError)        a project, run, metric or artifact that does not exist
-    ├── RunLockedError                          another live process is writing the run
-    ├── StoreError                              the store failed (disk full, database locked, corrupt)
-    │   └── ChainConflictError                  events that contradict what is already stored
-    └── MissingDependencyError (also ImportError) an optional package is needed; says the pip line
+    ├── InvalidValueError (also ValueError)   a metric, param, tag or key that cannot be stored
+    ├── ConfigurationError (also ValueError)  a bad argument or setting (dir, resume=, parent=)
+    ├── NotFoundError (also LookupError)      a project, run, metric or artifact that is not there
+    ├── RunLockedError                        another live process is writing the run
+    ├── StoreError                            the store failed (disk full, database locked)
+    │   └── ChainConflictError                events that contradict what is already stored
+    └── MissingDependencyError (ImportError)  an optional package is needed; says the pip line
 
 Inside a training loop the SDK never raises internal failures (store or disk
 errors): it warns once with :class:`TrackRecordWarning` and keeps the data on

@@ -111,11 +111,17 @@ def canonical_json(value: Any) -> bytes:
         b'{"a":[1.5,{"$float":"nan"}],"b":1}'
     """
     try:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False)
+        text = json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
     except ValueError:
-        text = json.dumps(_encode_special(value), sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False, allow_nan=False)
+        text = json.dumps(
+            _encode_special(value),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+        )
     return text.encode("utf-8")
 
 
@@ -131,13 +137,23 @@ def decode_json(data: bytes | str) -> Any:
 
 
 def event_hash(
-    run_id: str, seq: int, type: str, time: int, prev: str, body: Mapping[str, Any],
+    run_id: str,
+    seq: int,
+    type: str,
+    time: int,
+    prev: str,
+    body: Mapping[str, Any],
     points: Mapping[str, Points] | None = None,
 ) -> str:
     """The SHA-256 that chains an event: over its canonical envelope and points digests."""
     envelope: dict[str, Any] = {
-        "v": FORMAT_VERSION, "run": run_id, "seq": seq, "type": type, "time": time,
-        "prev": prev, "body": body,
+        "v": FORMAT_VERSION,
+        "run": run_id,
+        "seq": seq,
+        "type": type,
+        "time": time,
+        "prev": prev,
+        "body": body,
     }
     if points:
         envelope["points"] = {k: {"n": len(p), "sha256": p.digest()} for k, p in points.items()}
@@ -163,7 +179,13 @@ class Event:
 
     @classmethod
     def build(
-        cls, run_id: str, seq: int, type: str, time: int, prev: str, body: Mapping[str, Any],
+        cls,
+        run_id: str,
+        seq: int,
+        type: str,
+        time: int,
+        prev: str,
+        body: Mapping[str, Any],
         points: Mapping[str, Points] | None = None,
     ) -> Event:
         """Make an event and compute its hash."""
@@ -173,8 +195,9 @@ class Event:
 
     def expected_hash(self) -> str:
         """Recompute the hash from the event's content."""
-        return event_hash(self.run_id, self.seq, self.type, self.time, self.prev, self.body,
-                          self.points)
+        return event_hash(
+            self.run_id, self.seq, self.type, self.time, self.prev, self.body, self.points
+        )
 
     def verify(self) -> bool:
         """True when the stored hash matches the content."""

@@ -14,10 +14,12 @@ after a partial ship, never duplicates.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import struct
+import sys
 import time
 import zlib
 from collections.abc import Iterator, Sequence
@@ -30,10 +32,8 @@ from trackrecord.errors import NotFoundError, RunLockedError
 from trackrecord.events import Event, Points
 from trackrecord.store.base import Store
 
-try:
+if sys.platform != "win32":
     import fcntl
-except ImportError:  # pragma: no cover - Windows: no cross-process lock, recovery is manual
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["Spool", "read_spool", "recover_orphans"]
 
@@ -44,14 +44,24 @@ SEGMENT_BYTES: Final = 64 << 20
 
 def encode_event(event: Event) -> bytes:
     """One framed spool record: header JSON plus the points' raw columns."""
-    meta = {"run": event.run_id, "seq": event.seq, "type": event.type, "time": event.time,
-            "prev": event.prev, "hash": event.hash, "body": event.body,
-            "points": [[k, len(p)] for k, p in event.points.items()]}
+    meta = {
+        "run": event.run_id,
+        "seq": event.seq,
+        "type": event.type,
+        "time": event.time,
+        "prev": event.prev,
+        "hash": event.hash,
+        "body": event.body,
+        "points": [[k, len(p)] for k, p in event.points.items()],
+    }
     head = json.dumps(meta, separators=(",", ":"), allow_nan=True).encode()
     parts = [struct.pack("<I", len(head)), head]
     for p in event.points.values():
-        parts += [p.steps.astype("<i8").tobytes(), p.values.astype("<f8").tobytes(),
-                  p.times.astype("<i8").tobytes()]
+        parts += [
+            p.steps.astype("<i8").tobytes(),
+            p.values.astype("<f8").tobytes(),
+            p.times.astype("<i8").tobytes(),
+        ]
     payload = b"".join(parts)
     return _FRAME.pack(_MAGIC, len(payload), zlib.crc32(payload)) + payload
 
@@ -59,7 +69,7 @@ def encode_event(event: Event) -> bytes:
 def decode_event(payload: bytes) -> Event:
     """Inverse of :func:`encode_event` (without the frame)."""
     (size,) = struct.unpack_from("<I", payload)
-    meta: dict[str, Any] = json.loads(payload[4:4 + size])
+    meta: dict[str, Any] = json.loads(payload[4 : 4 + size])
     offset, points = 4 + size, {}
     for key, n in meta["points"]:
         cols = []
@@ -67,8 +77,16 @@ def decode_event(payload: bytes) -> Event:
             cols.append(np.frombuffer(payload, dtype=dtype, count=n, offset=offset).copy())
             offset += 8 * n
         points[key] = Points(*cols)
-    return Event(meta["run"], meta["seq"], meta["type"], meta["time"], meta["prev"],
-                 meta["body"], meta["hash"], points)
+    return Event(
+        meta["run"],
+        meta["seq"],
+        meta["type"],
+        meta["time"],
+        meta["prev"],
+        meta["body"],
+        meta["hash"],
+        points,
+    )
 
 
 def read_spool(directory: Path) -> Iterator[Event]:
@@ -78,7 +96,7 @@ def read_spool(directory: Path) -> Iterator[Event]:
         offset = 0
         while offset + _FRAME.size <= len(data):
             magic, size, crc = _FRAME.unpack_from(data, offset)
-            payload = data[offset + _FRAME.size:offset + _FRAME.size + size]
+            payload = data[offset + _FRAME.size : offset + _FRAME.size + size]
             if magic != _MAGIC or len(payload) != size or zlib.crc32(payload) != crc:
                 break  # a torn write at a crash: nothing after it was acknowledged
             yield decode_event(payload)
@@ -91,11 +109,13 @@ class Spool:
     def __init__(self, root: Path, run_id: str, fsync_interval: float = 1.0) -> None:
         self.directory = root / run_id
         self.fsync_interval = fsync_interval
-        self._lock_fd = _lock(self.directory, wait=2.0)
-        if self._lock_fd is None:
+        lock_fd = _lock(self.directory, wait=2.0)
+        if lock_fd is None:
             raise RunLockedError(
                 f"run {run_id} is being written by another live process (its spool "
-                f"{self.directory} is locked). Wait for it to finish, or log to a new run")
+                f"{self.directory} is locked). Wait for it to finish, or log to a new run"
+            )
+        self._lock_fd = lock_fd
         self._fd: int | None = None
         self._segment: Path | None = None
         self._last_sync = time.monotonic()
@@ -106,19 +126,27 @@ class Spool:
         if not events:
             return
         if self._fd is None:
-            self._segment = self.directory / f"{events[0].seq:012d}.log"
+            self._segment = self.directory / f"{events[0].seq:012d}-{time.time_ns()}.log"
             self._fd = os.open(self._segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         data = memoryview(b"".join(encode_event(e) for e in events))
         size = os.fstat(self._fd).st_size
         try:
             while data:
-                data = data[os.write(self._fd, data):]
+                data = data[os.write(self._fd, data) :]
         except OSError:
-            os.ftruncate(self._fd, size)  # no torn record may hide the events after it
+            self._abandon_segment(size)
             raise
         self._last_seq = events[-1].seq
         if time.monotonic() - self._last_sync >= self.fsync_interval:
             self.sync()
+
+    def _abandon_segment(self, size: int) -> None:
+        """After a failed write: cut the torn tail if possible, and go on in a new segment."""
+        assert self._fd is not None
+        with contextlib.suppress(OSError):  # a torn record only hides the rest of this segment,
+            os.ftruncate(self._fd, size)  # which is closed now
+        os.close(self._fd)
+        self._fd = None
 
     def sync(self) -> None:
         """Force written events to the disk."""
@@ -152,7 +180,7 @@ def _lock(directory: Path, wait: float) -> int | None:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / "lock"
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        if fcntl is None:
+        if sys.platform == "win32":  # no flock: one writer per run is the user's to ensure
             return fd
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -209,10 +237,25 @@ def _recover(directory: Path, store: Store) -> bool:
         store.append_events(missing)
     run = store.get_run(events[0].run_id)
     if run.status == "running":
-        last = store.append_events([Event.build(
-            run.id, run.head_seq + 1, "run.end", int(time.time() * 1000), run.head_hash,
-            {"status": "crashed", "error": {
-                "type": "ProcessDied", "message": "the process logging this run ended without "
-                "finishing it; its spooled events were recovered", "traceback": None}})])
+        last = store.append_events(
+            [
+                Event.build(
+                    run.id,
+                    run.head_seq + 1,
+                    "run.end",
+                    int(time.time() * 1000),
+                    run.head_hash,
+                    {
+                        "status": "crashed",
+                        "error": {
+                            "type": "ProcessDied",
+                            "message": "the process logging this run ended without "
+                            "finishing it; its spooled events were recovered",
+                            "traceback": None,
+                        },
+                    },
+                )
+            ]
+        )
         return last > 0
     return bool(missing)

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
@@ -62,7 +63,7 @@ def to_metric_value(key: str, value: object) -> float:
             f"set_tags() or log_text(), and configuration with log_params()"
         )
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type,unused-ignore]
     except (TypeError, ValueError) as exc:
         raise InvalidValueError(
             f"metric {key!r} got {value!r}, which does not convert to a single float ({exc}); "
@@ -77,7 +78,7 @@ def check_step(step: object) -> int:
             f"step {step!r} of type {type(step).__name__} is not an integer; pass an int "
             f"such as step=10, or leave it out to count up automatically"
         )
-    number = int(step.__index__())  # type: ignore[attr-defined]
+    number = operator.index(step)
     if not -(2**63) <= number < 2**63:
         raise InvalidValueError(f"step {number} does not fit in 64 bits; use a smaller step")
     return number
@@ -91,7 +92,11 @@ def _param_value(path: str, value: Any) -> Any:
         return [_param_value(f"{path}[{i}]", v) for i, v in enumerate(value)]
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+    if (
+        type(value).__module__ == "numpy"
+        and hasattr(value, "item")
+        and getattr(value, "ndim", 1) == 0
+    ):
         return value.item()
     if isinstance(value, Mapping):
         return {str(k): _param_value(f"{path}.{k}", v) for k, v in value.items()}

@@ -40,7 +40,8 @@ def locate(directory: str | os.PathLike[str] | None = None, create: bool = True)
     if not create:
         raise ConfigurationError(
             f"no TrackRecord store ({DIR_NAME}/) in {cwd} or any parent directory; log a run "
-            f"first, or pass dir= (or set TRACKRECORD_DIR) to point at one")
+            f"first, or pass dir= (or set TRACKRECORD_DIR) to point at one"
+        )
     return cwd / DIR_NAME
 
 
@@ -57,8 +58,12 @@ class Workspace:
         return self.root / "spool"
 
     @classmethod
-    def open(cls, directory: str | os.PathLike[str] | None = None, create: bool = True,
-             busy_timeout: float | None = None) -> Workspace:
+    def open(
+        cls,
+        directory: str | os.PathLike[str] | None = None,
+        create: bool = True,
+        busy_timeout: float | None = None,
+    ) -> Workspace:
         """Open (or with *create*, make) the store and recover dead writers' spools.
 
         *busy_timeout* is how long a write waits for another process's write
@@ -70,7 +75,8 @@ class Workspace:
         if not create and not (root / DATABASE_FILE).is_file():
             raise ConfigurationError(
                 f"{root} holds no TrackRecord store ({DATABASE_FILE} is missing); check dir= "
-                f"or TRACKRECORD_DIR")
+                f"or TRACKRECORD_DIR"
+            )
         workspace = cls(root, SqlStore.open(root, busy_timeout))
         recover_orphans(workspace.spool_root, workspace.store)
         return workspace

@@ -32,13 +32,17 @@ def test_sixteen_writers_at_once(tmp_path: Path) -> None:
     store = tmp_path / "store"
     start_at = time.time() + 3.0  # all start together, after every interpreter is up
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(store), str(i), str(start_at)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=dict(os.environ, TRACKRECORD_STRICT="1"))
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(store), str(i), str(start_at)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, TRACKRECORD_STRICT="1"),
+        )
         for i in range(16)
     ]
     outputs = [w.communicate(timeout=240) for w in workers]
-    for worker, (_, err) in zip(workers, outputs):
+    for worker, (_, err) in zip(workers, outputs, strict=False):
         assert worker.returncode == 0, err
         assert "locked" not in err and "Warning" not in err, err
 
@@ -51,6 +55,7 @@ def test_sixteen_writers_at_once(tmp_path: Path) -> None:
                 series = api.metric_history(run.id, key)
                 np.testing.assert_array_equal(series.steps, np.arange(3000))
             worker = run.params["worker"]
-            np.testing.assert_allclose(api.metric_history(run.id, "a").values,
-                                       worker + np.arange(3000) * 1e-3)
+            np.testing.assert_allclose(
+                api.metric_history(run.id, "a").values, worker + np.arange(3000) * 1e-3
+            )
             assert api.verify(run.id).ok

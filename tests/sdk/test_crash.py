@@ -37,8 +37,9 @@ TRAINING = textwrap.dedent("""
 def test_sigkill_loses_at_most_the_last_second(tmp_path: Path) -> None:
     store = tmp_path / "store"
     env = {k: v for k, v in os.environ.items() if k != "TRACKRECORD_STRICT"}
-    child = subprocess.Popen([sys.executable, "-c", TRAINING, str(store)], env=env,
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", TRAINING, str(store)], env=env, stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout is not None
     run_id = child.stdout.readline().strip()
     progress: list[tuple[int, float]] = []

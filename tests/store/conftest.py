@@ -33,12 +33,17 @@ class Chain:
         self.time = 1_700_000_000_000
         self.add("run.start", {"project": project, "name": f"run-{self.run_id[-4:]}", **start})
 
-    def add(self, type: str, body: dict[str, object] | None = None,
-            points: dict[str, Points] | None = None) -> Event:
+    def add(
+        self,
+        type: str,
+        body: dict[str, object] | None = None,
+        points: dict[str, Points] | None = None,
+    ) -> Event:
         prev = self.events[-1].hash if self.events else GENESIS
         self.time += 1
-        event = Event.build(self.run_id, len(self.events) + 1, type, self.time, prev,
-                            body or {}, points)
+        event = Event.build(
+            self.run_id, len(self.events) + 1, type, self.time, prev, body or {}, points
+        )
         self.events.append(event)
         return event
 
@@ -47,8 +52,12 @@ class Chain:
         return self.add("metrics", {}, points)
 
 
-def pts(steps: list[int] | np.ndarray, values: list[float] | np.ndarray,
-        time0: int = 1_700_000_000_000) -> Points:
+def pts(
+    steps: list[int] | np.ndarray, values: list[float] | np.ndarray, time0: int = 1_700_000_000_000
+) -> Points:
     steps_a = np.asarray(steps, dtype=np.int64)
-    return Points(steps_a, np.asarray(values, dtype=np.float64),
-                  time0 + np.arange(len(steps_a), dtype=np.int64))
+    return Points(
+        steps_a,
+        np.asarray(values, dtype=np.float64),
+        time0 + np.arange(len(steps_a), dtype=np.int64),
+    )

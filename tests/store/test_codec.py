@@ -18,8 +18,11 @@ def roundtrip(steps: np.ndarray, values: np.ndarray, times: np.ndarray) -> None:
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 1000, 40_000])
 def test_roundtrip_sizes(n: int) -> None:
     rng = np.random.default_rng(n)
-    roundtrip(np.arange(n, dtype=np.int64), rng.normal(size=n),
-              1_700_000_000_000 + np.cumsum(rng.integers(0, 5, size=n)))
+    roundtrip(
+        np.arange(n, dtype=np.int64),
+        rng.normal(size=n),
+        1_700_000_000_000 + np.cumsum(rng.integers(0, 5, size=n)),
+    )
 
 
 def test_special_floats_and_irregular_steps_are_kept_bit_for_bit() -> None:

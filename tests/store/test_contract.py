@@ -14,12 +14,24 @@ from trackrecord.store.base import Store
 
 
 def test_run_start_materialises_the_run(store: Store) -> None:
-    chain = Chain("vision", config={"opt": {"lr": 0.1}, "layers": [1, 2]}, tags={"a": "b"},
-                  group="cv", notes="first", user="ann", host="box")
+    chain = Chain(
+        "vision",
+        config={"opt": {"lr": 0.1}, "layers": [1, 2]},
+        tags={"a": "b"},
+        group="cv",
+        notes="first",
+        user="ann",
+        host="box",
+    )
     assert store.append_events(chain.events) == 1
     run = store.get_run(chain.run_id)
     assert (run.project, run.status, run.group, run.notes, run.user) == (
-        "vision", "running", "cv", "first", "ann")
+        "vision",
+        "running",
+        "cv",
+        "first",
+        "ann",
+    )
     assert run.params == {"opt.lr": 0.1, "layers": [1, 2]}
     assert run.tags == {"a": "b"}
     assert (run.head_seq, run.head_hash) == (1, chain.events[0].hash)
@@ -47,8 +59,9 @@ def test_conflicting_or_broken_chains_are_refused(store: Store) -> None:
     chain.add("tags", {"tags": {"y": "2"}})
     with pytest.raises(ChainConflictError, match="missing events"):
         store.append_events(chain.events[2:])  # a gap
-    forged = Event(chain.run_id, 2, "tags", 5, chain.events[0].hash, {"tags": {"x": "9"}},
-                   chain.events[1].hash)
+    forged = Event(
+        chain.run_id, 2, "tags", 5, chain.events[0].hash, {"tags": {"x": "9"}}, chain.events[1].hash
+    )
     with pytest.raises(ChainConflictError, match="does not match"):
         store.append_events([forged])
     assert store.get_run(chain.run_id).tags == {}  # nothing of the refused batches stored
@@ -56,7 +69,7 @@ def test_conflicting_or_broken_chains_are_refused(store: Store) -> None:
 
 def test_a_run_must_start_with_run_start(store: Store) -> None:
     chain = Chain()
-    with pytest.raises(ChainConflictError, match="run.start"):
+    with pytest.raises(ChainConflictError, match=r"run\.start"):
         store.append_events([Event.build(chain.run_id, 1, "tags", 1, "0" * 64, {"tags": {}})])
 
 
@@ -150,8 +163,11 @@ def test_metric_buckets_keep_spikes_and_counts(store: Store) -> None:
     values[7] = -1e6
     chain = Chain()
     for start in range(0, n, 50_000):
-        chain.add("metrics", {}, {"m": pts(np.arange(start, start + 50_000),
-                                           values[start:start + 50_000])})
+        chain.add(
+            "metrics",
+            {},
+            {"m": pts(np.arange(start, start + 50_000), values[start : start + 50_000])},
+        )
     store.append_events(chain.events)
     buckets = store.metric_buckets(chain.run_id, "m", 1000)
     assert len(buckets) <= 1000 and int(buckets.count.sum()) == n
@@ -176,8 +192,14 @@ def test_artifacts_are_content_addressed_and_listed(store: Store) -> None:
     digest, size = store.put_artifact(io.BytesIO(b"weights"))
     assert store.put_artifact(io.BytesIO(b"weights")) == (digest, size)
     chain = Chain()
-    files = [{"path": "model/w.bin", "sha256": digest, "size": size,
-              "media_type": "application/octet-stream"}]
+    files = [
+        {
+            "path": "model/w.bin",
+            "sha256": digest,
+            "size": size,
+            "media_type": "application/octet-stream",
+        }
+    ]
     chain.add("artifact", {"files": files})
     chain.add("artifact", {"files": [dict(files[0], path="copy.bin")]})
     store.append_events(chain.events)

@@ -11,7 +11,7 @@ from trackrecord.store.series import Groups, bucketize, summarise_groups
 def brute_force(steps: np.ndarray, values: np.ndarray, low: int, high: int, n: int) -> dict:
     width = max(1, -(-(high - low + 1) // n))
     out: dict[int, list[float]] = {}
-    for s, v in zip(steps, values):
+    for s, v in zip(steps, values, strict=False):
         if low <= s <= high:
             out.setdefault(int((s - low) // width), []).append(float(v))
     return {b: (len(v), np.nanmin(v), np.nanmax(v)) for b, v in sorted(out.items())}

@@ -65,7 +65,9 @@ class LocalArtifactStore:
         try:
             return self._path(sha256).open("rb")
         except FileNotFoundError:
-            raise NotFoundError(f"no artifact content with sha256 {sha256} in {self.root}") from None
+            raise NotFoundError(
+                f"no artifact content with sha256 {sha256} in {self.root}"
+            ) from None
 
     def exists(self, sha256: str) -> bool:
         """Whether content with this digest is stored."""

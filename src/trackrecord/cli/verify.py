@@ -13,13 +13,18 @@ __all__ = ["verify"]
 
 @click.command()
 @click.argument("run_ids", nargs=-1, required=True, metavar="RUN_ID...")
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
-              help="Store directory (default: .trackrecord here or in a parent, or "
-                   "TRACKRECORD_DIR).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Store directory (default: .trackrecord here or in a parent, or TRACKRECORD_DIR).",
+)
 @click.option("--no-artifacts", is_flag=True, help="Skip re-hashing artifact contents.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON lines.")
-def verify(run_ids: tuple[str, ...], directory: str | None, no_artifacts: bool,
-           as_json: bool) -> None:
+def verify(
+    run_ids: tuple[str, ...], directory: str | None, no_artifacts: bool, as_json: bool
+) -> None:
     """Recompute each run's hash chain and check its tables against it.
 
     Prints OK with the chain head, or the first event that does not match.
@@ -36,10 +41,18 @@ def verify(run_ids: tuple[str, ...], directory: str | None, no_artifacts: bool,
                 result = api.verify(run_id, artifacts=not no_artifacts)
                 failed = failed or not result.ok
                 if as_json:
-                    click.echo(json.dumps({"run_id": result.run_id, "ok": result.ok,
-                                           "events": result.events, "head": result.head_hash,
-                                           "bad_seq": result.bad_seq,
-                                           "problem": result.problem}))
+                    click.echo(
+                        json.dumps(
+                            {
+                                "run_id": result.run_id,
+                                "ok": result.ok,
+                                "events": result.events,
+                                "head": result.head_hash,
+                                "bad_seq": result.bad_seq,
+                                "problem": result.problem,
+                            }
+                        )
+                    )
                 else:
                     click.secho(str(result), fg="green" if result.ok else "red")
     except TrackRecordError as exc:

@@ -82,11 +82,16 @@ def _check_chain(events: list[Event], run_id: str) -> tuple[int | None, str | No
         if event.seq != expected:
             return expected, f"event {expected} is missing (found {event.seq} next)"
         if event.prev != prev:
-            return event.seq, "its link to the previous event is broken (an event was removed, " \
-                              "reordered or altered before it)"
+            return (
+                event.seq,
+                "its link to the previous event is broken (an event was removed, "
+                "reordered or altered before it)",
+            )
         if event.expected_hash() != event.hash:
-            return event.seq, f"its content does not match its hash (a stored {event.type} " \
-                              f"value was altered)"
+            return (
+                event.seq,
+                f"its content does not match its hash (a stored {event.type} value was altered)",
+            )
         prev, expected = event.hash, expected + 1
     return None, None
 
@@ -97,8 +102,11 @@ def _same(a: float, b: float) -> bool:
 
 def _check_views(run: RunRecord, replay: _Replay, store: Store, artifacts: bool) -> str | None:
     if run.params != replay.params:
-        changed = sorted(k for k in set(run.params) | set(replay.params)
-                         if run.params.get(k) != replay.params.get(k))
+        changed = sorted(
+            k
+            for k in set(run.params) | set(replay.params)
+            if run.params.get(k) != replay.params.get(k)
+        )
         return f"the params table differs from the events for: {', '.join(changed)}"
     if run.tags != replay.tags:
         return "the tags table differs from the events"
@@ -132,8 +140,9 @@ def verify_run(store: Store, run_id: str, artifacts: bool = True) -> VerifyResul
     except Exception as exc:  # a damaged record must be reported, not raised
         return VerifyResult(run_id, False, 0, run.head_hash, None, f"cannot read events: {exc}")
     bad_seq, problem = _check_chain(events, run_id)
-    if problem is None and (not events or events[-1].hash != run.head_hash
-                            or events[-1].seq != run.head_seq):
+    if problem is None and (
+        not events or events[-1].hash != run.head_hash or events[-1].seq != run.head_seq
+    ):
         problem = "the run's recorded chain head does not match its last event"
     if problem is None:
         replay = _Replay()
@@ -141,4 +150,3 @@ def verify_run(store: Store, run_id: str, artifacts: bool = True) -> VerifyResul
             replay.add(event)
         problem = _check_views(run, replay, store, artifacts)
     return VerifyResult(run_id, problem is None, len(events), run.head_hash, bad_seq, problem)
-

@@ -72,8 +72,9 @@ def set_tags(tags: Mapping[str, Any] | Iterable[str]) -> None:
 def finish(status: str = "finished") -> None:
     """Finish the active run (status ``finished``, ``failed`` or ``killed``)."""
     if status not in ("finished", "failed", "killed"):
-        raise ConfigurationError(f"finish status {status!r} is not one of: finished, failed, "
-                                 f"killed")
+        raise ConfigurationError(
+            f"finish status {status!r} is not one of: finished, failed, killed"
+        )
     current().finish(status)  # type: ignore[arg-type]
 
 
@@ -87,8 +88,7 @@ def _finish_all(status: str, error: BaseException | None = None) -> None:
             print(f"trackrecord: could not finish run {run.id}: {exc}", file=sys.stderr)
 
 
-def _excepthook(kind: type[BaseException], error: BaseException,
-                tb: TracebackType | None) -> None:
+def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     _finish_all("killed" if issubclass(kind, KeyboardInterrupt) else "failed", error)
     _previous_excepthook(kind, error, tb)
 
@@ -110,6 +110,8 @@ def _install_hooks() -> None:
     atexit.register(_finish_all, "finished")
     _previous_excepthook = sys.excepthook
     sys.excepthook = _excepthook
-    if (threading.current_thread() is threading.main_thread()
-            and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    ):
         signal.signal(signal.SIGTERM, _on_sigterm)

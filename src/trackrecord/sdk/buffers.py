@@ -49,7 +49,8 @@ class MetricBuffers:
         except AttributeError:
             raise InvalidValueError(
                 f"log() takes a dict of metric names to numbers, such as {{'loss': 0.25}}, "
-                f"not a {type(metrics).__name__}") from None
+                f"not a {type(metrics).__name__}"
+            ) from None
         with self._lock:
             columns = self._columns
             try:
@@ -88,7 +89,11 @@ class MetricBuffers:
             columns, self._columns = self._columns, {}
             self.pending = 0
         return {
-            key: Points(np.array(steps, dtype=np.int64), np.array(values, dtype=np.float64),
-                        (np.array(times, dtype=np.float64) * 1000).astype(np.int64))
-            for key, (steps, values, times) in columns.items() if steps
+            key: Points(
+                np.array(steps, dtype=np.int64),
+                np.array(values, dtype=np.float64),
+                (np.array(times, dtype=np.float64) * 1000).astype(np.int64),
+            )
+            for key, (steps, values, times) in columns.items()
+            if steps
         }

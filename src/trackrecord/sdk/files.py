@@ -17,21 +17,27 @@ __all__ = ["artifact_name", "store_bytes", "store_path"]
 def artifact_name(name: str) -> str:
     """Check an artifact path inside a run: relative, '/'-separated, no '..'."""
     if not isinstance(name, str) or not name.strip():
-        raise InvalidValueError(f"artifact name {name!r} must be a non-empty string such as "
-                                f"'model/weights.pt'")
+        raise InvalidValueError(
+            f"artifact name {name!r} must be a non-empty string such as 'model/weights.pt'"
+        )
     path = PurePosixPath(name.replace(os.sep, "/"))
     if path.is_absolute() or ".." in path.parts:
-        raise InvalidValueError(f"artifact name {name!r} must be a relative path inside the run, "
-                                f"without '..', such as 'plots/loss.png'")
+        raise InvalidValueError(
+            f"artifact name {name!r} must be a relative path inside the run, "
+            f"without '..', such as 'plots/loss.png'"
+        )
     return str(path)
 
 
-def store_bytes(store: Store, name: str, content: bytes,
-                kind: str | None = None) -> dict[str, Any]:
+def store_bytes(store: Store, name: str, content: bytes, kind: str | None = None) -> dict[str, Any]:
     """Store *content* as artifact *name*; return its file record."""
     sha256, size = store.put_artifact(io.BytesIO(content))
-    return {"path": artifact_name(name), "sha256": sha256, "size": size,
-            "media_type": kind or media_type(name)}
+    return {
+        "path": artifact_name(name),
+        "sha256": sha256,
+        "size": size,
+        "media_type": kind or media_type(name),
+    }
 
 
 def _file_record(store: Store, source: Path, name: str) -> dict[str, Any]:
@@ -40,14 +46,18 @@ def _file_record(store: Store, source: Path, name: str) -> dict[str, Any]:
     return {"path": name, "sha256": sha256, "size": size, "media_type": media_type(name)}
 
 
-def store_path(store: Store, path: str | os.PathLike[str], name: str | None) -> list[dict[str, Any]]:
+def store_path(
+    store: Store, path: str | os.PathLike[str], name: str | None
+) -> list[dict[str, Any]]:
     """Store a file or a directory tree (files in sorted order); return the file records."""
     source = Path(path)
     if source.is_file():
         return [_file_record(store, source, artifact_name(name or source.name))]
     if not source.is_dir():
-        raise InvalidValueError(f"log_artifact: {str(source)!r} is neither a file nor a directory;"
-                                f" check the path (relative paths start at {Path.cwd()})")
+        raise InvalidValueError(
+            f"log_artifact: {str(source)!r} is neither a file nor a directory;"
+            f" check the path (relative paths start at {Path.cwd()})"
+        )
     prefix = artifact_name(name or source.name)
     records = []
     for root, dirs, files in os.walk(source):

@@ -75,8 +75,7 @@ def init(
     try:
         if resume is not None:
             return _resume(workspace, resume, config_flat, tag_map, notes, options)
-        return _start(workspace, project, name, config_flat, tag_map, group, notes, parent,
-                      options)
+        return _start(workspace, project, name, config_flat, tag_map, group, notes, parent, options)
     except BaseException:
         workspace.close()
         raise
@@ -95,38 +94,81 @@ def _parent_id(workspace: Workspace, parent: Run | str | None) -> str | None:
         workspace.store.get_run(parent_id)
     except NotFoundError:
         if isinstance(parent, str):
-            raise ConfigurationError(f"parent run {parent_id!r} does not exist in "
-                                     f"{workspace.root}; pass the id of an existing run") from None
+            raise ConfigurationError(
+                f"parent run {parent_id!r} does not exist in "
+                f"{workspace.root}; pass the id of an existing run"
+            ) from None
     return parent_id
 
 
-def _start(workspace: Workspace, project: str, name: str | None, config: dict[str, Any],
-           tags: dict[str, str], group: str | None, notes: str | None,
-           parent: Run | str | None, options: Capture) -> Run:
+def _start(
+    workspace: Workspace,
+    project: str,
+    name: str | None,
+    config: dict[str, Any],
+    tags: dict[str, str],
+    group: str | None,
+    notes: str | None,
+    parent: Run | str | None,
+    options: Capture,
+) -> Run:
     if name is not None and not isinstance(name, str):
         raise InvalidValueError(f"run name must be a string, not {type(name).__name__}")
     run_id = new_run_id()
     parent_id = _parent_id(workspace, parent)
     run_name = name or run_name_for(run_id)
-    body = {"project": project, "name": run_name, "group": group, "parent": parent_id,
-            "notes": notes, "tags": tags, "config": config, "user": _user(),
-            "host": socket.gethostname()}
-    return _launch(workspace, run_id, project, run_name, parent_id, (0, GENESIS), 0,
-                   ("run.start", body), options)
+    body = {
+        "project": project,
+        "name": run_name,
+        "group": group,
+        "parent": parent_id,
+        "notes": notes,
+        "tags": tags,
+        "config": config,
+        "user": _user(),
+        "host": socket.gethostname(),
+    }
+    return _launch(
+        workspace,
+        run_id,
+        project,
+        run_name,
+        parent_id,
+        (0, GENESIS),
+        0,
+        ("run.start", body),
+        options,
+    )
 
 
-def _resume(workspace: Workspace, run_id: str, config: dict[str, Any], tags: dict[str, str],
-            notes: str | None, options: Capture) -> Run:
+def _resume(
+    workspace: Workspace,
+    run_id: str,
+    config: dict[str, Any],
+    tags: dict[str, str],
+    notes: str | None,
+    options: Capture,
+) -> Run:
     try:
         record = workspace.store.get_run(run_id)
     except NotFoundError:
         recent = ", ".join(r.id for r in workspace.store.find_runs(limit=5)) or "none"
-        raise ConfigurationError(f"cannot resume run {run_id!r}: no such run in "
-                                 f"{workspace.root}. Recent runs: {recent}") from None
+        raise ConfigurationError(
+            f"cannot resume run {run_id!r}: no such run in {workspace.root}. Recent runs: {recent}"
+        ) from None
     next_step = max((s.last_step + 1 for s in record.summaries.values()), default=0)
     body = {"user": _user(), "host": socket.gethostname(), "pid": os.getpid()}
-    run = _launch(workspace, record.id, record.project, record.name, record.parent,
-                  (record.head_seq, record.head_hash), next_step, ("run.resume", body), options)
+    run = _launch(
+        workspace,
+        record.id,
+        record.project,
+        record.name,
+        record.parent,
+        (record.head_seq, record.head_hash),
+        next_step,
+        ("run.resume", body),
+        options,
+    )
     if config:
         run.log_params(config)
     if tags:
@@ -136,9 +178,17 @@ def _resume(workspace: Workspace, run_id: str, config: dict[str, Any], tags: dic
     return run
 
 
-def _launch(workspace: Workspace, run_id: str, project: str, name: str, parent: str | None,
-            head: tuple[int, str], next_step: int, first: tuple[str, dict[str, Any]],
-            options: Capture) -> Run:
+def _launch(
+    workspace: Workspace,
+    run_id: str,
+    project: str,
+    name: str,
+    parent: str | None,
+    head: tuple[int, str],
+    next_step: int,
+    first: tuple[str, dict[str, Any]],
+    options: Capture,
+) -> Run:
     spool = Spool(workspace.spool_root, run_id)
     buffers = MetricBuffers(next_step)
     writer = Writer(run_id, workspace.store, spool, buffers, head)
@@ -155,8 +205,12 @@ def _record_environment(writer: Writer, workspace: Workspace, options: Capture) 
     environment = capture_environment(options, Path.cwd())
     writer.submit("environment", environment.info)
     if environment.diff:
-        record = store_bytes(workspace.store, "code/uncommitted.diff",
-                             environment.diff.encode("utf-8", "replace"), "text/x-diff")
+        record = store_bytes(
+            workspace.store,
+            "code/uncommitted.diff",
+            environment.diff.encode("utf-8", "replace"),
+            "text/x-diff",
+        )
         writer.submit("artifact", {"files": [record]})
 
 

@@ -40,8 +40,16 @@ class Run:
     nothing), then a background thread chains, spools and stores them.
     """
 
-    def __init__(self, run_id: str, project: str, name: str, workspace: Workspace,
-                 writer: Writer, buffers: MetricBuffers, parent: str | None = None) -> None:
+    def __init__(
+        self,
+        run_id: str,
+        project: str,
+        name: str,
+        workspace: Workspace,
+        writer: Writer,
+        buffers: MetricBuffers,
+        parent: str | None = None,
+    ) -> None:
         self.id = run_id
         self.project = project
         self.name = name
@@ -124,8 +132,9 @@ class Run:
         """Store *value* as a deterministic JSON artifact called *name*."""
         from trackrecord.media.text import encode_json
 
-        self._record_files([files.store_bytes(self.workspace.store, name, encode_json(value),
-                                              "application/json")])
+        self._record_files(
+            [files.store_bytes(self.workspace.store, name, encode_json(value), "application/json")]
+        )
 
     def log_image(self, name: str, image: Any) -> None:
         """Store an image (numpy array, PIL image or matplotlib figure) as a PNG artifact.
@@ -135,11 +144,17 @@ class Run:
         from trackrecord.media.image import to_png
 
         name = name if name.lower().endswith(".png") else f"{name}.png"
-        self._record_files([files.store_bytes(self.workspace.store, name, to_png(image),
-                                              "image/png")])
+        self._record_files(
+            [files.store_bytes(self.workspace.store, name, to_png(image), "image/png")]
+        )
 
-    def log_table(self, name: str, data: Any, columns: list[str] | None = None,
-                  format: Literal["parquet", "csv"] | None = None) -> None:
+    def log_table(
+        self,
+        name: str,
+        data: Any,
+        columns: list[str] | None = None,
+        format: Literal["parquet", "csv"] | None = None,
+    ) -> None:
         """Store a table (pandas/polars DataFrame, Arrow table, list of dicts or rows).
 
         Written as Parquet when pyarrow is installed, else CSV (or as *format*
@@ -150,15 +165,15 @@ class Run:
         table = encode_table(data, columns=columns, format=format)
         suffix = f".{table.extension}"
         name = name if name.endswith(suffix) else f"{name}{suffix}"
-        self._record_files([files.store_bytes(self.workspace.store, name, table.content,
-                                              table.media_type)])
+        self._record_files(
+            [files.store_bytes(self.workspace.store, name, table.content, table.media_type)]
+        )
 
     def flush(self, timeout: float | None = 30.0) -> bool:
         """Wait until everything logged so far is in the store; True if it is."""
         return self._writer.flush(timeout)
 
-    def finish(self, status: EndStatus = "finished",
-               error: BaseException | None = None) -> None:
+    def finish(self, status: EndStatus = "finished", error: BaseException | None = None) -> None:
         """End the run: flush everything and record how it ended. Safe to call twice."""
         if self.status != "running":
             return
@@ -174,8 +189,12 @@ class Run:
     def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if error is None:
             self.finish()
         elif isinstance(error, KeyboardInterrupt):
@@ -190,6 +209,8 @@ class Run:
 def _describe(error: BaseException | None) -> dict[str, Any] | None:
     if error is None:
         return None
-    return {"type": type(error).__name__, "message": str(error),
-            "traceback": "".join(traceback.format_exception(type(error), error,
-                                                            error.__traceback__))}
+    return {
+        "type": type(error).__name__,
+        "message": str(error),
+        "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+    }

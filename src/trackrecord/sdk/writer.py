@@ -13,6 +13,7 @@ survived is raised again by :meth:`Writer.close`, so it cannot go unnoticed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -37,8 +38,15 @@ def _now_ms() -> int:
 class Writer:
     """Chains and ships one run's events from a background thread."""
 
-    def __init__(self, run_id: str, store: Store, spool: Spool, buffers: MetricBuffers,
-                 head: tuple[int, str], interval: float = 0.25) -> None:
+    def __init__(
+        self,
+        run_id: str,
+        store: Store,
+        spool: Spool,
+        buffers: MetricBuffers,
+        head: tuple[int, str],
+        interval: float = 0.25,
+    ) -> None:
         self.run_id = run_id
         self.store, self.spool, self.buffers = store, spool, buffers
         self.interval = interval
@@ -51,8 +59,9 @@ class Writer:
         self._done = threading.Condition()
         self._ticks = 0
         self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name=f"trackrecord-{run_id}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name=f"trackrecord-{run_id}", daemon=True
+        )
         self._thread.start()
 
     def submit(self, type: str, body: Mapping[str, Any]) -> None:
@@ -68,8 +77,9 @@ class Writer:
         with self._done:
             target = self._ticks + 2  # the tick under way may have missed the latest data
             self._wake.set()
-            self._done.wait_for(lambda: self._ticks >= target or not self._thread.is_alive(),
-                                timeout)
+            self._done.wait_for(
+                lambda: self._ticks >= target or not self._thread.is_alive(), timeout
+            )
         return not self._unstored and not self._unspooled
 
     @property
@@ -86,8 +96,9 @@ class Writer:
         self._thread.join(timeout)
         stored = not self._unstored and not self._unspooled
         if os.environ.get("TRACKRECORD_STRICT") == "1" and self.failure is not None:
-            raise StoreError(f"the writer of run {self.run_id} failed: {self.failure}") \
-                from self.failure
+            raise StoreError(
+                f"the writer of run {self.run_id} failed: {self.failure}"
+            ) from self.failure
         return stored
 
     def _loop(self) -> None:
@@ -122,8 +133,9 @@ class Writer:
                 self._unstored = []
                 self.spool.acknowledge(head)
             except Exception as exc:
-                self._report("could not write to the store; the data is kept in the spool and "
-                             "retried", exc)
+                self._report(
+                    "could not write to the store; the data is kept in the spool and retried", exc
+                )
 
     def _chain(self) -> list[Event]:
         items: list[tuple[str, int, Mapping[str, Any]]] = []
@@ -146,8 +158,13 @@ class Writer:
             events.append(self._next(*end))
         return events
 
-    def _next(self, type: str, time_ms: int, body: Mapping[str, Any],
-              points: Mapping[str, Any] | None = None) -> Event:
+    def _next(
+        self,
+        type: str,
+        time_ms: int,
+        body: Mapping[str, Any],
+        points: Mapping[str, Any] | None = None,
+    ) -> Event:
         self._seq += 1
         event = Event.build(self.run_id, self._seq, type, time_ms, self._prev, body, points)
         self._prev = event.hash
@@ -157,8 +174,10 @@ class Writer:
         if self.failure is not None:
             return
         self.failure = exc
-        try:
-            warnings.warn(f"TrackRecord {what} for run {self.run_id}: {exc}. Training goes on; "
-                          f"nothing logged is dropped.", TrackRecordWarning, stacklevel=2)
-        except Warning:
-            pass  # warnings turned into errors must not escape into the writer thread
+        with contextlib.suppress(Warning):  # warnings made errors must not kill the thread
+            warnings.warn(
+                f"TrackRecord {what} for run {self.run_id}: {exc}. Training goes on; "
+                f"nothing logged is dropped.",
+                TrackRecordWarning,
+                stacklevel=2,
+            )

@@ -121,13 +121,15 @@ class Store(Protocol):
         """A run's events with ``seq > since_seq``, metric points included, in order."""
         ...
 
-    def metric_series(self, run_id: str, key: str, start: int | None = None,
-                      end: int | None = None) -> Series:
+    def metric_series(
+        self, run_id: str, key: str, start: int | None = None, end: int | None = None
+    ) -> Series:
         """The points of one metric with ``start <= step <= end``, in logged order."""
         ...
 
-    def metric_buckets(self, run_id: str, key: str, buckets: int, start: int | None = None,
-                       end: int | None = None) -> Buckets:
+    def metric_buckets(
+        self, run_id: str, key: str, buckets: int, start: int | None = None, end: int | None = None
+    ) -> Buckets:
         """The series downsampled to at most *buckets* equal step-width buckets."""
         ...
 

@@ -50,16 +50,20 @@ def _encode_ints(column: Int64Array) -> bytes:
         stride = int(deltas[0]) if len(deltas) else 0
         return _COLUMN.pack(_ARITHMETIC, 8, 16) + struct.pack("<qq", int(column[0]), stride)
     low, high = int(deltas.min()), int(deltas.max())
-    width = next(w for w, t in _WIDTHS.items() if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
+    width = next(
+        w for w, t in _WIDTHS.items() if np.iinfo(t).min <= low and high <= np.iinfo(t).max
+    )
     payload = struct.pack("<q", int(column[0])) + zlib.compress(
-        deltas.astype(f"<i{width}").tobytes(), _LEVEL)
+        deltas.astype(f"<i{width}").tobytes(), _LEVEL
+    )
     return _COLUMN.pack(_DELTA, width, len(payload)) + payload
 
 
 def _decode_ints(kind: int, width: int, payload: bytes, n: int) -> Int64Array:
     if kind == _ARITHMETIC:
         start, stride = struct.unpack("<qq", payload)
-        return start + stride * np.arange(n, dtype=np.int64)
+        result: Int64Array = start + stride * np.arange(n, dtype=np.int64)
+        return result
     if kind != _DELTA:
         raise StoreError(f"unknown integer column encoding {kind} in a metric chunk")
     (start,) = struct.unpack_from("<q", payload)

@@ -84,8 +84,9 @@ class Groups:
     @classmethod
     def of_points(cls, steps: IntArray, values: FloatArray) -> Groups:
         """Each point as its own group."""
-        return cls(steps, steps, np.ones(len(steps), dtype=np.int64), values, values, values,
-                   values)
+        return cls(
+            steps, steps, np.ones(len(steps), dtype=np.int64), values, values, values, values
+        )
 
     @classmethod
     def concat(cls, parts: list[Groups]) -> Groups:
@@ -103,8 +104,12 @@ class Groups:
     def from_bytes(cls, blob: bytes) -> Groups:
         """Inverse of :meth:`to_bytes`."""
         n = len(blob) // (8 * len(_FIELDS))
-        cols = [np.frombuffer(blob, dtype="<i8" if f in _INT_FIELDS else "<f8", count=n,
-                              offset=i * 8 * n) for i, f in enumerate(_FIELDS)]
+        cols = [
+            np.frombuffer(
+                blob, dtype="<i8" if f in _INT_FIELDS else "<f8", count=n, offset=i * 8 * n
+            )
+            for i, f in enumerate(_FIELDS)
+        ]
         return cls(*cols)
 
     def take(self, order: IntArray) -> Groups:
@@ -137,8 +142,13 @@ def _merge(groups: Groups, starts: IntArray) -> Groups:
     ends = np.append(starts[1:], len(groups.count)) - 1
     low, high = _reduce(groups, starts)
     return Groups(
-        groups.step_start[starts], np.maximum.reduceat(groups.step_end, starts),
-        np.add.reduceat(groups.count, starts), groups.first[starts], groups.last[ends], low, high,
+        groups.step_start[starts],
+        np.maximum.reduceat(groups.step_end, starts),
+        np.add.reduceat(groups.count, starts),
+        groups.first[starts],
+        groups.last[ends],
+        low,
+        high,
     )
 
 
@@ -159,5 +169,13 @@ def bucketize(groups: Groups, low: int, high: int, buckets: int, key: str = "") 
     index = (selected.step_start - low) // width
     starts = np.flatnonzero(np.diff(index, prepend=-1)).astype(np.int64)
     merged = _merge(selected, starts) if len(index) else selected
-    return Buckets(key, merged.step_start, merged.step_end, merged.count, merged.first,
-                   merged.last, merged.min, merged.max)
+    return Buckets(
+        key,
+        merged.step_start,
+        merged.step_end,
+        merged.count,
+        merged.first,
+        merged.last,
+        merged.min,
+        merged.max,
+    )

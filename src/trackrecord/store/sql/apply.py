@@ -34,7 +34,8 @@ def apply_events(cur: sqlite3.Cursor, events: Sequence[Event]) -> int:
         if event.run_id != run_id:
             raise ChainConflictError(
                 f"append_events got events of runs {run_id} and {event.run_id} in one call; "
-                f"send each run's events separately")
+                f"send each run's events separately"
+            )
         if event.seq <= head_seq:
             _check_already_stored(cur, event)
             continue
@@ -43,78 +44,115 @@ def apply_events(cur: sqlite3.Cursor, events: Sequence[Event]) -> int:
         cur.execute(
             "INSERT INTO events (run_id, seq, type, time, body, points, prev_hash, hash) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, event.seq, event.type, event.time, canonical_json(event.body).decode(),
-             json.dumps({k: len(p) for k, p in event.points.items()}) if event.points else None,
-             event.prev, event.hash))
+            (
+                run_id,
+                event.seq,
+                event.type,
+                event.time,
+                canonical_json(event.body).decode(),
+                json.dumps({k: len(p) for k, p in event.points.items()}) if event.points else None,
+                event.prev,
+                event.hash,
+            ),
+        )
         head_seq, head_hash = event.seq, event.hash
-    cur.execute("UPDATE runs SET head_seq = ?, head_hash = ?, updated_at = ? WHERE id = ?",
-                (head_seq, head_hash, events[-1].time, run_id))
+    cur.execute(
+        "UPDATE runs SET head_seq = ?, head_hash = ?, updated_at = ? WHERE id = ?",
+        (head_seq, head_hash, events[-1].time, run_id),
+    )
     return head_seq
 
 
 def _check_already_stored(cur: sqlite3.Cursor, event: Event) -> None:
-    stored = cur.execute("SELECT hash FROM events WHERE run_id = ? AND seq = ?",
-                         (event.run_id, event.seq)).fetchone()
+    stored = cur.execute(
+        "SELECT hash FROM events WHERE run_id = ? AND seq = ?", (event.run_id, event.seq)
+    ).fetchone()
     if stored is None or stored[0] != event.hash:
         raise ChainConflictError(
             f"run {event.run_id} already has an event {event.seq} with other content; two "
-            f"writers may be logging to the same run. Resume the run in one process only")
+            f"writers may be logging to the same run. Resume the run in one process only"
+        )
 
 
 def _check_continues(event: Event, head_seq: int, head_hash: str) -> None:
     if event.seq != head_seq + 1 or event.prev != head_hash:
         raise ChainConflictError(
             f"event {event.seq} of run {event.run_id} does not continue the stored chain "
-            f"(stored head is event {head_seq}); send the missing events first")
+            f"(stored head is event {head_seq}); send the missing events first"
+        )
     if head_seq == 0 and event.type != "run.start":
-        raise ChainConflictError(f"run {event.run_id} must begin with a run.start event, "
-                                 f"not {event.type}")
+        raise ChainConflictError(
+            f"run {event.run_id} must begin with a run.start event, not {event.type}"
+        )
     if event.type not in _HANDLERS:
-        raise ChainConflictError(f"unknown event type {event.type!r} in run {event.run_id}; "
-                                 f"known types: {', '.join(sorted(_HANDLERS))}")
+        raise ChainConflictError(
+            f"unknown event type {event.type!r} in run {event.run_id}; "
+            f"known types: {', '.join(sorted(_HANDLERS))}"
+        )
     if not event.verify():
-        raise ChainConflictError(f"event {event.seq} of run {event.run_id} has a hash that does "
-                                 f"not match its content; it was altered or built wrongly")
+        raise ChainConflictError(
+            f"event {event.seq} of run {event.run_id} has a hash that does "
+            f"not match its content; it was altered or built wrongly"
+        )
 
 
 def _start(cur: sqlite3.Cursor, event: Event) -> None:
     body = event.body
-    cur.execute("INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (body["project"], event.time))
+    cur.execute(
+        "INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (body["project"], event.time),
+    )
     cur.execute(
         "INSERT INTO runs (id, project_id, name, status, run_group, parent_id, notes, user_name, "
         "host, created_at, updated_at, head_seq, head_hash) SELECT ?, id, ?, 'running', ?, ?, ?, "
         "?, ?, ?, ?, 0, ? FROM projects WHERE name = ?",
-        (event.run_id, body["name"], body.get("group"), body.get("parent"), body.get("notes"),
-         body.get("user"), body.get("host"), event.time, event.time, GENESIS, body["project"]))
+        (
+            event.run_id,
+            body["name"],
+            body.get("group"),
+            body.get("parent"),
+            body.get("notes"),
+            body.get("user"),
+            body.get("host"),
+            event.time,
+            event.time,
+            GENESIS,
+            body["project"],
+        ),
+    )
     _set_params(cur, event.run_id, body.get("config") or {})
     _set_tags(cur, event.run_id, body.get("tags") or {})
 
 
 def _resume(cur: sqlite3.Cursor, event: Event) -> None:
-    cur.execute("UPDATE runs SET status = 'running', finished_at = NULL, error = NULL "
-                "WHERE id = ?", (event.run_id,))
+    cur.execute(
+        "UPDATE runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = ?",
+        (event.run_id,),
+    )
 
 
 def _end(cur: sqlite3.Cursor, event: Event) -> None:
     error = event.body.get("error")
-    cur.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-                (event.body["status"], event.time, json.dumps(error) if error else None,
-                 event.run_id))
+    cur.execute(
+        "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
+        (event.body["status"], event.time, json.dumps(error) if error else None, event.run_id),
+    )
 
 
 def _set_params(cur: sqlite3.Cursor, run_id: str, params: Mapping[str, Any]) -> None:
     cur.executemany(
         "INSERT INTO params (run_id, key, value) VALUES (?, ?, ?) "
         "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-        [(run_id, k, canonical_json(v).decode()) for k, v in flatten_params(params).items()])
+        [(run_id, k, canonical_json(v).decode()) for k, v in flatten_params(params).items()],
+    )
 
 
 def _set_tags(cur: sqlite3.Cursor, run_id: str, tags: Mapping[str, str]) -> None:
     cur.executemany(
         "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) "
         "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-        [(run_id, k, v) for k, v in tags.items()])
+        [(run_id, k, v) for k, v in tags.items()],
+    )
 
 
 def _params(cur: sqlite3.Cursor, event: Event) -> None:
@@ -134,8 +172,11 @@ def _artifact(cur: sqlite3.Cursor, event: Event) -> None:
         "INSERT INTO artifacts (run_id, path, sha256, size, media_type, created_at) VALUES "
         "(?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, path) DO UPDATE SET sha256 = excluded.sha256, "
         "size = excluded.size, media_type = excluded.media_type, created_at = excluded.created_at",
-        [(event.run_id, f["path"], f["sha256"], f["size"], f["media_type"], event.time)
-         for f in event.body["files"]])
+        [
+            (event.run_id, f["path"], f["sha256"], f["size"], f["media_type"], event.time)
+            for f in event.body["files"]
+        ],
+    )
 
 
 _SUMMARY: Final = """
@@ -159,8 +200,9 @@ def _metrics(cur: sqlite3.Cursor, event: Event) -> None:
     for key, points in event.points.items():
         if not len(points):
             continue
-        row = cur.execute("SELECT count FROM metric_summaries WHERE run_id = ? AND key = ?",
-                          (event.run_id, key)).fetchone()
+        row = cur.execute(
+            "SELECT count FROM metric_summaries WHERE run_id = ? AND key = ?", (event.run_id, key)
+        ).fetchone()
         append_points(cur, event.run_id, key, 0 if row is None else int(row[0]), points)
         _summarise(cur, event.run_id, key, points)
 
@@ -169,8 +211,19 @@ def _summarise(cur: sqlite3.Cursor, run_id: str, key: str, points: Points) -> No
     finite = points.values[~np.isnan(points.values)]
     low = float(finite.min()) if len(finite) else None
     high = float(finite.max()) if len(finite) else None
-    cur.execute(_SUMMARY, (run_id, key, len(points), _nan_to_none(float(points.values[-1])),
-                           int(points.steps[-1]), int(points.times[-1]), low, high))
+    cur.execute(
+        _SUMMARY,
+        (
+            run_id,
+            key,
+            len(points),
+            _nan_to_none(float(points.values[-1])),
+            int(points.steps[-1]),
+            int(points.times[-1]),
+            low,
+            high,
+        ),
+    )
 
 
 def _environment(cur: sqlite3.Cursor, event: Event) -> None:
@@ -178,7 +231,13 @@ def _environment(cur: sqlite3.Cursor, event: Event) -> None:
 
 
 _HANDLERS: Final[dict[str, Callable[[sqlite3.Cursor, Event], None]]] = {
-    "run.start": _start, "run.resume": _resume, "run.end": _end, "params": _params,
-    "tags": _tags, "notes": _notes, "artifact": _artifact, "metrics": _metrics,
+    "run.start": _start,
+    "run.resume": _resume,
+    "run.end": _end,
+    "params": _params,
+    "tags": _tags,
+    "notes": _notes,
+    "artifact": _artifact,
+    "metrics": _metrics,
     "environment": _environment,
 }

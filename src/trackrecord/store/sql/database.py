@@ -52,8 +52,9 @@ class Database:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
             self._set_wal(conn)
             for pragma in _PRAGMAS:
                 conn.execute(pragma)

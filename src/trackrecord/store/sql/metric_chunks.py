@@ -34,34 +34,53 @@ def _insert(cur: sqlite3.Cursor, run_id: str, key: str, first_index: int, points
         steps, values = points.steps[start:stop], points.values[start:stop]
         lod = summarise_groups(steps, values, lod_group_size(stop - start)).to_bytes()
         blob = encode_points(steps, values, points.times[start:stop])
-        cur.execute(_INSERT, (run_id, key, first_index + start, stop - start, int(steps.min()),
-                              int(steps.max()), blob, lod))
+        cur.execute(
+            _INSERT,
+            (
+                run_id,
+                key,
+                first_index + start,
+                stop - start,
+                int(steps.min()),
+                int(steps.max()),
+                blob,
+                lod,
+            ),
+        )
 
 
 def _concat(parts: list[Points]) -> Points:
-    return Points(*(np.concatenate([getattr(p, f) for p in parts])
-                    for f in ("steps", "values", "times")))
+    return Points(
+        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("steps", "values", "times"))
+    )
 
 
 def _compact(cur: sqlite3.Cursor, run_id: str, key: str) -> None:
     while True:
         rows = cur.execute(
             "SELECT first_index, count FROM metric_chunks WHERE run_id = ? AND key = ? "
-            "ORDER BY first_index DESC LIMIT ?", (run_id, key, _TRAILING)).fetchall()
+            "ORDER BY first_index DESC LIMIT ?",
+            (run_id, key, _TRAILING),
+        ).fetchall()
         merge = chunks_to_merge([count for _, count in reversed(rows)])
         if not merge:
             return
         first = rows[merge - 1][0]
         blobs = cur.execute(
             "SELECT points FROM metric_chunks WHERE run_id = ? AND key = ? AND first_index >= ? "
-            "ORDER BY first_index", (run_id, key, first)).fetchall()
-        cur.execute("DELETE FROM metric_chunks WHERE run_id = ? AND key = ? AND first_index >= ?",
-                    (run_id, key, first))
+            "ORDER BY first_index",
+            (run_id, key, first),
+        ).fetchall()
+        cur.execute(
+            "DELETE FROM metric_chunks WHERE run_id = ? AND key = ? AND first_index >= ?",
+            (run_id, key, first),
+        )
         _insert(cur, run_id, key, first, _concat([Points(*decode_points(b)) for (b,) in blobs]))
 
 
-def append_points(cur: sqlite3.Cursor, run_id: str, key: str, first_index: int,
-                  points: Points) -> None:
+def append_points(
+    cur: sqlite3.Cursor, run_id: str, key: str, first_index: int, points: Points
+) -> None:
     """Add points at the end of a series (its first point gets *first_index*)."""
     if len(points):
         _insert(cur, run_id, key, first_index, points)
@@ -72,13 +91,20 @@ def _range(start: int | None, end: int | None) -> tuple[int, int]:
     return (-(2**63) if start is None else start, 2**63 - 1 if end is None else end)
 
 
-def read_series(conn: sqlite3.Connection, run_id: str, key: str, start: int | None = None,
-                end: int | None = None) -> Series:
+def read_series(
+    conn: sqlite3.Connection,
+    run_id: str,
+    key: str,
+    start: int | None = None,
+    end: int | None = None,
+) -> Series:
     """Points with ``start <= step <= end`` in logged order (NotFoundError if no such key)."""
     low, high = _range(start, end)
     rows = conn.execute(
         "SELECT points FROM metric_chunks WHERE run_id = ? AND key = ? AND step_max >= ? "
-        "AND step_min <= ? ORDER BY first_index", (run_id, key, low, high)).fetchall()
+        "AND step_min <= ? ORDER BY first_index",
+        (run_id, key, low, high),
+    ).fetchall()
     if not rows:
         _check_exists(conn, run_id, key)
         empty = np.empty(0, np.int64)
@@ -91,23 +117,36 @@ def read_series(conn: sqlite3.Connection, run_id: str, key: str, start: int | No
 
 
 def _check_exists(conn: sqlite3.Connection, run_id: str, key: str) -> None:
-    found = conn.execute("SELECT 1 FROM metric_summaries WHERE run_id = ? AND key = ?",
-                         (run_id, key)).fetchone()
+    found = conn.execute(
+        "SELECT 1 FROM metric_summaries WHERE run_id = ? AND key = ?", (run_id, key)
+    ).fetchone()
     if found is None:
-        keys = [k for (k,) in conn.execute(
-            "SELECT key FROM metric_summaries WHERE run_id = ? ORDER BY key", (run_id,))]
+        keys = [
+            k
+            for (k,) in conn.execute(
+                "SELECT key FROM metric_summaries WHERE run_id = ? ORDER BY key", (run_id,)
+            )
+        ]
         raise NotFoundError(
-            f"run {run_id} has no metric {key!r}; its metrics are: {', '.join(keys) or 'none'}")
+            f"run {run_id} has no metric {key!r}; its metrics are: {', '.join(keys) or 'none'}"
+        )
 
 
-def read_buckets(conn: sqlite3.Connection, run_id: str, key: str, buckets: int,
-                 start: int | None = None, end: int | None = None) -> Buckets:
+def read_buckets(
+    conn: sqlite3.Connection,
+    run_id: str,
+    key: str,
+    buckets: int,
+    start: int | None = None,
+    end: int | None = None,
+) -> Buckets:
     """Downsample to *buckets* equal step-width buckets over ``[start, end]``."""
     low, high = _range(start, end)
     rows = conn.execute(
         "SELECT first_index, step_min, step_max, lod FROM metric_chunks WHERE run_id = ? AND "
         "key = ? AND step_max >= ? AND step_min <= ? ORDER BY first_index",
-        (run_id, key, low, high)).fetchall()
+        (run_id, key, low, high),
+    ).fetchall()
     if not rows:
         _check_exists(conn, run_id, key)
         return bucketize(Groups.concat([]), 0, 0, 1, key)
@@ -123,7 +162,8 @@ def read_buckets(conn: sqlite3.Connection, run_id: str, key: str, buckets: int,
             continue
         (blob,) = conn.execute(
             "SELECT points FROM metric_chunks WHERE run_id = ? AND key = ? AND first_index = ?",
-            (run_id, key, first_index)).fetchone()
+            (run_id, key, first_index),
+        ).fetchone()
         steps, values, _ = decode_points(blob)
         parts.append(Groups.of_points(steps, values))
     return bucketize(Groups.concat(parts), low, high, buckets, key)

@@ -51,7 +51,9 @@ class SqlStore:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the store directory {root}: {exc}") from exc
-        return cls(Database(root / DATABASE_FILE, busy_timeout), LocalArtifactStore(root / "artifacts"))
+        return cls(
+            Database(root / DATABASE_FILE, busy_timeout), LocalArtifactStore(root / "artifacts")
+        )
 
     def append_events(self, events: Sequence[Event]) -> int:
         """See :meth:`Store.append_events`."""
@@ -81,28 +83,57 @@ class SqlStore:
         conn = self._conn()
         rows = conn.execute(
             f"SELECT {_RUN_COLUMNS} FROM runs r JOIN projects p ON p.id = r.project_id {where}",
-            args).fetchall()
+            args,
+        ).fetchall()
         ids = [row[0] for row in rows]
         params, tags, summaries = _by_run(conn, ids)
         return [
-            RunRecord(*row[:11], json.loads(row[11]) if row[11] else None, row[12], row[13],
-                      params.get(row[0], {}), tags.get(row[0], {}), summaries.get(row[0], {}))
+            RunRecord(
+                id=row[0],
+                project=row[1],
+                name=row[2],
+                status=row[3],
+                group=row[4],
+                parent=row[5],
+                notes=row[6],
+                user=row[7],
+                host=row[8],
+                created_at=row[9],
+                finished_at=row[10],
+                error=json.loads(row[11]) if row[11] else None,
+                head_seq=row[12],
+                head_hash=row[13],
+                params=params.get(row[0], {}),
+                tags=tags.get(row[0], {}),
+                summaries=summaries.get(row[0], {}),
+            )
             for row in rows
         ]
 
     def list_projects(self) -> list[ProjectRecord]:
         """See :meth:`Store.list_projects`."""
-        rows = self._conn().execute(
-            "SELECT p.name, p.created_at, count(r.id) FROM projects p LEFT JOIN runs r "
-            "ON r.project_id = p.id GROUP BY p.id ORDER BY p.name").fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT p.name, p.created_at, count(r.id) FROM projects p LEFT JOIN runs r "
+                "ON r.project_id = p.id GROUP BY p.id ORDER BY p.name"
+            )
+            .fetchall()
+        )
         return [ProjectRecord(*row) for row in rows]
 
     def read_events(self, run_id: str, since_seq: int = 0) -> Iterator[Event]:
         """See :meth:`Store.read_events`."""
         self.get_run(run_id)
-        rows = self._conn().execute(
-            "SELECT seq, type, time, body, points, prev_hash, hash FROM events WHERE run_id = ? "
-            "ORDER BY seq", (run_id,)).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT seq, type, time, body, points, prev_hash, hash FROM events "
+                "WHERE run_id = ? ORDER BY seq",
+                (run_id,),
+            )
+            .fetchall()
+        )
         offsets: dict[str, int] = {}
         series: dict[str, Series] = {}
         for seq, type_, time, body, counts_json, prev, digest in rows:
@@ -115,18 +146,23 @@ class SqlStore:
                     if key not in series:
                         series[key] = self.metric_series(run_id, key)
                     s = series[key]
-                    points[key] = Points(s.steps[start:start + n], s.values[start:start + n],
-                                         s.times[start:start + n])
+                    points[key] = Points(
+                        s.steps[start : start + n],
+                        s.values[start : start + n],
+                        s.times[start : start + n],
+                    )
             if seq > since_seq:
                 yield Event(run_id, seq, type_, time, prev, decode_json(body), digest, points)
 
-    def metric_series(self, run_id: str, key: str, start: int | None = None,
-                      end: int | None = None) -> Series:
+    def metric_series(
+        self, run_id: str, key: str, start: int | None = None, end: int | None = None
+    ) -> Series:
         """See :meth:`Store.metric_series`."""
         return read_series(self._conn(), run_id, key, start, end)
 
-    def metric_buckets(self, run_id: str, key: str, buckets: int, start: int | None = None,
-                       end: int | None = None) -> Buckets:
+    def metric_buckets(
+        self, run_id: str, key: str, buckets: int, start: int | None = None, end: int | None = None
+    ) -> Buckets:
         """See :meth:`Store.metric_buckets`."""
         return read_buckets(self._conn(), run_id, key, buckets, start, end)
 
@@ -140,9 +176,15 @@ class SqlStore:
 
     def list_artifacts(self, run_id: str) -> list[ArtifactRecord]:
         """See :meth:`Store.list_artifacts`."""
-        rows = self._conn().execute(
-            "SELECT path, sha256, size, media_type, created_at FROM artifacts WHERE run_id = ? "
-            "ORDER BY path", (run_id,)).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT path, sha256, size, media_type, created_at FROM artifacts WHERE run_id = ? "
+                "ORDER BY path",
+                (run_id,),
+            )
+            .fetchall()
+        )
         return [ArtifactRecord(*row) for row in rows]
 
     def close(self) -> None:
@@ -150,24 +192,32 @@ class SqlStore:
         self.database.close()
 
 
-def _by_run(conn: sqlite3.Connection, ids: list[str]) -> tuple[
-        dict[str, dict[str, Any]], dict[str, dict[str, str]], dict[str, dict[str, MetricSummary]]]:
+def _by_run(
+    conn: sqlite3.Connection, ids: list[str]
+) -> tuple[
+    dict[str, dict[str, Any]], dict[str, dict[str, str]], dict[str, dict[str, MetricSummary]]
+]:
     params: dict[str, dict[str, Any]] = {}
     tags: dict[str, dict[str, str]] = {}
     summaries: dict[str, dict[str, MetricSummary]] = {}
     for start in range(0, len(ids), 500):
-        batch = ids[start:start + 500]
+        batch = ids[start : start + 500]
         marks = ",".join("?" * len(batch))
         for run_id, key, value in conn.execute(
-                f"SELECT run_id, key, value FROM params WHERE run_id IN ({marks})", batch):
+            f"SELECT run_id, key, value FROM params WHERE run_id IN ({marks})", batch
+        ):
             params.setdefault(run_id, {})[key] = decode_json(value)
         for run_id, key, value in conn.execute(
-                f"SELECT run_id, key, value FROM tags WHERE run_id IN ({marks})", batch):
+            f"SELECT run_id, key, value FROM tags WHERE run_id IN ({marks})", batch
+        ):
             tags.setdefault(run_id, {})[key] = value
         for run_id, key, *rest in conn.execute(
-                f"SELECT run_id, key, count, last, last_step, last_time, min, max "
-                f"FROM metric_summaries WHERE run_id IN ({marks})", batch):
+            f"SELECT run_id, key, count, last, last_step, last_time, min, max "
+            f"FROM metric_summaries WHERE run_id IN ({marks})",
+            batch,
+        ):
             count, last, last_step, last_time, low, high = rest
             summaries.setdefault(run_id, {})[key] = MetricSummary(
-                key, count, np.nan if last is None else last, last_step, last_time, low, high)
+                key, count, np.nan if last is None else last, last_step, last_time, low, high
+            )
     return params, tags, summaries
