@@ -1,0 +1,61 @@
+"""The ArtifactStore contract: every implementation listed in STORES passes all of it."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from trackrecord.artifacts.base import ArtifactStore
+from trackrecord.artifacts.local import LocalArtifactStore
+from trackrecord.errors import InvalidValueError, NotFoundError
+
+STORES = ["local"]
+
+
+@pytest.fixture(params=STORES)
+def artifacts(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArtifactStore]:
+    yield LocalArtifactStore(tmp_path / "artifacts")
+
+
+def test_put_returns_the_sha256_and_size_and_open_reads_it_back(artifacts: ArtifactStore) -> None:
+    content = os.urandom(3 * (1 << 20) + 17)  # spans several read blocks
+    digest, size = artifacts.put(io.BytesIO(content))
+    assert (digest, size) == (hashlib.sha256(content).hexdigest(), len(content))
+    assert artifacts.exists(digest)
+    with artifacts.open(digest) as handle:
+        assert handle.read() == content
+
+
+def test_same_content_is_kept_once(artifacts: ArtifactStore, tmp_path: Path) -> None:
+    first = artifacts.put(io.BytesIO(b"same"))
+    assert artifacts.put(io.BytesIO(b"same")) == first
+    stored = [p for p in (tmp_path / "artifacts").rglob("*") if p.is_file()]
+    assert len(stored) == 1
+
+
+def test_empty_content(artifacts: ArtifactStore) -> None:
+    digest, size = artifacts.put(io.BytesIO(b""))
+    assert size == 0 and digest == hashlib.sha256(b"").hexdigest()
+
+
+def test_missing_and_malformed_digests(artifacts: ArtifactStore) -> None:
+    assert not artifacts.exists("a" * 64)
+    with pytest.raises(NotFoundError, match="a{64}"):
+        artifacts.open("a" * 64)
+    with pytest.raises(InvalidValueError, match="SHA-256"):
+        artifacts.open("../../etc/passwd")
+
+
+def test_concurrent_puts_of_the_same_content(artifacts: ArtifactStore) -> None:
+    content = os.urandom(1 << 20)
+    with ThreadPoolExecutor(8) as pool:
+        results = set(pool.map(lambda _: artifacts.put(io.BytesIO(content)), range(16)))
+    assert len(results) == 1
+    with artifacts.open(results.pop()[0]) as handle:
+        assert handle.read() == content
