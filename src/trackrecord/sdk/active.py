@@ -100,6 +100,8 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 _previous_excepthook = sys.excepthook
+if hasattr(os, "register_at_fork"):  # a forked child (e.g. a data loader) owns none of the runs
+    os.register_at_fork(after_in_child=_runs.clear)
 
 
 def _install_hooks() -> None:

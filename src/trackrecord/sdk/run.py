@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from trackrecord.errors import InvalidValueError
+from trackrecord.errors import ConfigurationError, InvalidValueError
 from trackrecord.sdk import files
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.values import flatten_params, normalise_tags
@@ -57,8 +57,9 @@ class Run:
         self.workspace = workspace
         self.status = "running"
         self._writer = writer
-        self._buffers = buffers
+        self._buffers: MetricBuffers | _Finished = buffers
         self._notes: str | None = None
+        self._pid = os.getpid()
 
     def log(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
         """Record metric values at *step* (default: one more than the largest step so far).
@@ -175,16 +176,18 @@ class Run:
 
     def finish(self, status: EndStatus = "finished", error: BaseException | None = None) -> None:
         """End the run: flush everything and record how it ended. Safe to call twice."""
-        if self.status != "running":
-            return
+        if self.status != "running" or os.getpid() != self._pid:
+            return  # finished already, or a forked child that does not own the run
         from trackrecord.sdk import active
 
         self.status = status
         body: dict[str, Any] = {"status": status, "error": _describe(error)}
         active.forget(self)
+        self._buffers = _Finished(self.id)
         stored = self._writer.close(body)
         self._writer.spool.close(delete=stored)
         self.workspace.close()
+        self._writer.raise_if_failed()
 
     def __enter__(self) -> Run:
         return self
@@ -214,3 +217,16 @@ def _describe(error: BaseException | None) -> dict[str, Any] | None:
         "message": str(error),
         "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
     }
+
+
+class _Finished:
+    """Stands in for the metric buffers once a run has finished."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+
+    def add(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
+        raise ConfigurationError(
+            f"run {self.run_id} is finished; start a new run with trackrecord.init(), or "
+            f"continue this one with trackrecord.init(resume={self.run_id!r})"
+        )

@@ -94,12 +94,14 @@ class Writer:
         self._stopping = True
         self._wake.set()
         self._thread.join(timeout)
-        stored = not self._unstored and not self._unspooled
+        return not self._unstored and not self._unspooled
+
+    def raise_if_failed(self) -> None:
+        """Under ``TRACKRECORD_STRICT=1``, raise the failure the writer survived, if any."""
         if os.environ.get("TRACKRECORD_STRICT") == "1" and self.failure is not None:
             raise StoreError(
                 f"the writer of run {self.run_id} failed: {self.failure}"
             ) from self.failure
-        return stored
 
     def _loop(self) -> None:
         while True:
