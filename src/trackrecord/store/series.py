@@ -48,28 +48,6 @@ class Series:
 
 
 @dataclass(frozen=True)
-class Buckets:
-    """A downsampled series: one entry per non-empty bucket, in step order.
-
-    ``step_start``/``step_end`` are the lowest and highest step of the points
-    in the bucket; ``first``/``last`` the values at those steps; ``min``/``max``
-    ignore NaN (NaN only when every point in the bucket is NaN).
-    """
-
-    key: str
-    step_start: IntArray
-    step_end: IntArray
-    count: IntArray
-    first: FloatArray
-    last: FloatArray
-    min: FloatArray
-    max: FloatArray
-
-    def __len__(self) -> int:
-        return int(self.count.shape[0])
-
-
-@dataclass(frozen=True)
 class Groups:
     """Summaries of runs of points (a group of one is a single point)."""
 
@@ -115,6 +93,21 @@ class Groups:
     def take(self, order: IntArray) -> Groups:
         """Reorder (or select) groups."""
         return Groups(*(getattr(self, f)[order] for f in _FIELDS))
+
+
+@dataclass(frozen=True)
+class Buckets(Groups):
+    """A downsampled series: one entry per non-empty bucket, in step order.
+
+    ``step_start``/``step_end`` are the lowest and highest step of the points
+    in the bucket; ``first``/``last`` the values at those steps; ``min``/``max``
+    ignore NaN (NaN only when every point in the bucket is NaN).
+    """
+
+    key: str = ""
+
+    def __len__(self) -> int:
+        return int(self.count.shape[0])
 
 
 _FIELDS = ("step_start", "step_end", "count", "first", "last", "min", "max")
@@ -169,13 +162,4 @@ def bucketize(groups: Groups, low: int, high: int, buckets: int, key: str = "") 
     index = (selected.step_start - low) // width
     starts = np.flatnonzero(np.diff(index, prepend=-1)).astype(np.int64)
     merged = _merge(selected, starts) if len(index) else selected
-    return Buckets(
-        key,
-        merged.step_start,
-        merged.step_end,
-        merged.count,
-        merged.first,
-        merged.last,
-        merged.min,
-        merged.max,
-    )
+    return Buckets(**{f: getattr(merged, f) for f in _FIELDS}, key=key)
