@@ -16,6 +16,7 @@ TRACKERS: dict[str, TrackerSpec] = {
             name="trackrecord",
             adapter_module="trackers.trackrecord_adapter",
             package="trackrecord",
+            ready="import trackrecord; trackrecord.init; trackrecord.Api",
             modes=("log",),
             bulk_mode="log",
         ),
@@ -23,6 +24,7 @@ TRACKERS: dict[str, TrackerSpec] = {
             name="mlflow",
             adapter_module="trackers.mlflow_adapter",
             package="mlflow",
+            ready="import mlflow; mlflow.log_metric; mlflow.MlflowClient",
             modes=("sync", "async", "log_batch"),
             bulk_mode="log_batch",
             # ~2-5 ms per synchronous call, and the async queue drains at ~3 ms a point.
@@ -33,6 +35,7 @@ TRACKERS: dict[str, TrackerSpec] = {
             name="aim",
             adapter_module="trackers.aim_adapter",
             package="aim",
+            ready="from aim import Repo, Run",
             modes=("track",),
             bulk_mode="track",
             read_divisor=10,  # ~70-150 us per track() call: 1M points would take minutes

@@ -61,6 +61,7 @@ class TrackerSpec:
     name: str
     adapter_module: str
     package: str  # distribution and import name
+    ready: str  # Python that imports what logging and reading need (lazy attributes included)
     modes: tuple[str, ...]
     bulk_mode: str
     # Write workloads time nominal/divisor calls in these modes and scale up linearly.

@@ -86,11 +86,8 @@ def time_write(
     }
 
 
-def ingest_loss(spec: TrackerSpec, workdir: Path, n: int) -> tuple[str, dict[str, float]]:
-    """Log an n-point `loss` curve in the tracker's fastest mode and finish the run.
-
-    Returns the run id and the (untargeted) seconds this took, for the JSON record.
-    """
+def logging_loss(n: int) -> Callable[[TrackedRun], None]:
+    """A loop logging an n-point `loss` curve, one call per step (data built now, untimed)."""
     steps, values = loss_curve(n)
 
     def drive(run: TrackedRun) -> None:
@@ -98,6 +95,15 @@ def ingest_loss(spec: TrackerSpec, workdir: Path, n: int) -> tuple[str, dict[str
         for step, value in zip(steps, values, strict=True):
             log("loss", value, step)
 
+    return drive
+
+
+def ingest_loss(spec: TrackerSpec, workdir: Path, n: int) -> tuple[str, dict[str, float]]:
+    """Log an n-point `loss` curve in the tracker's fastest mode and finish the run.
+
+    Returns the run id and the (untargeted) seconds this took, for the JSON record.
+    """
+    drive = logging_loss(n)
     adapter = load_adapter(spec)
     with timed() as took:
         run = adapter.start(workdir, spec.bulk_mode)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.series import loss_curve
-from trackers import TrackedRun, TrackerSpec
-from workloads.base import Metric, time_write, write_count
+from trackers import TrackerSpec
+from workloads.base import Metric, logging_loss, time_write, write_count
 
 NAME = "log_single"
 TITLE = "100,000 calls logging one key `loss` with an explicit step"
@@ -25,11 +24,4 @@ def count(spec: TrackerSpec, mode: str, scale: float) -> int:
 
 
 def measure(spec: TrackerSpec, mode: str, workdir: Path, n: int) -> dict[str, float]:
-    steps, values = loss_curve(n)
-
-    def drive(run: TrackedRun) -> None:
-        log = run.log_point
-        for step, value in zip(steps, values, strict=True):
-            log("loss", value, step)
-
-    return time_write(spec, mode, workdir, drive)
+    return time_write(spec, mode, workdir, logging_loss(n))
