@@ -21,7 +21,7 @@ from typing import Any
 
 from trackrecord.artifacts.base import file_sha256
 from trackrecord.errors import NotFoundError
-from trackrecord.events import GENESIS, Event
+from trackrecord.events import GENESIS, Event, canonical_json
 from trackrecord.store.base import RunRecord, Store
 from trackrecord.values import flatten_params
 
@@ -101,11 +101,11 @@ def _same(a: float, b: float) -> bool:
 
 
 def _check_views(run: RunRecord, replay: _Replay, store: Store, artifacts: bool) -> str | None:
-    if run.params != replay.params:
+    if canonical_json(run.params) != canonical_json(replay.params):  # NaN-safe comparison
         changed = sorted(
             k
             for k in set(run.params) | set(replay.params)
-            if run.params.get(k) != replay.params.get(k)
+            if canonical_json(run.params.get(k)) != canonical_json(replay.params.get(k))
         )
         return f"the params table differs from the events for: {', '.join(changed)}"
     if run.tags != replay.tags:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from trackrecord.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from trackrecord.sdk.run import Run
+    from trackrecord.sdk.run import EndStatus, Run
 
 __all__ = ["current", "finish", "forget", "log", "log_params", "register", "set_tags"]
 
@@ -44,6 +44,12 @@ def forget(run: Run) -> None:
     with _lock:
         if run in _runs:
             _runs.remove(run)
+
+
+def is_active(run_id: str) -> bool:
+    """Whether a run with this id is live in this process."""
+    with _lock:
+        return any(run.id == run_id for run in _runs)
 
 
 def current() -> Run:
@@ -78,25 +84,56 @@ def finish(status: str = "finished") -> None:
     current().finish(status)  # type: ignore[arg-type]
 
 
-def _finish_all(status: str, error: BaseException | None = None) -> None:
+def _finish_all(status: EndStatus, error: BaseException | None = None) -> None:
     with _lock:
         runs = list(reversed(_runs))
     for run in runs:
         try:
-            run.finish(status, error)  # type: ignore[arg-type]
+            run.finish(status, error)
         except Exception as exc:  # at exit nothing is left to raise to
             print(f"trackrecord: could not finish run {run.id}: {exc}", file=sys.stderr)
 
 
 def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-    _finish_all("killed" if issubclass(kind, KeyboardInterrupt) else "failed", error)
+    _finish_all(end_status(error), error)
     _previous_excepthook(kind, error, tb)
 
 
+class Terminated(SystemExit):
+    """Raised in the main thread on SIGTERM, so that ``with`` blocks unwind and runs end
+    as ``killed``. (Finishing inside the signal handler could deadlock: the handler may
+    interrupt ``log()`` while it holds the buffers' lock.)"""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)  # the exit status a shell reports for a signal
+        self.signum = signum
+
+    def __str__(self) -> str:
+        return f"terminated by signal {self.signum} ({signal.Signals(self.signum).name})"
+
+
+def end_status(error: BaseException | None) -> EndStatus:
+    """How a run ends when *error* escapes it (None: it ended normally)."""
+    if error is None:
+        return "finished"
+    if isinstance(error, (KeyboardInterrupt, Terminated)):
+        return "killed"
+    if isinstance(error, SystemExit) and error.code in (0, None):
+        return "finished"
+    return "failed"
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    _finish_all("killed", SystemExit(f"terminated by signal {signum}"))
-    signal.signal(signum, signal.SIG_DFL)
-    os.kill(os.getpid(), signum)
+    global _exit_error
+    _exit_error = Terminated(signum)
+    raise _exit_error
+
+
+_exit_error: Terminated | None = None
+
+
+def _finish_at_exit() -> None:
+    _finish_all(end_status(_exit_error), _exit_error)
 
 
 _previous_excepthook = sys.excepthook
@@ -109,7 +146,7 @@ def _install_hooks() -> None:
     if _installed:
         return
     _installed = True
-    atexit.register(_finish_all, "finished")
+    atexit.register(_finish_at_exit)
     _previous_excepthook = sys.excepthook
     sys.excepthook = _excepthook
     if (

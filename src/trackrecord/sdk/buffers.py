@@ -35,7 +35,6 @@ class MetricBuffers:
         self._lock = threading.Lock()
         self._columns: dict[str, _Columns] = {}
         self._known: set[str] = set()
-        self.pending = 0
 
     def add(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
         """Buffer one value per key at *step* (raises InvalidValueError, buffering nothing)."""
@@ -66,7 +65,6 @@ class MetricBuffers:
             except InvalidValueError:
                 self._undo(metrics, key)
                 raise
-            self.pending += len(metrics)
         if step >= self.next_step:
             self.next_step = step + 1
 
@@ -87,7 +85,8 @@ class MetricBuffers:
         """Take everything buffered so far as numpy columns, keyed by metric."""
         with self._lock:
             columns, self._columns = self._columns, {}
-            self.pending = 0
+        for steps, values, times in columns.values():  # an interrupt (Ctrl-C, SIGTERM) may
+            del steps[len(times) :], values[len(times) :]  # have cut an add() short
         return {
             key: Points(
                 np.array(steps, dtype=np.int64),

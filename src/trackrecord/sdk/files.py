@@ -31,9 +31,10 @@ def artifact_name(name: str) -> str:
 
 def store_bytes(store: Store, name: str, content: bytes, kind: str | None = None) -> dict[str, Any]:
     """Store *content* as artifact *name*; return its file record."""
+    path = artifact_name(name)
     sha256, size = store.put_artifact(io.BytesIO(content))
     return {
-        "path": artifact_name(name),
+        "path": path,
         "sha256": sha256,
         "size": size,
         "media_type": kind or media_type(name),
@@ -52,13 +53,13 @@ def store_path(
     """Store a file or a directory tree (files in sorted order); return the file records."""
     source = Path(path)
     if source.is_file():
-        return [_file_record(store, source, artifact_name(name or source.name))]
+        return [_file_record(store, source, artifact_name(source.name if name is None else name))]
     if not source.is_dir():
         raise InvalidValueError(
             f"log_artifact: {str(source)!r} is neither a file nor a directory;"
             f" check the path (relative paths start at {Path.cwd()})"
         )
-    prefix = artifact_name(name or source.name)
+    prefix = artifact_name(source.name if name is None else name)
     records = []
     for root, dirs, files in os.walk(source):
         dirs.sort()

@@ -10,19 +10,26 @@ from pathlib import Path
 from typing import Any
 
 from trackrecord.capture import Capture, capture_environment
-from trackrecord.errors import ConfigurationError, InvalidValueError, NotFoundError
+from trackrecord.errors import (
+    ConfigurationError,
+    InvalidValueError,
+    NotFoundError,
+    RunLockedError,
+)
 from trackrecord.events import GENESIS
 from trackrecord.ids import new_run_id, run_name_for
 from trackrecord.sdk import active
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.sdk.files import store_bytes
-from trackrecord.sdk.run import Run
+from trackrecord.sdk.run import Identity, Run
 from trackrecord.sdk.writer import Writer
 from trackrecord.spool import Spool
 from trackrecord.values import check_key, flatten_params, normalise_tags
 from trackrecord.workspace import Workspace
 
 __all__ = ["init"]
+
+_START_TIMEOUT = 5.0
 
 
 def init(
@@ -128,17 +135,8 @@ def _start(
         "user": _user(),
         "host": socket.gethostname(),
     }
-    return _launch(
-        workspace,
-        run_id,
-        project,
-        run_name,
-        parent_id,
-        (0, GENESIS),
-        0,
-        ("run.start", body),
-        options,
-    )
+    identity = Identity(run_id, project, run_name, parent_id, notes)
+    return _launch(workspace, identity, (0, GENESIS), 0, ("run.start", body), options)
 
 
 def _resume(
@@ -149,6 +147,10 @@ def _resume(
     notes: str | None,
     options: Capture,
 ) -> Run:
+    if active.is_active(run_id):
+        raise RunLockedError(
+            f"run {run_id} is still running in this process; finish it before resuming it"
+        )
     try:
         record = workspace.store.get_run(run_id)
     except NotFoundError:
@@ -156,19 +158,11 @@ def _resume(
         raise ConfigurationError(
             f"cannot resume run {run_id!r}: no such run in {workspace.root}. Recent runs: {recent}"
         ) from None
-    next_step = max((s.last_step + 1 for s in record.summaries.values()), default=0)
+    next_step = max((s.max_step + 1 for s in record.summaries.values()), default=0)
     body = {"user": _user(), "host": socket.gethostname(), "pid": os.getpid()}
-    run = _launch(
-        workspace,
-        record.id,
-        record.project,
-        record.name,
-        record.parent,
-        (record.head_seq, record.head_hash),
-        next_step,
-        ("run.resume", body),
-        options,
-    )
+    identity = Identity(record.id, record.project, record.name, record.parent, record.notes)
+    head = (record.head_seq, record.head_hash)
+    run = _launch(workspace, identity, head, next_step, ("run.resume", body), options)
     if config:
         run.log_params(config)
     if tags:
@@ -180,22 +174,22 @@ def _resume(
 
 def _launch(
     workspace: Workspace,
-    run_id: str,
-    project: str,
-    name: str,
-    parent: str | None,
+    identity: Identity,
     head: tuple[int, str],
     next_step: int,
     first: tuple[str, dict[str, Any]],
     options: Capture,
 ) -> Run:
-    spool = Spool(workspace.spool_root, run_id)
+    spool = Spool(workspace.spool_root, identity.run_id)
     buffers = MetricBuffers(next_step)
-    writer = Writer(run_id, workspace.store, spool, buffers, head)
+    writer = Writer(identity.run_id, workspace.store, spool, buffers, head)
     writer.submit(*first)
+    # The run is in the store when init returns (a child or a reader can find it at once);
+    # if the store is slow or failing, the start waits in the spool like everything else.
+    writer.flush(timeout=_START_TIMEOUT)
     if options != Capture.nothing():
         writer.call_soon(lambda: _record_environment(writer, workspace, options))
-    run = Run(run_id, project, name, workspace, writer, buffers, parent)
+    run = Run(identity, workspace, writer, buffers)
     active.register(run)
     return run
 

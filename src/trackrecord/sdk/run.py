@@ -16,7 +16,7 @@ import os
 import traceback
 from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from trackrecord.errors import ConfigurationError, InvalidValueError
 from trackrecord.sdk import files
@@ -32,6 +32,16 @@ __all__ = ["Run"]
 EndStatus = Literal["finished", "failed", "killed"]
 
 
+class Identity(NamedTuple):
+    """What names a run: its id, project, name, parent and notes."""
+
+    run_id: str
+    project: str
+    name: str
+    parent: str | None
+    notes: str | None
+
+
 class Run:
     """A run being recorded. Made by :func:`trackrecord.init`; not constructed directly.
 
@@ -41,24 +51,17 @@ class Run:
     """
 
     def __init__(
-        self,
-        run_id: str,
-        project: str,
-        name: str,
-        workspace: Workspace,
-        writer: Writer,
-        buffers: MetricBuffers,
-        parent: str | None = None,
+        self, identity: Identity, workspace: Workspace, writer: Writer, buffers: MetricBuffers
     ) -> None:
-        self.id = run_id
-        self.project = project
-        self.name = name
-        self.parent = parent
+        self.id = identity.run_id
+        self.project = identity.project
+        self.name = identity.name
+        self.parent = identity.parent
         self.workspace = workspace
         self.status = "running"
         self._writer = writer
         self._buffers: MetricBuffers | _Finished = buffers
-        self._notes: str | None = None
+        self._notes = identity.notes
         self._pid = os.getpid()
 
     def log(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
@@ -198,12 +201,9 @@ class Run:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if error is None:
-            self.finish()
-        elif isinstance(error, KeyboardInterrupt):
-            self.finish("killed", error)
-        else:
-            self.finish("failed", error)
+        from trackrecord.sdk.active import end_status
+
+        self.finish(end_status(error), error)
 
     def __repr__(self) -> str:
         return f"<Run {self.id} {self.project}/{self.name} {self.status}>"

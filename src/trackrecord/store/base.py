@@ -43,8 +43,9 @@ class ProjectRecord:
 class MetricSummary:
     """Per-(run, key) summary: what run tables show and sort by.
 
-    ``last`` is the value logged last (NaN kept), ``last_step`` its step;
-    ``min``/``max`` ignore NaN and are None when every value was NaN.
+    ``last`` is the value logged last (NaN kept), ``last_step`` its step,
+    ``max_step`` the largest step logged; ``min``/``max`` ignore NaN and are
+    None when every value was NaN.
     """
 
     key: str
@@ -52,6 +53,7 @@ class MetricSummary:
     last: float
     last_step: int
     last_time: int
+    max_step: int
     min: float | None
     max: float | None
 

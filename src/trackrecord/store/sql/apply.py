@@ -180,11 +180,12 @@ def _artifact(cur: sqlite3.Cursor, event: Event) -> None:
 
 
 _SUMMARY: Final = """
-INSERT INTO metric_summaries (run_id, key, count, last, last_step, last_time, min, max)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO metric_summaries
+    (run_id, key, count, last, last_step, last_time, max_step, min, max)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (run_id, key) DO UPDATE SET
     count = count + excluded.count, last = excluded.last, last_step = excluded.last_step,
-    last_time = excluded.last_time,
+    last_time = excluded.last_time, max_step = max(max_step, excluded.max_step),
     min = CASE WHEN min IS NULL THEN excluded.min WHEN excluded.min IS NULL THEN min
                ELSE min(min, excluded.min) END,
     max = CASE WHEN max IS NULL THEN excluded.max WHEN excluded.max IS NULL THEN max
@@ -220,6 +221,7 @@ def _summarise(cur: sqlite3.Cursor, run_id: str, key: str, points: Points) -> No
             _nan_to_none(float(points.values[-1])),
             int(points.steps[-1]),
             int(points.times[-1]),
+            int(points.steps.max()),
             low,
             high,
         ),

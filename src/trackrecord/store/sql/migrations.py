@@ -74,6 +74,7 @@ _INITIAL: Final = (
         last REAL,
         last_step INTEGER NOT NULL,
         last_time INTEGER NOT NULL,
+        max_step INTEGER NOT NULL,
         min REAL,
         max REAL,
         PRIMARY KEY (run_id, key)

@@ -212,12 +212,19 @@ def _by_run(
         ):
             tags.setdefault(run_id, {})[key] = value
         for run_id, key, *rest in conn.execute(
-            f"SELECT run_id, key, count, last, last_step, last_time, min, max "
+            f"SELECT run_id, key, count, last, last_step, last_time, max_step, min, max "
             f"FROM metric_summaries WHERE run_id IN ({marks})",
             batch,
         ):
-            count, last, last_step, last_time, low, high = rest
+            count, last, last_step, last_time, max_step, low, high = rest
             summaries.setdefault(run_id, {})[key] = MetricSummary(
-                key, count, np.nan if last is None else last, last_step, last_time, low, high
+                key,
+                count,
+                np.nan if last is None else last,
+                last_step,
+                last_time,
+                max_step,
+                low,
+                high,
             )
     return params, tags, summaries

@@ -1,0 +1,64 @@
+"""examples/train.py (``make demo``) trains, records and verifies a real run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import trackrecord
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_the_demo_training_run(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKRECORD_")}
+    env.update(TRACKRECORD_DIR=str(store), GIT_CEILING_DIRECTORIES=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "train.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+    with trackrecord.Api(dir=store) as api:
+        (run,) = api.runs("demo")
+        assert run.status == "finished"
+        assert api.verify(run.id).ok
+        assert run.summaries["val/acc"].last > 0.8
+        assert run.summaries["train/loss"].last < run.summaries["train/loss"].max
+        assert run.summaries["train/batch_loss"].count > 300  # per batch, not per epoch
+        assert run.summaries["val/acc"].count == run.params["epochs"] == 30
+        assert run.params["optimizer.lr"] == 0.5  # the nested config, flattened
+        assert run.tags  # tagged
+        assert "python" in api.environment(run.id)  # capture was on
+
+        files = {a.path for a in api.artifacts(run.id)}
+        assert {
+            "model/weights.npz",
+            "eval/confusion_matrix.csv",
+            "eval/decision_boundary.png",
+        } <= files
+        with api.open_artifact(run.id, "model/weights.npz") as handle:
+            weights = np.load(io.BytesIO(handle.read()))
+            assert weights["w1"].shape[0] == 2
+        with api.open_artifact(run.id, "eval/confusion_matrix.csv") as handle:
+            rows = list(csv.reader(io.StringIO(handle.read().decode())))
+        assert sum(int(c) for row in rows[1:] for c in row[1:]) == 500  # the validation split
+
+    assert run.id in done.stdout
+    assert str(store) in done.stdout
+    assert f"trackrecord verify {run.id}" in done.stdout
+    assert "trackrecord.Api()" in done.stdout
+    assert "OK" in done.stdout
