@@ -46,7 +46,7 @@ def test_empty_content(artifacts: ArtifactStore) -> None:
 
 def test_missing_and_malformed_digests(artifacts: ArtifactStore) -> None:
     assert not artifacts.exists("a" * 64)
-    with pytest.raises(NotFoundError, match="a{64}"):
+    with pytest.raises(NotFoundError, match=r"a{64}"):
         artifacts.open("a" * 64)
     with pytest.raises(InvalidValueError, match="SHA-256"):
         artifacts.open("../../etc/passwd")
