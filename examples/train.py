@@ -16,6 +16,7 @@ Needs only numpy (installed with TrackRecord). Run it with::
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -183,12 +184,14 @@ def report(run: trackrecord.Run, seconds: float) -> None:
     print(f"Files:    {', '.join(files)}")
     print(f"Verify:   {result}")
     print()
+    bin_dir = Path(sys.executable).parent
     print("Look at it from this directory (or anywhere, with TRACKRECORD_DIR set to the store):")
-    print(f"  trackrecord verify {record.id}")
+    print(f"  {bin_dir / 'trackrecord'} verify {record.id}")
     print()
-    print("  import trackrecord")
-    print("  api = trackrecord.Api()")
-    print(f'  print(api.metric_history("{record.id}", "val/acc").values)')
+    print(f"  {bin_dir / 'python'}")
+    print("  >>> import trackrecord")
+    print("  >>> api = trackrecord.Api()")
+    print(f'  >>> api.metric_history("{record.id}", "val/acc").values')
 
 
 def main() -> None:
