@@ -52,13 +52,23 @@ class Api:
 
     def runs(self, project: str | None = None, limit: int = 1000) -> list[RunRecord]:
         """Runs of *project* (or all), newest first."""
-        return self.store.find_runs(project, limit)
+        runs: list[RunRecord] = []
+        cursor = None
+        while len(runs) < limit:
+            page = self.store.search_runs(
+                None, project, limit=min(limit - len(runs), 1000), cursor=cursor
+            )
+            runs += page.runs
+            if (cursor := page.next_cursor) is None:
+                break
+        return runs
 
     def run(self, run_id: str) -> RunRecord:
         """One run, by id or by a unique prefix of its id."""
         if is_run_id(run_id):
             return self.store.get_run(run_id)
-        matches = [r for r in self.store.find_runs(limit=1_000_000) if r.id.startswith(run_id)]
+        prefix = run_id.replace("*", "").replace("?", "")
+        matches = self.store.search_runs(f'id ~ "{prefix}*"', limit=2).runs
         if len(matches) != 1:
             found = "no run" if not matches else f"{len(matches)} runs"
             raise NotFoundError(

@@ -55,6 +55,9 @@ EVENT_TYPES: Final = frozenset(
         "notes",
         "metrics",
         "artifact",
+        "run.rename",
+        "run.delete",
+        "run.restore",
     }
 )
 

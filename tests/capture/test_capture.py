@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 import trackrecord.capture as capture_module
+from tests.gitrepo import git
 from trackrecord.capture import Capture, Environment, capture_environment
 from trackrecord.errors import ConfigurationError
-
-from .conftest import git
 
 ALL_KEYS = ["python", "os", "host", "cpu", "memory", "gpus", "git", "command", "packages", "env"]
 

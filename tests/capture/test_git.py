@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.gitrepo import git
 from trackrecord.capture import Capture, capture_environment
 from trackrecord.capture import git as git_module
 from trackrecord.capture.git import GitError, git_diff, git_state, strip_credentials
-
-from .conftest import git
 
 GIT_ONLY = Capture(git=True, diff=True, packages=False, system=False, command=False)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 import pytest
 
 import trackrecord
+from tests.gitrepo import isolate_git, make_repo
 from trackrecord.sdk import active
 
 StartRun = Callable[..., trackrecord.Run]
@@ -81,27 +80,8 @@ def verified(open_api: OpenApi) -> Verified:
     return check
 
 
-def git(repo: Path, *args: str) -> str:
-    """Run git in *repo*; fail the test if git fails."""
-    done = subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, text=True, timeout=30
-    )
-    return done.stdout.strip()
-
-
 @pytest.fixture
 def git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A real repository (branch main, one commit of train.py), isolated from user config."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Test Author")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "author@example.com")
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "--quiet", "--initial-branch=main")
-    (root / "train.py").write_text("lr = 0.1\nepochs = 3\n")
-    git(root, "add", "train.py")
-    git(root, "commit", "--quiet", "-m", "first")
-    return root
+    isolate_git(monkeypatch, tmp_path)
+    return make_repo(tmp_path / "repo")

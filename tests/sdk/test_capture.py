@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 import trackrecord
+from tests.gitrepo import git
 
-from .conftest import OpenApi, StartRun, Verified, git
+from .conftest import OpenApi, StartRun, Verified
 
 
 def test_capture_in_a_git_repository_with_an_uncommitted_change(

@@ -177,12 +177,15 @@ def test_metric_buckets_keep_spikes_and_counts(store: Store) -> None:
     assert zoom.step_start.tolist() == list(range(123_400, 123_500))  # raw points when zoomed
 
 
-def test_find_runs_newest_first_by_project(store: Store) -> None:
+def test_search_runs_newest_first_by_project(store: Store) -> None:
     chains = [Chain("a"), Chain("b"), Chain("a")]
     for chain in chains:
         store.append_events(chain.events)
-    assert [r.id for r in store.find_runs("a")] == [chains[2].run_id, chains[0].run_id]
-    assert len(store.find_runs()) == 3 and len(store.find_runs(limit=1)) == 1
+    assert [r.id for r in store.search_runs(project="a").runs] == [
+        chains[2].run_id,
+        chains[0].run_id,
+    ]
+    assert len(store.search_runs().runs) == 3 and len(store.search_runs(limit=1).runs) == 1
     assert {p.name: p.run_count for p in store.list_projects()} == {"a": 2, "b": 1}
     with pytest.raises(NotFoundError):
         store.get_run("0" * 26)

@@ -154,7 +154,7 @@ def _resume(
     try:
         record = workspace.store.get_run(run_id)
     except NotFoundError:
-        recent = ", ".join(r.id for r in workspace.store.find_runs(limit=5)) or "none"
+        recent = ", ".join(r.id for r in workspace.store.search_runs(limit=5).runs) or "none"
         raise ConfigurationError(
             f"cannot resume run {run_id!r}: no such run in {workspace.root}. Recent runs: {recent}"
         ) from None

@@ -23,6 +23,7 @@ __all__ = [
     "ArtifactRecord",
     "MetricSummary",
     "ProjectRecord",
+    "RunPage",
     "RunRecord",
     "Store",
 ]
@@ -90,6 +91,22 @@ class RunRecord:
     params: dict[str, Any] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     summaries: dict[str, MetricSummary] = field(default_factory=dict)
+    deleted_at: int | None = None
+    git_commit: str | None = None
+    git_branch: str | None = None
+
+    @property
+    def duration_ms(self) -> int | None:
+        """Milliseconds from start to end (None while running)."""
+        return None if self.finished_at is None else self.finished_at - self.created_at
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """One page of search results, and the cursor of the next page (None: last page)."""
+
+    runs: list[RunRecord]
+    next_cursor: str | None
 
 
 @runtime_checkable
@@ -111,8 +128,21 @@ class Store(Protocol):
         """The run with this id (NotFoundError if none)."""
         ...
 
-    def find_runs(self, project: str | None = None, limit: int = 1000) -> list[RunRecord]:
-        """Runs of a project (or all), newest first."""
+    def search_runs(
+        self,
+        query: str | None = None,
+        project: str | None = None,
+        order_by: Sequence[str] = (),
+        limit: int = 100,
+        cursor: str | None = None,
+        deleted: bool = False,
+    ) -> RunPage:
+        """Runs matching a query (see :mod:`trackrecord.query`), one page at a time.
+
+        ``order_by`` holds sort keys such as ``"-metrics.acc.max"`` (default:
+        newest first); missing values sort last. Pass the page's ``next_cursor``
+        to get the next page. ``deleted=True`` searches the deleted runs instead.
+        """
         ...
 
     def list_projects(self) -> list[ProjectRecord]:

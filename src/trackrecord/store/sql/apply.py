@@ -139,11 +139,28 @@ def _end(cur: sqlite3.Cursor, event: Event) -> None:
     )
 
 
+def param_columns(value: Any) -> tuple[str, float | None, str | None]:
+    """The typed columns queries compare: (kind, number, text) of a JSON value."""
+    if isinstance(value, bool):
+        return "bool", float(value), None
+    if isinstance(value, (int, float)):
+        return "number", float(value), None
+    if isinstance(value, str):
+        return "string", None, value
+    if value is None:
+        return "null", None, None
+    return ("list" if isinstance(value, list) else "dict"), None, canonical_json(value).decode()
+
+
 def _set_params(cur: sqlite3.Cursor, run_id: str, params: Mapping[str, Any]) -> None:
     cur.executemany(
-        "INSERT INTO params (run_id, key, value) VALUES (?, ?, ?) "
-        "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-        [(run_id, k, canonical_json(v).decode()) for k, v in flatten_params(params).items()],
+        "INSERT INTO params (run_id, key, value, kind, num, text) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, kind = excluded.kind, "
+        "num = excluded.num, text = excluded.text",
+        [
+            (run_id, k, canonical_json(v).decode(), *param_columns(v))
+            for k, v in flatten_params(params).items()
+        ],
     )
 
 
@@ -229,7 +246,25 @@ def _summarise(cur: sqlite3.Cursor, run_id: str, key: str, points: Points) -> No
 
 
 def _environment(cur: sqlite3.Cursor, event: Event) -> None:
-    """The environment lives in its event only; nothing to materialise."""
+    """The environment lives in its event; the git commit and branch are queryable."""
+    git = event.body.get("git")
+    if isinstance(git, Mapping):
+        cur.execute(
+            "UPDATE runs SET git_commit = ?, git_branch = ? WHERE id = ?",
+            (git.get("commit"), git.get("branch"), event.run_id),
+        )
+
+
+def _rename(cur: sqlite3.Cursor, event: Event) -> None:
+    cur.execute("UPDATE runs SET name = ? WHERE id = ?", (event.body["name"], event.run_id))
+
+
+def _delete(cur: sqlite3.Cursor, event: Event) -> None:
+    cur.execute("UPDATE runs SET deleted_at = ? WHERE id = ?", (event.time, event.run_id))
+
+
+def _restore(cur: sqlite3.Cursor, event: Event) -> None:
+    cur.execute("UPDATE runs SET deleted_at = NULL WHERE id = ?", (event.run_id,))
 
 
 _HANDLERS: Final[dict[str, Callable[[sqlite3.Cursor, Event], None]]] = {
@@ -242,4 +277,7 @@ _HANDLERS: Final[dict[str, Callable[[sqlite3.Cursor, Event], None]]] = {
     "artifact": _artifact,
     "metrics": _metrics,
     "environment": _environment,
+    "run.rename": _rename,
+    "run.delete": _delete,
+    "run.restore": _restore,
 }

@@ -39,9 +39,14 @@ _INITIAL: Final = (
         updated_at INTEGER NOT NULL,
         finished_at INTEGER,
         error TEXT,
+        deleted_at INTEGER,
+        git_commit TEXT,
+        git_branch TEXT,
         head_seq INTEGER NOT NULL,
         head_hash TEXT NOT NULL
     )""",
+    "CREATE INDEX runs_by_created ON runs (created_at)",
+    "CREATE INDEX runs_by_name ON runs (name)",
     "CREATE INDEX runs_by_project ON runs (project_id, created_at)",
     "CREATE INDEX runs_by_parent ON runs (parent_id)",
     """CREATE TABLE events (
@@ -59,14 +64,20 @@ _INITIAL: Final = (
         run_id TEXT NOT NULL,
         key TEXT NOT NULL,
         value TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        num REAL,
+        text TEXT,
         PRIMARY KEY (run_id, key)
     )""",
+    "CREATE INDEX params_by_number ON params (key, num)",
+    "CREATE INDEX params_by_text ON params (key, text)",
     """CREATE TABLE tags (
         run_id TEXT NOT NULL,
         key TEXT NOT NULL,
         value TEXT NOT NULL,
         PRIMARY KEY (run_id, key)
     )""",
+    "CREATE INDEX tags_by_value ON tags (key, value)",
     """CREATE TABLE metric_summaries (
         run_id TEXT NOT NULL,
         key TEXT NOT NULL,
@@ -79,6 +90,9 @@ _INITIAL: Final = (
         max REAL,
         PRIMARY KEY (run_id, key)
     )""",
+    "CREATE INDEX summaries_by_last ON metric_summaries (key, last)",
+    "CREATE INDEX summaries_by_min ON metric_summaries (key, min)",
+    "CREATE INDEX summaries_by_max ON metric_summaries (key, max)",
     """CREATE TABLE metric_chunks (
         run_id TEXT NOT NULL,
         key TEXT NOT NULL,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -19,20 +20,29 @@ import numpy as np
 
 from trackrecord.artifacts.base import ArtifactStore
 from trackrecord.artifacts.local import LocalArtifactStore
-from trackrecord.errors import NotFoundError, StoreError
+from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
 from trackrecord.events import Event, Points, decode_json
-from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord
+from trackrecord.store.base import (
+    ArtifactRecord,
+    MetricSummary,
+    ProjectRecord,
+    RunPage,
+    RunRecord,
+)
 from trackrecord.store.series import Buckets, Series
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.database import Database
 from trackrecord.store.sql.metric_chunks import read_buckets, read_series
+from trackrecord.store.sql.runs_query import MAX_PAGE, check_fields, search_sql
+from trackrecord.store.sql.search import compile_search, encode_cursor
 
 __all__ = ["DATABASE_FILE", "SqlStore"]
 
 DATABASE_FILE = "trackrecord.db"
 _RUN_COLUMNS = (
     "r.id, p.name, r.name, r.status, r.run_group, r.parent_id, r.notes, r.user_name, r.host, "
-    "r.created_at, r.finished_at, r.error, r.head_seq, r.head_hash"
+    "r.created_at, r.finished_at, r.error, r.head_seq, r.head_hash, r.deleted_at, "
+    "r.git_commit, r.git_branch"
 )
 
 
@@ -73,11 +83,38 @@ class SqlStore:
             raise NotFoundError(f"no run with id {run_id!r} in {self.database.path.parent}")
         return runs[0]
 
-    def find_runs(self, project: str | None = None, limit: int = 1000) -> list[RunRecord]:
-        """See :meth:`Store.find_runs`."""
-        if project is None:
-            return self._runs("ORDER BY r.id DESC LIMIT ?", (limit,))
-        return self._runs("WHERE p.name = ? ORDER BY r.id DESC LIMIT ?", (project, limit))
+    def search_runs(
+        self,
+        query: str | None = None,
+        project: str | None = None,
+        order_by: Sequence[str] = (),
+        limit: int = 100,
+        cursor: str | None = None,
+        deleted: bool = False,
+    ) -> RunPage:
+        """See :meth:`Store.search_runs`."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidValueError(f"limit must be between 1 and {MAX_PAGE}, not {limit}")
+        now_ms = time.time_ns() // 1_000_000
+        search = compile_search(query, order_by, now_ms)
+        conn = self._conn()
+        check_fields(conn, search.fields, query or "")
+        sql, args = search_sql(search, project, deleted, cursor, limit + 1)
+        rows = conn.execute(sql, args).fetchall()
+        page = rows[:limit]
+        records = {r.id: r for r in self._runs_by_id([row[0] for row in page])}
+        next_cursor = None
+        if len(rows) > limit:
+            last = page[-1]
+            next_cursor = encode_cursor(search.signature, list(last[1:]), last[0])
+        return RunPage([records[row[0]] for row in page], next_cursor)
+
+    def _runs_by_id(self, ids: list[str]) -> list[RunRecord]:
+        found: list[RunRecord] = []
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            found += self._runs(f"WHERE r.id IN ({','.join('?' * len(batch))})", tuple(batch))
+        return found
 
     def _runs(self, where: str, args: tuple[Any, ...]) -> list[RunRecord]:
         conn = self._conn()
@@ -103,6 +140,9 @@ class SqlStore:
                 error=json.loads(row[11]) if row[11] else None,
                 head_seq=row[12],
                 head_hash=row[13],
+                deleted_at=row[14],
+                git_commit=row[15],
+                git_branch=row[16],
                 params=params.get(row[0], {}),
                 tags=tags.get(row[0], {}),
                 summaries=summaries.get(row[0], {}),
@@ -136,7 +176,7 @@ class SqlStore:
         )
         offsets: dict[str, int] = {}
         series: dict[str, Series] = {}
-        for seq, type_, time, body, counts_json, prev, digest in rows:
+        for seq, type_, at, body, counts_json, prev, digest in rows:
             counts: dict[str, int] = json.loads(counts_json) if counts_json else {}
             points = {}
             for key, n in counts.items():
@@ -152,7 +192,7 @@ class SqlStore:
                         s.times[start : start + n],
                     )
             if seq > since_seq:
-                yield Event(run_id, seq, type_, time, prev, decode_json(body), digest, points)
+                yield Event(run_id, seq, type_, at, prev, decode_json(body), digest, points)
 
     def metric_series(
         self, run_id: str, key: str, start: int | None = None, end: int | None = None
