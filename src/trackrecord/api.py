@@ -12,19 +12,24 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from trackrecord.compliance.verify import VerifyResult, verify_run
-from trackrecord.errors import NotFoundError, missing
+from trackrecord.errors import InvalidValueError, NotFoundError
 from trackrecord.events import Event
 from trackrecord.ids import is_run_id
+from trackrecord.runs_table import RunTable, parse_columns, rows_dataframe, run_row
+from trackrecord.spool import Spool
 from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord
 from trackrecord.store.series import Buckets, Series
+from trackrecord.values import check_key, normalise_tags
 from trackrecord.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -50,18 +55,72 @@ class Api:
         """Every project with its run count."""
         return self.store.list_projects()
 
+    def search_runs(
+        self,
+        query: str | None = None,
+        project: str | None = None,
+        order_by: Sequence[str] | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+        columns: Sequence[str] | None = None,
+        deleted: bool = False,
+    ) -> RunTable:
+        """Find runs with the query language; one page at a time.
+
+        Args:
+            query: e.g. ``'metrics.val_acc.max > 0.9 and params.optimizer = "adam"'``
+                (see ``docs/query-language.md``); None for every run.
+            project: only this project's runs.
+            order_by: sort keys, ``-`` for descending, missing values last
+                (default: newest first), e.g. ``["-metrics.val_acc.max", "created"]``.
+            limit: rows per page (at most 10,000).
+            cursor: the ``next_cursor`` of the previous page.
+            columns: fields to put in the rows (default: all).
+            deleted: search the deleted runs instead.
+
+        Raises:
+            QueryError: a bad query, pointing at the bad token.
+
+        Example:
+            >>> page = api.search_runs("status = 'finished'", order_by=["-metrics.acc.max"])
+            ... # doctest: +SKIP
+            >>> page.to_dataframe()  # doctest: +SKIP
+        """
+        fields = parse_columns(columns)
+        page = self.store.search_runs(query, project, order_by or (), limit, cursor, deleted)
+        rows = [run_row(run, fields) for run in page.runs]
+        return RunTable(page.runs, rows, page.next_cursor)
+
+    def iter_runs(
+        self,
+        query: str | None = None,
+        project: str | None = None,
+        order_by: Sequence[str] | None = None,
+        deleted: bool = False,
+    ) -> Iterator[RunRecord]:
+        """Every matching run, fetched page by page."""
+        cursor = None
+        while True:
+            page = self.store.search_runs(query, project, order_by or (), 1000, cursor, deleted)
+            yield from page.runs
+            if (cursor := page.next_cursor) is None:
+                return
+
+    def iter_rows(
+        self,
+        query: str | None = None,
+        project: str | None = None,
+        order_by: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every matching run as a flat row (see :meth:`search_runs`)."""
+        fields = parse_columns(columns)
+        for run in self.iter_runs(query, project, order_by):
+            yield run_row(run, fields)
+
     def runs(self, project: str | None = None, limit: int = 1000) -> list[RunRecord]:
         """Runs of *project* (or all), newest first."""
-        runs: list[RunRecord] = []
-        cursor = None
-        while len(runs) < limit:
-            page = self.store.search_runs(
-                None, project, limit=min(limit - len(runs), 1000), cursor=cursor
-            )
-            runs += page.runs
-            if (cursor := page.next_cursor) is None:
-                break
-        return runs
+        return list(itertools.islice(self.iter_runs(project=project), limit))
 
     def run(self, run_id: str) -> RunRecord:
         """One run, by id or by a unique prefix of its id."""
@@ -148,35 +207,49 @@ class Api:
         """Recompute the run's hash chain and check its tables; see :mod:`.compliance.verify`."""
         return verify_run(self.store, self.run(run_id).id, artifacts)
 
-    def runs_dataframe(self, project: str | None = None, limit: int = 100_000) -> pd.DataFrame:
-        """One row per run: attributes, ``params.*``, ``tags.*`` and ``metrics.<key>`` (last)."""
+    def runs_dataframe(
+        self,
+        project: str | None = None,
+        query: str | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Every matching run as a pandas row: attributes, params.*, metrics.*, tags.*."""
+        return rows_dataframe(list(self.iter_rows(query, project, columns=columns)))
+
+    # -- changing finished runs (each change is an event in the run's chain) --
+
+    def set_tags(self, run_id: str, tags: Mapping[str, Any] | Iterable[str]) -> None:
+        """Add or change tags of a run that is not live."""
+        self._annotate(run_id, "tags", {"tags": normalise_tags(tags)})
+
+    def rename(self, run_id: str, name: str) -> None:
+        """Give a run a new name."""
+        self._annotate(run_id, "run.rename", {"name": check_key(name, "run name")})
+
+    def set_notes(self, run_id: str, text: str | None) -> None:
+        """Replace a run's notes."""
+        if text is not None and not isinstance(text, str):
+            raise InvalidValueError(f"notes must be a string, not a {type(text).__name__}")
+        self._annotate(run_id, "notes", {"text": text})
+
+    def delete(self, run_id: str) -> None:
+        """Soft-delete a run: hidden from searches, restorable with :meth:`restore`."""
+        self._annotate(run_id, "run.delete", {})
+
+    def restore(self, run_id: str) -> None:
+        """Bring back a deleted run."""
+        self._annotate(run_id, "run.restore", {})
+
+    def _annotate(self, run_id: str, type: str, body: dict[str, Any]) -> None:
+        run = self.run(run_id)
+        spool = Spool(self._workspace.spool_root, run.id)  # RunLockedError if it is live
         try:
-            import pandas as pd
-        except ImportError:
-            raise missing("pandas", "tables", "Api.runs_dataframe()") from None
-        rows = []
-        for run in self.runs(project, limit):
-            row: dict[str, Any] = {
-                "id": run.id,
-                "project": run.project,
-                "name": run.name,
-                "status": run.status,
-                "group": run.group,
-                "parent": run.parent,
-                "created": pd.to_datetime(run.created_at, unit="ms", utc=True),
-                "finished": pd.to_datetime(run.finished_at, unit="ms", utc=True)
-                if run.finished_at
-                else None,
-            }
-            row.update({f"params.{k}": v for k, v in run.params.items()})
-            row.update({f"tags.{k}": v for k, v in run.tags.items()})
-            for key, summary in run.summaries.items():
-                row[f"metrics.{key}"] = summary.last
-                row[f"metrics.{key}.min"] = summary.min
-                row[f"metrics.{key}.max"] = summary.max
-            rows.append(row)
-        frame: pd.DataFrame = pd.DataFrame(rows)
-        return frame
+            head = self.store.get_run(run.id)
+            now = time.time_ns() // 1_000_000
+            event = Event.build(run.id, head.head_seq + 1, type, now, head.head_hash, body)
+            self.store.append_events([event])
+        finally:
+            spool.close(delete=True)
 
     def close(self) -> None:
         """Close the store."""
