@@ -172,9 +172,8 @@ class Api:
     def environment(self, run_id: str) -> dict[str, Any]:
         """The environment captured at start (empty if capture was off)."""
         found: dict[str, Any] = {}
-        for event in self.events(run_id):
-            if event.type == "environment":
-                found = dict(event.body)
+        for event in self.store.read_events(self.run(run_id).id, types=("environment",)):
+            found = dict(event.body)
         return found
 
     def artifacts(self, run_id: str) -> list[ArtifactRecord]:

@@ -12,7 +12,7 @@ same contract tests in ``tests/store/``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
@@ -149,8 +149,13 @@ class Store(Protocol):
         """Every project, by name."""
         ...
 
-    def read_events(self, run_id: str, since_seq: int = 0) -> Iterator[Event]:
-        """A run's events with ``seq > since_seq``, metric points included, in order."""
+    def read_events(
+        self, run_id: str, since_seq: int = 0, types: Collection[str] | None = None
+    ) -> Iterator[Event]:
+        """A run's events with ``seq > since_seq`` (of the given *types*), in order.
+
+        Metric events carry their points.
+        """
         ...
 
     def metric_series(

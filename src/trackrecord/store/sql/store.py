@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -162,7 +162,9 @@ class SqlStore:
         )
         return [ProjectRecord(*row) for row in rows]
 
-    def read_events(self, run_id: str, since_seq: int = 0) -> Iterator[Event]:
+    def read_events(
+        self, run_id: str, since_seq: int = 0, types: Collection[str] | None = None
+    ) -> Iterator[Event]:
         """See :meth:`Store.read_events`."""
         self.get_run(run_id)
         rows = (
@@ -182,7 +184,7 @@ class SqlStore:
             for key, n in counts.items():
                 start = offsets.get(key, 0)
                 offsets[key] = start + n
-                if seq > since_seq:
+                if seq > since_seq and (types is None or type_ in types):
                     if key not in series:
                         series[key] = self.metric_series(run_id, key)
                     s = series[key]
@@ -191,7 +193,7 @@ class SqlStore:
                         s.values[start : start + n],
                         s.times[start : start + n],
                     )
-            if seq > since_seq:
+            if seq > since_seq and (types is None or type_ in types):
                 yield Event(run_id, seq, type_, at, prev, decode_json(body), digest, points)
 
     def metric_series(
