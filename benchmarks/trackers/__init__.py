@@ -5,9 +5,29 @@ from __future__ import annotations
 import importlib
 from typing import cast
 
-from trackers.base import Adapter, Series, TrackedRun, TrackerSpec
+from trackers.base import (
+    Adapter,
+    Condition,
+    RunQuery,
+    RunSearcher,
+    Series,
+    TrackedRun,
+    TrackerSpec,
+    Unsupported,
+)
 
-__all__ = ["TRACKERS", "Adapter", "Series", "TrackedRun", "TrackerSpec", "load_adapter"]
+__all__ = [
+    "TRACKERS",
+    "Adapter",
+    "Condition",
+    "RunQuery",
+    "RunSearcher",
+    "Series",
+    "TrackedRun",
+    "TrackerSpec",
+    "Unsupported",
+    "load_adapter",
+]
 
 TRACKERS: dict[str, TrackerSpec] = {
     spec.name: spec

@@ -7,12 +7,14 @@ functions below, and `TrackerSpec` says how the runner plans its rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
+
+from harness.runs_data import RunsData
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,48 @@ class TrackedRun(Protocol):
         """End the run; returns when everything logged is durable on disk."""
 
 
+class Unsupported(Exception):
+    """The tracker has no way to do what a workload asks (the figure is left out)."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One comparison of a run search: `metrics.<key>` (latest value) or `params.<key>`."""
+
+    kind: Literal["metrics", "params"]
+    key: str
+    op: Literal["=", "<", ">"]
+    value: float | str
+
+
+@dataclass(frozen=True)
+class RunQuery:
+    """A run search, written once; each adapter renders it in its tracker's own syntax.
+
+    All conditions must hold; rows come sorted by metric `sort_key` descending
+    (TrackRecord by the metric's max, MLflow by its latest value: the only metric
+    sort it has), `limit` rows at most.
+    """
+
+    where: tuple[Condition, ...]
+    sort_key: str
+    limit: int
+
+
+class RunSearcher(Protocol):
+    """An opened store, ready to answer run searches."""
+
+    def search(self, query: RunQuery) -> list[str]:
+        """Run ids of the first page, in order; `Unsupported` if the tracker cannot ask it."""
+
+
 class Adapter(Protocol):
-    """What an adapter module provides (a module satisfies this protocol)."""
+    """What an adapter module provides (a module satisfies this protocol).
+
+    The first four serve the single-run workloads; `load_runs`, `open_runs`,
+    `list_runs_command` and `export_metrics` the many-runs ones (search, runs_ls,
+    export), which only trackers listed in those workloads' `TRACKERS` implement.
+    """
 
     def start(self, workdir: Path, mode: str) -> TrackedRun:
         """Start a run whose store lives entirely under `workdir`."""
@@ -52,6 +94,21 @@ class Adapter(Protocol):
 
     def read_buckets(self, workdir: Path, run_id: str, key: str, buckets: int) -> int:
         """Fetch the tracker's own downsampled view; returns how many points came back."""
+
+    def load_runs(self, store: Path, data: RunsData) -> None:
+        """Set-up, untimed: write every run of `data` into a new store in `store`."""
+
+    def run_ids(self, data: RunsData) -> list[str]:
+        """The ids `load_runs` gave the runs, in run order."""
+
+    def open_runs(self, store: Path) -> RunSearcher:
+        """Open the store `load_runs` wrote, as a user script would."""
+
+    def list_runs_command(self, store: Path, query: RunQuery) -> list[str]:
+        """The command line a user types to list the first page of `query` as a table."""
+
+    def export_metrics(self, store: Path, run_ids: Sequence[str], path: Path) -> int:
+        """Write every metric point of `run_ids` to the Parquet file `path`; return the rows."""
 
 
 @dataclass(frozen=True)

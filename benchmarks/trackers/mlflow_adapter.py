@@ -4,11 +4,15 @@
 `async`: the same with `synchronous=False`; `end_run` waits for the queue to drain.
 `log_batch`: `MlflowClient.log_batch` with `Metric` objects, 1,000 per call
 (MLflow's own limit per batch).
+
+The many-runs workloads load their store with `trackers.mlflow_bulk` and search it
+with `MlflowClient.search_runs`, MLflow's own query API.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import mlflow
@@ -17,7 +21,9 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric
 from mlflow.utils.time import get_current_time_millis
 
-from trackers.base import Series
+from harness.runs_data import RunsData
+from trackers import mlflow_bulk
+from trackers.base import Condition, RunQuery, Series, Unsupported
 
 BATCH_SIZE = 1_000
 
@@ -107,3 +113,86 @@ def read_buckets(workdir: Path, run_id: str, key: str, buckets: int) -> int:
     store = MlflowClient()._tracking_client.store
     sampled = store.get_metric_history_bulk_interval([run_id], key, buckets, None, None)
     return len(sampled)
+
+
+# ----------------------------------------------------------------------------- many runs
+
+
+def load_runs(store: Path, data: RunsData) -> None:
+    """Bulk SQL inserts into MLflow's own schema, checked against a run MLflow logged."""
+    mlflow_bulk.load(store, data)
+
+
+def run_ids(data: RunsData) -> list[str]:
+    return data.mlflow_ids
+
+
+def render_query(query: RunQuery) -> tuple[str, list[str]]:
+    """The filter string and order_by of `MlflowClient.search_runs`.
+
+    MLflow keeps params as strings and compares them only with =, !=, LIKE and
+    ILIKE; it sorts metrics only by their latest value.
+    """
+    text = " and ".join(_condition(c) for c in query.where)
+    return text, [f"metrics.{query.sort_key} DESC"]
+
+
+def _condition(c: Condition) -> str:
+    if c.kind == "params":
+        if c.op != "=":
+            raise Unsupported(
+                f"MLflow compares params as strings, with =, != and LIKE only: "
+                f"params.{c.key} {c.op} {c.value!r} has no MLflow equivalent"
+            )
+        return f"params.{c.key} = '{c.value}'"
+    return f"metrics.{c.key} {c.op} {c.value!r}"
+
+
+class Searcher:
+    def __init__(self, store: Path) -> None:
+        self._client = MlflowClient(mlflow_bulk.tracking_uri(store))
+        # The client makes its store (engine, schema check) on first use: open it now.
+        self._client._tracking_client.store  # noqa: B018
+
+    def search(self, query: RunQuery) -> list[str]:
+        text, order_by = render_query(query)
+        runs = self._client.search_runs(
+            [mlflow_bulk.EXPERIMENT_ID], text, order_by=order_by, max_results=query.limit
+        )
+        return [run.info.run_id for run in runs]
+
+
+def open_runs(store: Path) -> Searcher:
+    return Searcher(store)
+
+
+def list_runs_command(store: Path, query: RunQuery) -> list[str]:
+    """`python trackers/mlflow_runs_list.py`: search_runs printed as `mlflow runs list` does.
+
+    `mlflow runs list --experiment-id` itself has no filter, sort or limit (it prints
+    the newest 1,000 runs), so it cannot ask this query.
+    """
+    text, order_by = render_query(query)
+    script = Path(__file__).resolve().parent / "mlflow_runs_list.py"
+    uri, experiment = mlflow_bulk.tracking_uri(store), mlflow_bulk.EXPERIMENT_ID
+    return [sys.executable, str(script), uri, experiment, text, order_by[0], str(query.limit)]
+
+
+def export_metrics(store: Path, run_ids: Sequence[str], path: Path) -> int:
+    """`get_run` (for the keys) and `get_metric_history` per run and key, then pyarrow."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    client = MlflowClient(mlflow_bulk.tracking_uri(store))
+    columns: dict[str, list[object]] = {c: [] for c in ("run_id", "key", "step", "value", "time")}
+    for run_id in run_ids:
+        for key in sorted(client.get_run(run_id).data.metrics):
+            for point in client.get_metric_history(run_id, key):
+                columns["run_id"].append(run_id)
+                columns["key"].append(key)
+                columns["step"].append(point.step)
+                columns["value"].append(point.value)
+                columns["time"].append(point.timestamp)
+    table = pa.table(columns)
+    pq.write_table(table, path)
+    return table.num_rows

@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import math
 import os
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -53,8 +52,6 @@ METRIC_COLUMNS: Final = ("run_id", "key", "step", "value", "time")
 METRIC_FORMATS: Final = ("parquet", "csv")
 TABLE_FORMATS: Final = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json"}
 _BATCH_ROWS: Final = 1 << 20
-_READERS: Final = int(os.environ.get("TR_READERS", "2"))
-_READ_AHEAD: Final = 8
 
 Progress = Callable[[int, int, str], None]
 
@@ -174,33 +171,11 @@ def export_metrics(
     return MetricsExport(str(target), format, len(run_ids), rows)
 
 
-def _read_run(store: Store, run_id: str) -> list[Series]:
-    return [store.metric_series(run_id, key) for key in sorted(store.get_run(run_id).summaries)]
-
-
-def _read_runs(store: Store, run_ids: Sequence[str]) -> Iterator[tuple[str, list[Series]]]:
-    """Each run's series, in order, read by two threads a few runs ahead."""
-    with ThreadPoolExecutor(_READERS) as readers:
-        ahead: deque[tuple[str, Future[list[Series]]]] = deque()
-        try:
-            for run_id in run_ids:
-                ahead.append((run_id, readers.submit(_read_run, store, run_id)))
-                if len(ahead) > _READ_AHEAD:
-                    run, series = ahead.popleft()
-                    yield run, series.result()
-            while ahead:
-                run, series = ahead.popleft()
-                yield run, series.result()
-        finally:
-            for _, pending in ahead:
-                pending.cancel()
-
-
 def _batches(store: Store, run_ids: Sequence[str], progress: Progress | None) -> Iterator[_Batch]:
     batch = _Batch()
-    for done, (run_id, series) in enumerate(_read_runs(store, run_ids), 1):
-        for one in series:
-            batch.add(run_id, one)
+    for done, run_id in enumerate(run_ids, 1):
+        for key in sorted(store.get_run(run_id).summaries):
+            batch.add(run_id, store.metric_series(run_id, key))
             if batch.rows >= _BATCH_ROWS:
                 yield batch
                 batch = _Batch()
@@ -311,7 +286,7 @@ def export_table(
         MissingDependencyError: Parquet without pyarrow.
     """
     target = Path(path)
-    kind = format or TABLE_FORMATS.get(target.suffix.lower())
+    kind = format or TABLE_FORMATS.get(target.suffix.lower(), "")
     if kind not in TABLE_FORMATS.values():
         choices = ", ".join(sorted(set(TABLE_FORMATS.values())))
         raise InvalidValueError(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from typing import BinaryIO, Final, Protocol, runtime_checkable
 
 from trackrecord.errors import InvalidValueError
@@ -36,6 +37,28 @@ class ArtifactStore(Protocol):
 
     def exists(self, sha256: str) -> bool:
         """Whether content with this digest is stored."""
+        ...
+
+    def digests(self, stored_before: float | None = None) -> Iterator[str]:
+        """The digest of every stored content, in no particular order.
+
+        With *stored_before* (a Unix time in seconds), only contents stored
+        (or stored again) before then: a garbage collector passes it to spare
+        contents whose run has not recorded its ``artifact`` event yet.
+        """
+        ...
+
+    def size(self, sha256: str) -> int:
+        """The size in bytes of stored content (NotFoundError if absent)."""
+        ...
+
+    def remove(self, sha256: str, stored_before: float | None = None) -> int:
+        """Delete stored content; return the bytes freed (0 if it was not there).
+
+        With *stored_before*, content stored (again) at or after that time is
+        kept and 0 returned, so content that a new run stored between a
+        garbage collector's plan and its removal survives.
+        """
         ...
 
 

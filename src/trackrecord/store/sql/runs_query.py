@@ -7,42 +7,91 @@ import sqlite3
 from typing import Any, Final
 
 from trackrecord.query import Field, QueryError
-from trackrecord.store.sql.search import CompiledSearch, after_cursor, decode_cursor
+from trackrecord.store.sql.ordering import OrderKey, after_sql, decode_cursor, order_sql
+from trackrecord.store.sql.search import CompiledSearch
 
-__all__ = ["MAX_PAGE", "check_fields", "search_sql"]
+__all__ = ["MAX_PAGE", "check_fields", "find_page"]
 
 MAX_PAGE: Final = 10_000
 _TABLES: Final = {"param": "params", "metric": "metric_summaries", "tag": "tags"}
 _PREFIX: Final = {"param": "params", "metric": "metrics", "tag": "tags"}
 
 
-def search_sql(
-    search: CompiledSearch, project: str | None, deleted: bool, cursor: str | None, limit: int
-) -> tuple[str, list[Any]]:
-    """The SELECT of run ids (and sort values) for one page."""
+def _base_where(
+    search: CompiledSearch, project: str | None, deleted: bool
+) -> tuple[list[str], list[Any]]:
     where = ["r.deleted_at IS NOT NULL" if deleted else "r.deleted_at IS NULL"]
     args: list[Any] = []
     if project is not None:
-        where.append("p.name = ?")
+        where.append("r.project_id = (SELECT id FROM projects WHERE name = ?)")
         args.append(project)
-    where += search.where
-    args += search.where_args
-    if cursor is not None:
-        values, run_id = decode_cursor(cursor, search.signature)
-        sql, cursor_args = after_cursor(search, values, run_id)
-        where.append(sql)
-        args += cursor_args
-    select_args = [a for expr_args in search.order_args for a in expr_args]
-    columns = ", ".join(expr for expr, _ in search.order)
-    order = ", ".join(
-        f"{expr} {'DESC' if descending else 'ASC'} NULLS LAST" for expr, descending in search.order
-    )
+    return where + search.where, args + search.where_args
+
+
+def _select(
+    keys: list[OrderKey],
+    nulls: int,
+    joins: list[tuple[str, list[Any]]],
+    where: list[str],
+    where_args: list[Any],
+    id_descending: bool,
+    limit: int,
+    first_table: str = "",
+) -> tuple[str, list[Any]]:
+    columns = ["NULL"] * nulls + [e for key in keys for e in key.expressions]
+    column_args = [a for key in keys for _ in key.expressions for a in key.args]
+    order, order_args = order_sql(keys, id_descending)
+    join_sql = " ".join(sql for sql, _ in joins if sql)
+    join_args = [a for _, args in joins for a in args]
     sql = (
-        f"SELECT r.id, {columns} FROM runs r JOIN projects p ON p.id = r.project_id "
-        f"{' '.join(search.joins)} WHERE {' AND '.join(where)} ORDER BY {order}, "
-        f"r.id {'DESC' if search.id_descending else 'ASC'} LIMIT ?"
+        f"SELECT r.id, {', '.join(columns)} FROM runs r {join_sql} "
+        f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
     )
-    return sql, [*select_args, *search.join_args, *args, *select_args, limit]
+    return sql, [*column_args, *join_args, *where_args, *order_args, limit]
+
+
+def find_page(
+    conn: sqlite3.Connection,
+    search: CompiledSearch,
+    project: str | None,
+    deleted: bool,
+    cursor: str | None,
+    limit: int,
+) -> list[tuple[Any, ...]]:
+    """Rows (id, sort values...) of one page, in order; see :mod:`.ordering` for the phases."""
+    where, args = _base_where(search, project, deleted)
+    keys, first, down = search.keys, search.keys[0], search.id_descending
+    values, run_id = decode_cursor(cursor, search.signature) if cursor else ([], "")
+    if first.table is None:  # sorted by an attribute: one statement
+        if cursor:
+            after, after_args = after_sql(keys, values, run_id, down)
+            where, args = [*where, after], [*args, *after_args]
+        joins = [key.join(inner=False) for key in keys]
+        sql, sql_args = _select(keys, 0, joins, where, args, down, limit)
+        return conn.execute(sql, sql_args).fetchall()
+    width = len(first.expressions)
+    rows: list[tuple[Any, ...]] = []
+    if not cursor or any(v is not None for v in values[:width]):  # phase 1: runs with a value
+        phase_where, phase_args = [*where, first.present()], list(args)
+        if cursor:
+            after, after_args = after_sql(keys, values, run_id, down)
+            phase_where, phase_args = [*phase_where, after], [*phase_args, *after_args]
+        joins = [first.join(inner=True), *(key.join(inner=False) for key in keys[1:])]
+        sql, sql_args = _select(keys, 0, joins, phase_where, phase_args, down, limit)
+        rows = conn.execute(sql, sql_args).fetchall()
+        values, cursor = [], None  # phase 2 starts from its beginning
+    if len(rows) < limit:  # phase 2: runs without a value, by the other keys
+        absent, absent_args = first.absent()
+        phase_where, phase_args = [*where, absent], [*args, *absent_args]
+        if cursor:
+            after, after_args = after_sql(keys[1:], values[width:], run_id, down)
+            phase_where, phase_args = [*phase_where, after], [*phase_args, *after_args]
+        joins = [key.join(inner=False) for key in keys[1:]]
+        sql, sql_args = _select(
+            keys[1:], width, joins, phase_where, phase_args, down, limit - len(rows)
+        )
+        rows += conn.execute(sql, sql_args).fetchall()
+    return rows
 
 
 def check_fields(conn: sqlite3.Connection, fields: list[Field], query: str) -> None:

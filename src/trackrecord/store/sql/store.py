@@ -33,8 +33,9 @@ from trackrecord.store.series import Buckets, Series
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.database import Database
 from trackrecord.store.sql.metric_chunks import read_buckets, read_series
-from trackrecord.store.sql.runs_query import MAX_PAGE, check_fields, search_sql
-from trackrecord.store.sql.search import compile_search, encode_cursor
+from trackrecord.store.sql.ordering import encode_cursor
+from trackrecord.store.sql.runs_query import MAX_PAGE, check_fields, find_page
+from trackrecord.store.sql.search import compile_search
 
 __all__ = ["DATABASE_FILE", "SqlStore"]
 
@@ -99,8 +100,7 @@ class SqlStore:
         search = compile_search(query, order_by, now_ms)
         conn = self._conn()
         check_fields(conn, search.fields, query or "")
-        sql, args = search_sql(search, project, deleted, cursor, limit + 1)
-        rows = conn.execute(sql, args).fetchall()
+        rows = find_page(conn, search, project, deleted, cursor, limit + 1)
         page = rows[:limit]
         records = {r.id: r for r in self._runs_by_id([row[0] for row in page])}
         next_cursor = None

@@ -1,0 +1,151 @@
+"""Garbage collection of artifact contents that no run refers to.
+
+Artifact contents are stored once per SHA-256 and shared by every run that
+logs the same bytes. A content is *referenced* while any run's ``artifact``
+event names its digest: live, finished or soft-deleted runs alike (a deleted
+run stays restorable), and older contents of a path that a run logged again
+included (the run's record still names them, and ``verify`` re-hashes them).
+Events still in the spool of a live run count too.
+
+Only contents stored more than *min_age* seconds ago are candidates: a run
+stores an artifact's bytes a moment before its ``artifact`` event reaches the
+store, and a content stored again (re-referenced) after the plan was made is
+spared at removal time.
+
+Example:
+    >>> plan = plan_gc(api)  # doctest: +SKIP
+    >>> plan.count, plan.bytes  # doctest: +SKIP
+    (3, 1048576)
+    >>> collect(api, plan)  # doctest: +SKIP
+    1048576
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from trackrecord.artifacts.local import LocalArtifactStore
+from trackrecord.events import Event
+from trackrecord.spool import read_spool
+
+if TYPE_CHECKING:
+    from trackrecord.api import Api
+    from trackrecord.artifacts.base import ArtifactStore
+
+__all__ = ["DEFAULT_MIN_AGE", "GcPlan", "collect", "plan_gc", "referenced_digests"]
+
+DEFAULT_MIN_AGE: Final = 3600.0
+"""Seconds a content (or a staging file) must have been left alone to be removable."""
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class GcPlan:
+    """What :func:`collect` would remove.
+
+    Attributes:
+        unreferenced: digest -> size of each content no run refers to.
+        runs: how many runs were read (deleted ones included).
+        referenced: how many distinct digests the runs refer to.
+        stale_staging: (name, size) of files left in the staging area by
+            processes that died while storing content.
+        stored_before: the Unix time (seconds) before which a content must have
+            been stored to be removed; later ones are spared.
+    """
+
+    unreferenced: dict[str, int]
+    runs: int
+    referenced: int
+    stale_staging: list[tuple[str, int]]
+    stored_before: float
+
+    @property
+    def count(self) -> int:
+        """How many contents would be removed."""
+        return len(self.unreferenced)
+
+    @property
+    def bytes(self) -> int:
+        """Bytes the unreferenced contents and stale staging files take."""
+        return sum(self.unreferenced.values()) + sum(size for _, size in self.stale_staging)
+
+
+def _artifact_digests(events: Iterable[Event]) -> Iterable[str]:
+    for event in events:
+        if event.type == "artifact":
+            yield from (str(f["sha256"]) for f in event.body.get("files", ()))
+
+
+def referenced_digests(api: Api, progress: Progress | None = None) -> tuple[set[str], int]:
+    """Every digest a run's ``artifact`` event names, and the number of runs read.
+
+    Reads every run (deleted ones too) and the spools of live runs, whose
+    newest events may not be in the store yet. *progress* is called with each
+    run id as it is read.
+    """
+    found: set[str] = set()
+    runs = 0
+    for deleted in (False, True):
+        for run in api.iter_runs(deleted=deleted):
+            found.update(_artifact_digests(api.store.read_events(run.id, types=("artifact",))))
+            runs += 1
+            if progress is not None:
+                progress(run.id)
+    spools = api.root / "spool"
+    if spools.is_dir():
+        for directory in sorted(p for p in spools.iterdir() if p.is_dir()):
+            found.update(_artifact_digests(read_spool(directory)))
+    return found, runs
+
+
+def _artifact_store(api: Api) -> ArtifactStore:
+    return api.store.artifacts
+
+
+def plan_gc(api: Api, min_age: float = DEFAULT_MIN_AGE, progress: Progress | None = None) -> GcPlan:
+    """Find the artifact contents no run refers to; removes nothing.
+
+    Args:
+        api: the store to look at.
+        min_age: only contents stored at least this many seconds ago are
+            planned for removal (0: every unreferenced one).
+        progress: called with each run id as its events are read.
+    """
+    stored_before = time.time() - min_age
+    # List the stored contents first: a content stored after this listing is not a candidate,
+    # however its run's events end up being read.
+    artifacts = _artifact_store(api)
+    candidates = list(artifacts.digests(stored_before))
+    referenced, runs = referenced_digests(api, progress)
+    unreferenced = {}
+    for digest in sorted(set(candidates) - referenced):
+        try:
+            unreferenced[digest] = artifacts.size(digest)
+        except LookupError:  # removed meanwhile (another collector)
+            continue
+    staging = []
+    if isinstance(artifacts, LocalArtifactStore):
+        staging = artifacts.stale_staging(stored_before)
+    return GcPlan(unreferenced, runs, len(referenced), staging, stored_before)
+
+
+def collect(api: Api, plan: GcPlan) -> int:
+    """Remove what *plan* lists; return the bytes freed.
+
+    A content stored again since the plan was made (a new run logged the same
+    bytes) is spared, as is one that a run has come to refer to meanwhile.
+    """
+    artifacts = _artifact_store(api)
+    referenced, _ = referenced_digests(api)  # runs finished since the plan still count
+    freed = 0
+    for digest in plan.unreferenced:
+        if digest not in referenced:
+            freed += artifacts.remove(digest, stored_before=plan.stored_before)
+    if isinstance(artifacts, LocalArtifactStore):
+        for name, _ in plan.stale_staging:
+            freed += artifacts.remove_staging(name)
+    return freed
