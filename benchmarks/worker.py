@@ -1,6 +1,8 @@
-"""One measurement in a fresh process: `worker.py WORKLOAD TRACKER MODE N RESULT_JSON`.
+"""One measurement in a fresh process: `worker.py WORKLOAD TRACKER MODE N RESULT_JSON [STORE]`.
 
-Started by run.py with an empty working directory that the tracker stores into.
+Started by run.py with an empty working directory that the tracker stores into
+(STORE: the shared store a many-runs workload reads). The set-up of such a store
+runs here too: `worker.py --load-runs TRACKER RUNS STORE RESULT_JSON`.
 """
 
 from __future__ import annotations
@@ -13,13 +15,20 @@ from harness.environment import quiet_peers
 
 
 def main(argv: list[str]) -> None:
-    workload_name, tracker_name, mode, n, result = argv
     quiet_peers()  # before anything imports a peer
     from trackers import TRACKERS
     from workloads import load_workload
 
-    workload = load_workload(workload_name)
-    figures = workload.measure(TRACKERS[tracker_name], mode, Path.cwd(), int(n))
+    if argv[0] == "--load-runs":
+        from workloads.many_runs import load_store
+
+        tracker_name, runs, store, result = argv[1:]
+        figures = load_store(TRACKERS[tracker_name], int(runs), Path(store))
+    else:
+        workload_name, tracker_name, mode, n, result, *store = argv
+        workload = load_workload(workload_name)
+        spec = TRACKERS[tracker_name]
+        figures = workload.measure(spec, mode, Path.cwd(), int(n), *map(Path, store))
     Path(result).write_text(json.dumps(figures))
 
 

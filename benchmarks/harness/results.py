@@ -78,6 +78,7 @@ def workload_record(workload: Workload, rows: list[Row]) -> dict[str, Any]:
         "nominal": nominal,
         "item": workload.ITEM,
         "targets": {m.key: m.target for m in workload.METRICS if m.target is not None},
+        "notes": list(getattr(workload, "NOTES", ())),
         "rows": [
             {
                 "tracker": r.tracker,

@@ -2,7 +2,7 @@
 
 One seeded generator gives every tracker the same logical runs: `n` finished runs
 named `run-000000`…, one second apart, each with 20 params of mixed types and
-10 metrics of 3–5 points (steps 0, 1, …). Everything is columnar numpy, built in
+10 metrics of 3 to 5 points (steps 0, 1, …). Everything is columnar numpy, built in
 about a second for 100,000 runs; the trackers' loaders turn it into their own rows.
 
 Params: `p0`…`p11` floats in [0, 1) rounded to 4 decimals, `p12`…`p16` ints,

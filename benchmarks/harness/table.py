@@ -95,6 +95,7 @@ def render(workload: Workload, rows: list[Row]) -> str:
         lines.append(
             "× TR: this row ÷ TrackRecord (above 1: slower or larger; — if measured at another n)"
         )
+    lines += getattr(workload, "NOTES", ())
     return "\n".join(line for line in lines if line)
 
 

@@ -28,7 +28,9 @@ def main(argv: list[str]) -> None:
     table = []
     for run in runs:
         values = [getattr(run.data, kind).get(key, "") for kind, key in fields]
-        table.append([conv_longdate_to_str(run.info.start_time), run.info.run_name, run.info.run_id])
+        table.append(
+            [conv_longdate_to_str(run.info.start_time), run.info.run_name, run.info.run_id]
+        )
         table[-1] += [str(v) for v in values]
     print(_create_table(table, headers=headers))
 

@@ -9,7 +9,16 @@ from workloads.base import Metric, Workload
 
 __all__ = ["WORKLOADS", "Metric", "Workload", "load_workload"]
 
-WORKLOADS: tuple[str, ...] = ("log_single", "log_dict", "read_series", "disk_usage", "import_time")
+WORKLOADS: tuple[str, ...] = (
+    "log_single",
+    "log_dict",
+    "read_series",
+    "disk_usage",
+    "import_time",
+    "search",
+    "runs_ls",
+    "export",
+)
 
 
 def load_workload(name: str) -> Workload:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -13,10 +14,12 @@ __all__ = [
     "format_time",
     "format_value",
     "json_ready",
+    "short_ids",
     "to_json",
 ]
 
 MISSING = "-"
+SHORT_ID = 8
 
 
 def format_time(ms: int | None, seconds: bool = False) -> str:
@@ -87,3 +90,11 @@ def to_json(value: Any, lines: bool = False) -> str:
         indent=None if lines else 2,
         separators=(",", ":") if lines else None,
     )
+
+
+def short_ids(ids: Sequence[str]) -> dict[str, str]:
+    """The shortest prefixes (at least 8 characters) that tell these ids apart."""
+    length = SHORT_ID
+    while length < 26 and len({i[:length] for i in ids}) < len(set(ids)):
+        length += 1
+    return {i: i[:length] for i in ids}

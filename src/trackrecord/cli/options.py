@@ -6,10 +6,11 @@ command with their message and exit status 2, never with a traceback.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Final, TypeVar
 
 import click
 
@@ -27,7 +28,10 @@ __all__ = [
     "json_option",
     "open_api",
     "split_list",
+    "table_width",
 ]
+
+TABLE_WIDTH: Final = 120
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,6 +94,11 @@ def is_tty(stream: IO[Any] | None = None) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):  # replaced or closed streams
         return False
+
+
+def table_width() -> int:
+    """How wide a table may be: the terminal's width, or 120 characters when not a terminal."""
+    return shutil.get_terminal_size((TABLE_WIDTH, 24)).columns if is_tty() else TABLE_WIDTH
 
 
 def split_list(values: tuple[str, ...]) -> list[str]:

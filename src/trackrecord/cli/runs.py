@@ -6,18 +6,23 @@ limit), so it answers as fast on a store of 100,000 runs as on one of ten.
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import click
 
-from trackrecord.cli.formats import format_duration, format_time, format_value, to_json
+from trackrecord.cli.formats import (
+    format_duration,
+    format_time,
+    format_value,
+    short_ids,
+    to_json,
+)
 from trackrecord.cli.options import (
     CommandError,
     dir_option,
-    is_tty,
+    table_width,
     json_option,
     open_api,
     split_list,
@@ -31,12 +36,10 @@ from trackrecord.query.syntax import parse_field
 from trackrecord.runs_table import run_row
 from trackrecord.store.base import RunRecord
 
-__all__ = ["runs", "short_ids"]
+__all__ = ["runs"]
 
 DEFAULT_LIMIT: Final = 25
 DEFAULT_METRICS: Final = 3
-TABLE_WIDTH: Final = 120
-SHORT_ID: Final = 8
 
 
 @click.group()
@@ -48,14 +51,6 @@ for _command in (show, compare, tag, rename, note, delete, restore):
     runs.add_command(_command)
 
 
-def short_ids(ids: Sequence[str]) -> dict[str, str]:
-    """The shortest prefixes (at least 8 characters) that tell these ids apart."""
-    length = SHORT_ID
-    while length < 26 and len({i[:length] for i in ids}) < len(set(ids)):
-        length += 1
-    return {i: i[:length] for i in ids}
-
-
 def _checked(option: str, values: list[str], parse: Callable[[str], object]) -> list[str]:
     for value in values:
         try:
@@ -63,10 +58,6 @@ def _checked(option: str, values: list[str], parse: Callable[[str], object]) -> 
         except QueryError as exc:
             raise CommandError(f"{option} {value!r}: {exc}") from exc
     return values
-
-
-def _table_width() -> int:
-    return shutil.get_terminal_size((TABLE_WIDTH, 24)).columns if is_tty() else TABLE_WIDTH
 
 
 def _cell(field: Field, value: Any, ids: dict[str, str]) -> str:
@@ -107,7 +98,7 @@ def _print_table(page: Sequence[RunRecord], chosen: list[str], deleted: bool) ->
         columns.append(Column("deleted"))
         for row, run in zip(rows, page, strict=True):
             row.append(format_time(run.deleted_at))
-    for line in render_table(columns, rows, width=_table_width()):
+    for line in render_table(columns, rows, width=table_width()):
         click.echo(line)
 
 

@@ -32,7 +32,9 @@ _INSERT: Final = (
 def _insert(cur: sqlite3.Cursor, run_id: str, key: str, first_index: int, points: Points) -> None:
     for start, stop in split(len(points)):
         steps, values = points.steps[start:stop], points.values[start:stop]
-        lod = summarise_groups(steps, values, lod_group_size(stop - start)).to_bytes()
+        size = lod_group_size(stop - start)
+        # a level of detail of single points would only repeat them: small chunks keep none
+        lod = summarise_groups(steps, values, size).to_bytes() if size > 1 else b""
         blob = encode_points(steps, values, points.times[start:stop])
         cur.execute(
             _INSERT,
@@ -155,11 +157,12 @@ def read_buckets(
     width = max(1, -(-(high - low + 1) // max(buckets, 1)))
     parts: list[Groups] = []
     for first_index, step_min, step_max, lod in rows:
-        groups = Groups.from_bytes(lod)
-        coarse = bool(((groups.step_end - groups.step_start) < width).all())
-        if coarse and step_min >= low and step_max <= high:
-            parts.append(groups)
-            continue
+        if lod:
+            groups = Groups.from_bytes(lod)
+            coarse = bool(((groups.step_end - groups.step_start) < width).all())
+            if coarse and step_min >= low and step_max <= high:
+                parts.append(groups)
+                continue
         (blob,) = conn.execute(
             "SELECT points FROM metric_chunks WHERE run_id = ? AND key = ? AND first_index = ?",
             (run_id, key, first_index),

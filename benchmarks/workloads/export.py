@@ -1,0 +1,67 @@
+"""h. Export the full metric histories of 10,000 of the 100,000 runs to one Parquet file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from harness.timing import timed
+from trackers import TrackerSpec, load_adapter
+from workloads import many_runs
+from workloads.base import Metric, read_count
+from workloads.many_runs import open_store
+
+NAME = "export"
+TITLE = "export every metric point of 10,000 runs (of 100,000) to Parquet, one row per point"
+NOMINAL = 10_000
+ITEM = "run"
+PER_MODE = False
+TRACKERS = many_runs.TRACKERS  # those with adapters for run search, list and export
+METRICS = (
+    Metric("export", "export", target=10.0, scaling="linear", per_item=True),
+    Metric("file_bytes", "Parquet file", unit="B", scaling="linear"),
+)
+NOTES = (
+    'TrackRecord: `trackrecord.exports.export_metrics(store, run_ids, path, format="parquet")`.'
+    " MLflow: `get_run` (for the keys) and `get_metric_history` per run and key, written with"
+    " pyarrow (`pq.write_table`). Runs 0..n-1 of the store; ~40 points a run.",
+    "Rows and the sum of all values are checked against the data.",
+)
+
+
+def store_runs(scale: float) -> int:
+    """This workload reads the shared store of this many runs (see workloads/many_runs.py)."""
+    return many_runs.store_runs(scale)
+
+
+def count(spec: TrackerSpec, mode: str, scale: float) -> int:
+    return min(read_count(NOMINAL, spec, scale), many_runs.store_runs(scale))
+
+
+def measure(spec: TrackerSpec, mode: str, workdir: Path, n: int, root: Path) -> dict[str, float]:
+    store, data = open_store(root)
+    adapter = load_adapter(spec)
+    run_ids = adapter.run_ids(data)[:n]
+    path = workdir / "metrics.parquet"
+    with timed() as took:
+        rows = adapter.export_metrics(store, run_ids, path)
+    _check(path, rows, int(data.counts[:n].sum()), _value_sum(data.values[:n], data.counts[:n]))
+    return {"export": took.seconds, "rows": float(rows), "file_bytes": float(path.stat().st_size)}
+
+
+def _value_sum(values: np.ndarray, counts: np.ndarray) -> float:
+    logged = np.arange(values.shape[2])[None, None, :] < counts[:, :, None]
+    return float(values[logged].sum())
+
+
+def _check(path: Path, rows: int, points: int, value_sum: float) -> None:
+    """A fast export that writes the wrong data must not count."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["value"])
+    if rows != points or table.num_rows != points:
+        raise AssertionError(f"exported {rows} rows ({table.num_rows} in the file), not {points}")
+    written = float(np.sum(table.column("value").to_numpy()))
+    if not np.isclose(written, value_sum, rtol=1e-9, atol=0):
+        raise AssertionError(f"the exported values add up to {written}, not {value_sum}")
