@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.environment import quiet_peers
-from harness.results import Row, run_metadata, workload_record, write_json
+from harness.results import Row, earlier_records, run_metadata, workload_record, write_json
 from harness.runner import WorkerFailed, run_worker
 from harness.stores import SharedStores
 from harness.table import render
@@ -62,6 +62,7 @@ def measure_row(
     n = workload.count(spec, mode, scale)
     label = spec.label(mode) if workload.PER_MODE else spec.name
     row = Row(tracker=spec.name, mode=mode, label=label, n=n)
+    once_over: float | None = getattr(workload, "ONCE_OVER_S", None)  # slow rows: one repetition
     store = None
     if hasattr(workload, "store_runs"):  # reads a shared store, loaded once beforehand
         try:
@@ -88,6 +89,9 @@ def measure_row(
         )
         if row.error:
             break
+        if once_over is not None and took.seconds > once_over and rep < args.repeat:
+            print(f"  over {once_over:.0f} s: measured once", file=sys.stderr)
+            break
     return row
 
 
@@ -96,10 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     quiet_peers()
     specs = [TRACKERS[name] for name in args.tracker or TRACKERS]
     meta = run_metadata(args.repeat, args.quick, [s.package for s in specs])
+    names = args.only or WORKLOADS
+    # With --only, the other workloads' results already in the file stay (with their meta).
+    kept = earlier_records(args.output, set(names)) if args.only else {}
     records: dict[str, Any] = {}
     stores = SharedStores(args.reuse_stores, args.keep, args.timeout)
     try:
-        for name in args.only or WORKLOADS:
+        for name in names:
             workload = load_workload(name)
             able = getattr(workload, "TRACKERS", None)
             rows = [
@@ -110,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
             print(render(workload, rows) + "\n", flush=True)
             records[name] = workload_record(workload, rows)
-            write_json(args.output, meta, records)  # after each workload: partial runs keep data
+            write_json(args.output, meta, kept | records)  # after each: partial runs keep data
     finally:
         stores.close()
     print(f"results written to {args.output}")

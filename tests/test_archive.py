@@ -358,3 +358,24 @@ def test_a_damaged_source_store_writes_no_archive(tmp_path: Path) -> None:
     with trackrecord.Api(dir=tmp_path / "a") as api, pytest.raises(StoreError, match=run.id):
         export_archive(api.store, [run.id], tmp_path / "out.tar")
     assert list(tmp_path.glob("*.tar*")) == [] and list(tmp_path.glob(".*")) == []
+
+
+@pytest.mark.parametrize("damage", ["altered", "removed"])
+def test_a_damaged_artifact_in_the_source_store_writes_no_archive(
+    tmp_path: Path, damage: str
+) -> None:
+    with trackrecord.init("bad", dir=tmp_path / "a", capture=False) as run:
+        run.log_text("report.md", "all good")
+    with trackrecord.Api(dir=tmp_path / "a") as api:
+        (record,) = api.artifacts(run.id)
+        blob = tmp_path / "a" / "artifacts" / "sha256" / record.sha256[:2] / record.sha256
+        blob.chmod(0o644)
+        if damage == "altered":
+            blob.write_bytes(b"all bad!")
+        else:
+            blob.unlink()
+        message = "does not hash to its name" if damage == "altered" else "missing"
+        with pytest.raises(StoreError, match=message) as caught:
+            export_archive(api.store, [run.id], tmp_path / "out.tar")
+    assert record.sha256 in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]

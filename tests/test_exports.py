@@ -134,7 +134,13 @@ def test_parquet_without_pyarrow_says_what_to_install(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_bad_arguments(api: trackrecord.Api, runs: tuple[Path, list[str]], tmp_path: Path) -> None:
+def test_bad_arguments(
+    api: trackrecord.Api,
+    runs: tuple[Path, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(exports, "_BATCH_ROWS", 1)  # a write is under way when the error comes
     with pytest.raises(InvalidValueError, match="parquet, csv"):
         export_metrics(api.store, runs[1], tmp_path / "m.xlsx", format="xlsx")
     (tmp_path / "m.parquet").write_bytes(b"an older export")

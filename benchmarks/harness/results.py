@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.timing import median
-from workloads import Metric, Workload
+from workloads import WORKLOADS, Metric, Workload
 
 BASELINE = "trackrecord"
 
@@ -122,4 +122,23 @@ def _version(package: str) -> str | None:
 
 
 def write_json(path: Path, meta: dict[str, Any], workloads: dict[str, Any]) -> None:
-    path.write_text(json.dumps({"meta": meta, "workloads": workloads}, indent=2) + "\n")
+    ordered = {name: workloads[name] for name in WORKLOADS if name in workloads}
+    path.write_text(json.dumps({"meta": meta, "workloads": ordered}, indent=2) + "\n")
+
+
+def earlier_records(path: Path, measuring: set[str]) -> dict[str, Any]:
+    """The records of other workloads in an earlier results file, each with its run's meta.
+
+    A record kept this way carries `meta` (date, versions, quick, ...) of the run that
+    measured it, since the file's top-level meta then describes the latest run only.
+    """
+    try:
+        earlier = json.loads(path.read_text())
+        workloads, meta = earlier["workloads"], earlier["meta"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {
+        name: {**record, "meta": record.get("meta", meta)}
+        for name, record in workloads.items()
+        if name not in measuring and name in WORKLOADS
+    }

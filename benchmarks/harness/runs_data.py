@@ -39,6 +39,7 @@ PARAM_KEYS: Final = (*FLOAT_PARAMS, *INT_PARAMS, "optimizer", "activation", "amp
 METRIC_KEYS: Final = tuple(f"m{i}" for i in range(10))
 MONOTONE: Final = "m5"  # rises in every run: max == last
 MAX_POINTS: Final = 5
+POINT_MS: Final = 100  # a run logs its points 100 ms apart, the first 100 ms after its start
 _CROCKFORD: Final = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
@@ -73,11 +74,9 @@ class RunsData:
             row["amp"] = bool(amp[i])
             yield row
 
-    POINT_MS = 100  # points of a run are logged 100 ms apart, from 100 ms after its start
-
     def metric_time(self, i: int, step: int) -> int:
         """Wall time (ms) of point `step` of every metric of run i."""
-        return int(self.start_ms[i]) + self.POINT_MS * (step + 1)
+        return int(self.start_ms[i]) + POINT_MS * (step + 1)
 
     def end_ms(self, i: int) -> int:
         """Run i ends 100 ms after the last possible point."""

@@ -12,6 +12,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from harness.runner import WorkerFailed, load_runs
 from harness.runs_data import VERSION
@@ -41,7 +42,8 @@ class SharedStores:
         if key in self.failed:
             raise WorkerFailed(self.failed[key])
         root = STORES / f"{tracker}-{runs}-v{VERSION}"
-        figures = _manifest_figures(root) if self.reuse else None
+        manifest = read_manifest(root) if self.reuse else None
+        figures = None if manifest is None else manifest["figures"]
         if figures is None:
             figures = self._load(tracker, runs, root)
         else:
@@ -71,9 +73,16 @@ class SharedStores:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _manifest_figures(root: Path) -> dict[str, float] | None:
+def write_manifest(root: Path, tracker: str, runs: int, figures: dict[str, float]) -> None:
+    """Mark the store in `root` complete (written last by the loader)."""
+    manifest = {"tracker": tracker, "runs": runs, "version": VERSION, "figures": figures}
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    """The manifest of a complete store loaded with this data version, or None."""
     try:
-        manifest = json.loads((root / "manifest.json").read_text())
+        manifest: dict[str, Any] = json.loads((root / "manifest.json").read_text())
     except (OSError, ValueError):
         return None
-    return manifest["figures"] if manifest.get("version") == VERSION else None
+    return manifest if manifest.get("version") == VERSION else None

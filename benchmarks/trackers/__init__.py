@@ -50,6 +50,7 @@ TRACKERS: dict[str, TrackerSpec] = {
             # ~2-5 ms per synchronous call, and the async queue drains at ~3 ms a point.
             write_divisor={"sync": 50, "async": 10},
             read_divisor=10,
+            runs_divisor=50,  # ~11 calls a run (get_run, get_metric_history per key): ~45 ms
         ),
         TrackerSpec(
             name="aim",

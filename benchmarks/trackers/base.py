@@ -125,6 +125,8 @@ class TrackerSpec:
     write_divisor: Mapping[str, int] = field(default_factory=dict)
     # Read and disk workloads ingest nominal/read_divisor points for this tracker.
     read_divisor: int = 1
+    # The export workload exports nominal/runs_divisor runs for this tracker.
+    runs_divisor: int = 1
 
     def label(self, mode: str) -> str:
         return self.name if len(self.modes) == 1 else f"{self.name} {mode}"

@@ -18,7 +18,7 @@ from trackrecord.events import GENESIS, Event, Points
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.store import SqlStore
 
-from harness.runs_data import METRIC_KEYS, PROJECT, RunsData
+from harness.runs_data import METRIC_KEYS, POINT_MS, PROJECT, RunsData
 from trackers.base import Condition, RunQuery, Series
 
 RUNS_PER_TRANSACTION = 1_000
@@ -97,7 +97,7 @@ def _run_events(data: RunsData, i: int, run_id: str, config: dict[str, Any]) -> 
     for k, key in enumerate(METRIC_KEYS):
         count = int(data.counts[i, k])
         steps = np.arange(count, dtype=np.int64)
-        times = data.metric_time(i, 0) + data.POINT_MS * steps
+        times = data.metric_time(i, 0) + POINT_MS * steps
         points[key] = Points(steps, data.values[i, k, :count].copy(), times)
     logged = Event.build(run_id, 2, "metrics", data.metric_time(i, 4), began.hash, {}, points)
     ended = {"status": "finished", "error": None}

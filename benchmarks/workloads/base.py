@@ -5,11 +5,12 @@ refer to), ITEM (what one unit is: "call", "step", "point"), PER_MODE (one row p
 tracker mode, or one per tracker), METRICS, and two functions:
 `count(spec, mode, scale) -> int` and `measure(spec, mode, workdir, n) -> dict`.
 
-Optional: `NOTES` (lines printed under its table and kept in the JSON) and `TRACKERS`
-(the trackers that can run it; default all). A workload that reads a shared store
-built once beforehand (the many-runs ones) declares `store_runs(scale) -> int`, the
-runs that store holds, and its `measure` takes the store's directory as a fifth
-argument (see `workloads/many_runs.py`).
+Optional: `NOTES` (lines printed under its table and kept in the JSON), `TRACKERS`
+(the trackers that can run it; default all) and `ONCE_OVER_S` (a row whose first
+repetition takes longer than this many seconds is not repeated). A workload that
+reads a shared store built once beforehand (the many-runs ones) declares
+`store_runs(scale) -> int`, the runs that store holds, and its `measure` takes the
+store's directory as a fifth argument (see `workloads/many_runs.py`).
 """
 
 from __future__ import annotations

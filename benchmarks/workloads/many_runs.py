@@ -8,7 +8,6 @@ and how long it took) and `store/`, the tracker's own directory.
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from harness.runs_data import VERSION, RunsData, generate
+from harness.stores import read_manifest, write_manifest
 from harness.timing import timed
 from harness.workdir import disk_usage
 from trackers import Condition, RunQuery, TrackerSpec, load_adapter
@@ -106,23 +106,13 @@ def load_store(spec: TrackerSpec, runs: int, root: Path) -> dict[str, float]:
         "store_bytes": float(disk_usage(store)),
         "points": float(data.points()),
     }
-    manifest = {"tracker": spec.name, "runs": runs, "version": VERSION, "figures": figures}
-    (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_manifest(root, spec.name, runs, figures)
     return figures
-
-
-def read_manifest(root: Path) -> dict[str, Any] | None:
-    """The manifest of a completely loaded store, or None."""
-    try:
-        manifest: dict[str, Any] = json.loads((root / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return manifest
 
 
 def open_store(root: Path) -> tuple[Path, RunsData]:
     """The tracker's directory inside a loaded store root, and the data it was loaded with."""
     manifest = read_manifest(root)
-    if manifest is None or manifest.get("version") != VERSION:
-        raise RuntimeError(f"{root} holds no store loaded with data version {VERSION}")
+    if manifest is None:
+        raise RuntimeError(f"{root} holds no complete store of data version {VERSION}")
     return root / "store", generate(int(manifest["runs"]))

@@ -8,27 +8,19 @@ from harness.timing import timed
 from trackers import TrackerSpec, Unsupported, load_adapter
 from workloads import many_runs
 from workloads.base import Metric
-from workloads.many_runs import (
-    QUERY,
-    RANGE_QUERY,
-    STORE_RUNS,
-    check_page,
-    expected_page,
-    open_store,
-)
 
 NAME = "search"
 TITLE = (
-    "search 100,000 runs (20 params, 10 metrics): a metric and a param filter,"
-    " sorted by a metric, first page of 100"
+    "search 100,000 runs (20 params, 10 metrics each): filter on a metric and a param,"
+    " sort by a metric, first page of 100"
 )
-NOMINAL = STORE_RUNS
+NOMINAL = many_runs.STORE_RUNS
 ITEM = "run"
 PER_MODE = False
-TRACKERS = many_runs.TRACKERS  # those with adapters for run search, list and export
+TRACKERS = many_runs.TRACKERS
+ONCE_OVER_S = 30.0  # MLflow takes about a minute a query at 100,000 runs
 METRICS = (
-    Metric("query", "first query", target=0.1),
-    Metric("again", "same query again"),
+    Metric("query", "query", target=0.1),
     Metric("open", "open store"),
     Metric("range", "p7 < 0.2 instead", target=0.1, compare=False),
     Metric("load", "store load (set-up)", compare=False),
@@ -39,14 +31,15 @@ NOTES = (
     " `metrics.m5 DESC` (MLflow sorts metrics by their latest value only; m5 rises in every"
     " run, so its max is its latest value and both orders agree). Both pages are checked"
     " against the ground truth, run for run and in order.",
-    "p7 < 0.2 instead: `metrics.m3 > 0.5 and params.p7 < 0.2`, asked second in the same"
+    "p7 < 0.2 instead: `metrics.m3 > 0.5 and params.p7 < 0.2`, asked next in the same"
     " process; MLflow keeps params as strings and compares them with =, !=, LIKE only,"
-    " so it has no such query (—).",
+    " so it cannot ask this (—).",
+    f"A row whose first repetition takes over {ONCE_OVER_S:.0f} s is measured once.",
 )
 
 
 def store_runs(scale: float) -> int:
-    """This workload reads the shared store of this many runs (see workloads/many_runs.py)."""
+    """The runs in the shared store this workload reads (see workloads/many_runs.py)."""
     return many_runs.store_runs(scale)
 
 
@@ -55,22 +48,21 @@ def count(spec: TrackerSpec, mode: str, scale: float) -> int:
 
 
 def measure(spec: TrackerSpec, mode: str, workdir: Path, n: int, root: Path) -> dict[str, float]:
-    """Open the loaded store, ask QUERY (checked), ask it again, then RANGE_QUERY."""
-    store, data = open_store(root)
+    """Open the loaded store, ask QUERY, then RANGE_QUERY (both checked)."""
+    store, data = many_runs.open_store(root)
     adapter = load_adapter(spec)
     ids = adapter.run_ids(data)
     with timed() as opened:
         searcher = adapter.open_runs(store)
-    with timed() as first:
-        got = searcher.search(QUERY)
-    check_page(got, ids, expected_page(data, QUERY), "search")
-    with timed() as again:
-        searcher.search(QUERY)
-    figures = {"open": opened.seconds, "query": first.seconds, "again": again.seconds}
+    with timed() as asked:
+        got = searcher.search(many_runs.QUERY)
+    many_runs.check_page(got, ids, many_runs.expected_page(data, many_runs.QUERY), "search")
+    figures = {"open": opened.seconds, "query": asked.seconds}
     try:
         with timed() as ranged:
-            got = searcher.search(RANGE_QUERY)
+            got = searcher.search(many_runs.RANGE_QUERY)
     except Unsupported:
         return figures
-    check_page(got, ids, expected_page(data, RANGE_QUERY), "p7 < 0.2 search")
+    expected = many_runs.expected_page(data, many_runs.RANGE_QUERY)
+    many_runs.check_page(got, ids, expected, "p7 < 0.2 search")
     return figures | {"range": ranged.seconds}

@@ -127,7 +127,9 @@ class Api:
         if is_run_id(run_id):
             return self.store.get_run(run_id)
         prefix = run_id.replace("*", "").replace("?", "")
-        matches = self.store.search_runs(f'id ~ "{prefix}*"', limit=2).runs
+        query = f'id ~ "{prefix}*"'
+        matches = self.store.search_runs(query, limit=2).runs
+        matches += self.store.search_runs(query, limit=2, deleted=True).runs
         if len(matches) != 1:
             found = "no run" if not matches else f"{len(matches)} runs"
             raise NotFoundError(

@@ -99,6 +99,7 @@ class ArchivedRun:
 
     @classmethod
     def of(cls, run: RunRecord) -> ArchivedRun:
+        """The manifest entry of a stored run, at its current head."""
         return cls(
             run.id, run.project, run.name, run.status, run.parent, run.head_seq, run.head_hash
         )
@@ -261,7 +262,14 @@ class _HashingReader:
 
 
 def _add_artifact(tar: tarfile.TarFile, store: Store, digest: str, size: int, mtime: float) -> None:
-    with store.open_artifact(digest) as source:
+    try:
+        opened = store.open_artifact(digest)
+    except NotFoundError:
+        raise StoreError(
+            f"artifact content {digest}, named by an exported run, is missing from the store "
+            f"(`trackrecord verify` names the runs it belongs to)"
+        ) from None
+    with opened as source:
         reader = _HashingReader(source)
         try:
             tar.addfile(_member(f"artifacts/sha256/{digest}", size, mtime), cast(IO[bytes], reader))

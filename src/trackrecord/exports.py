@@ -27,7 +27,7 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -154,21 +154,30 @@ def export_metrics(
         raise InvalidValueError(
             f"unknown metrics export format {format!r}; choose one of {', '.join(METRIC_FORMATS)}"
         )
-    target, rows = Path(path), 0
-    with _replacing(target) as partial, ThreadPoolExecutor(1) as pool:
+    target, run_ids = Path(path), list(dict.fromkeys(run_ids))
+    with _replacing(target) as partial:
         sink = _parquet_sink(partial) if format == "parquet" else _csv_sink(partial)
-        pending: Future[None] | None = None
+        rows = _write(sink, _batches(store, run_ids, progress))
+    return MetricsExport(str(target), format, len(run_ids), rows)
+
+
+def _write(sink: _Sink, batches: Iterator[_Batch]) -> int:
+    """Write batches in a second thread, one at a time, while the next is read; count rows."""
+    rows, pending = 0, None
+    with ThreadPoolExecutor(1) as pool:
         try:
-            for batch in _batches(store, run_ids, progress):
+            for batch in batches:
                 if pending is not None:
-                    pending.result()  # at most one batch written while the next is read
+                    pending.result()
                 pending = pool.submit(sink.write, batch)
                 rows += batch.rows
-            if pending is not None:
-                pending.result()
         finally:
+            if pending is not None:
+                wait([pending])  # never close the sink under a running write
             sink.close()
-    return MetricsExport(str(target), format, len(run_ids), rows)
+        if pending is not None:
+            pending.result()
+    return rows
 
 
 def _batches(store: Store, run_ids: Sequence[str], progress: Progress | None) -> Iterator[_Batch]:
@@ -205,11 +214,18 @@ def _arrow_schema() -> Any:
 
 
 class _ArrowSink:
-    def __init__(self, writer: Any) -> None:
+    """A pyarrow Parquet or CSV writer; for Parquet, one row group per batch."""
+
+    def __init__(self, writer: Any, row_groups: bool) -> None:
         self.writer = writer
+        self.row_groups = row_groups
 
     def write(self, batch: _Batch) -> None:
-        self.writer.write_table(_arrow_batch(batch))
+        table = _arrow_batch(batch)
+        if self.row_groups:  # not cut at pyarrow's default of 1 Mi rows
+            self.writer.write_table(table, row_group_size=table.num_rows)
+        else:
+            self.writer.write_table(table)
 
     def close(self) -> None:
         self.writer.close()
@@ -231,7 +247,7 @@ def _parquet_sink(path: Path) -> _Sink:
         store_schema=False,
         write_statistics=["run_id", "step", "time"],
     )
-    return _ArrowSink(writer)
+    return _ArrowSink(writer, row_groups=True)
 
 
 def _csv_sink(path: Path) -> _Sink:
@@ -239,7 +255,7 @@ def _csv_sink(path: Path) -> _Sink:
         import pyarrow.csv as pcsv
     except ImportError:
         return _PlainCsvSink(path)
-    return _ArrowSink(pcsv.CSVWriter(path, _arrow_schema()))
+    return _ArrowSink(pcsv.CSVWriter(path, _arrow_schema()), row_groups=False)
 
 
 class _PlainCsvSink:

@@ -55,6 +55,8 @@ class GcPlan:
             processes that died while storing content.
         stored_before: the Unix time (seconds) before which a content must have
             been stored to be removed; later ones are spared.
+        spared: how many unreferenced contents are spared for being stored
+            after *stored_before*.
     """
 
     unreferenced: dict[str, int]
@@ -62,6 +64,7 @@ class GcPlan:
     referenced: int
     stale_staging: list[tuple[str, int]]
     stored_before: float
+    spared: int = 0
 
     @property
     def count(self) -> int:
@@ -119,10 +122,11 @@ def plan_gc(api: Api, min_age: float = DEFAULT_MIN_AGE, progress: Progress | Non
     # List the stored contents first: a content stored after this listing is not a candidate,
     # however its run's events end up being read.
     artifacts = _artifact_store(api)
-    candidates = list(artifacts.digests(stored_before))
+    candidates = set(artifacts.digests(stored_before))
+    recent = set(artifacts.digests()) - candidates
     referenced, runs = referenced_digests(api, progress)
     unreferenced = {}
-    for digest in sorted(set(candidates) - referenced):
+    for digest in sorted(candidates - referenced):
         try:
             unreferenced[digest] = artifacts.size(digest)
         except LookupError:  # removed meanwhile (another collector)
@@ -130,7 +134,8 @@ def plan_gc(api: Api, min_age: float = DEFAULT_MIN_AGE, progress: Progress | Non
     staging = []
     if isinstance(artifacts, LocalArtifactStore):
         staging = artifacts.stale_staging(stored_before)
-    return GcPlan(unreferenced, runs, len(referenced), staging, stored_before)
+    spared = len(recent - referenced)
+    return GcPlan(unreferenced, runs, len(referenced), staging, stored_before, spared)
 
 
 def collect(api: Api, plan: GcPlan) -> int:

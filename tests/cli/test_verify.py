@@ -174,3 +174,44 @@ def test_the_installed_command(store: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"OK: run {run.id}")
+
+
+def test_all_runs_with_one_tampered_exits_1_and_counts(store: Path) -> None:
+    good, bad = logged_run(store), logged_run(store)
+    with trackrecord.init("other", dir=store, capture=False) as gone:
+        gone.log({"x": 1.0})
+    with trackrecord.Api(dir=store) as api:
+        api.delete(gone.id)  # deleted runs are verified too
+    tamper_with_point(store, bad.id, "loss", 5)
+    result = verify("--all", "--dir", str(store))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[-1] == "3 runs verified, 1 failed"
+    assert lines[:-1] == [line for line in lines[:-1] if line.startswith(f"FAILED: run {bad.id}")]
+    assert len(lines) == 2 and good.id not in result.output  # only failures, then the count
+    assert "Verifying" not in result.output  # no progress bar off a terminal
+
+    records = [
+        json.loads(line)
+        for line in verify("--all", "--json", "--dir", str(store)).stdout.splitlines()
+    ]
+    assert sorted((r["run_id"], r["ok"]) for r in records) == sorted(
+        [(good.id, True), (bad.id, False), (gone.id, True)]
+    )
+
+
+def test_a_project(store: Path) -> None:
+    run = logged_run(store)
+    with trackrecord.init("elsewhere", dir=store, capture=False) as other:
+        other.log({"x": 1.0})
+    result = verify("--project", "cli", "--dir", str(store))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "1 runs verified, 0 failed"
+    assert run.id not in result.output and other.id not in result.output
+    assert verify("--project", "nope", "--dir", str(store)).exit_code == 2
+
+
+def test_ids_and_all_together_are_a_usage_error(store: Path) -> None:
+    run = logged_run(store)
+    result = verify(run.id, "--all", "--dir", str(store))
+    assert result.exit_code == 2 and "--all" in result.output

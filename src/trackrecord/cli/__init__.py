@@ -1,6 +1,17 @@
 """The ``trackrecord`` command line: a thin layer over library calls.
 
-One module per command group; each registers itself on :data:`main`.
+One module per command group; each registers itself on :data:`main`::
+
+    trackrecord projects ls
+    trackrecord runs ls|show|compare|tag|rename|note|delete|restore
+    trackrecord metrics RUN_ID KEY
+    trackrecord verify [RUN_ID...] [--project P] [--all]
+    trackrecord gc
+    trackrecord export ... / trackrecord import ...
+
+Every command takes ``--dir`` (the store directory); every listing takes
+``--json``. A mistake the user can fix prints ``Error: ...`` and exits with
+status 2.
 """
 
 from __future__ import annotations
@@ -19,9 +30,16 @@ def main() -> None:
 
 
 def _register() -> None:
-    from trackrecord.cli import verify
+    from trackrecord.cli.export import export
+    from trackrecord.cli.gc import gc
+    from trackrecord.cli.imports import import_
+    from trackrecord.cli.metrics import metrics
+    from trackrecord.cli.projects import projects
+    from trackrecord.cli.runs import runs
+    from trackrecord.cli.verify import verify
 
-    main.add_command(verify.verify)
+    for command in (projects, runs, metrics, verify, gc, export, import_):
+        main.add_command(command)
 
 
 _register()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import shutil
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
 
@@ -34,8 +35,6 @@ _LABEL_ROOM: Final = 14
 
 
 def _chart_width() -> int:
-    import shutil
-
     if not is_tty():
         return CHART_WIDTH
     return max(20, shutil.get_terminal_size((CHART_WIDTH + _LABEL_ROOM, 24)).columns - _LABEL_ROOM)
@@ -118,7 +117,9 @@ def _point_lines(steps: list[int], values: list[float], times: list[int], as_jso
 
 
 def _stream_values(api: Api, run: RunRecord, key: str, as_json: bool) -> None:
-    count = run.summaries[key].count
+    summary = run.summaries.get(key)
+    count = summary.count if summary is not None else 0
+    # about WINDOW_POINTS points per window; a missing key raises here, before any output
     windows = api.metric_buckets(run.id, key, max(1, min(10_000, count // WINDOW_POINTS + 1)))
     if not as_json:
         click.echo(f"{'step':>12}  {'value':<24}  time")
@@ -172,8 +173,6 @@ def metrics(
     with open_api(directory) as api:
         run = find_run(api, run_id)
         if values:
-            # A missing key raises here, before any output.
-            api.metric_buckets(run.id, key, 1)
             _stream_values(api, run, key, as_json)
             return
         wanted = buckets or _chart_width()

@@ -6,6 +6,7 @@ command with their message and exit status 2, never with a traceback.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -74,17 +75,29 @@ def open_api(directory: str | None) -> Iterator[Api]:
 
 def find_run(api: Api, run_id: str) -> RunRecord:
     """A run by id or unique prefix, deleted runs included (``Api.run`` skips their prefixes)."""
+    from trackrecord.ids import is_run_id
+
     text = run_id.strip().lower()
-    try:
+    if is_run_id(text):
         return api.run(text)
-    except NotFoundError:
-        prefix = text.replace("*", "").replace("?", "").replace('"', "")
-        if not prefix:
-            raise
-        deleted = api.store.search_runs(f'id ~ "{prefix}*"', limit=2, deleted=True).runs
-        if len(deleted) != 1:
-            raise
-        return deleted[0]
+    prefix = re.sub(r"[^0-9a-z]", "", text)
+    query = f'id ~ "{prefix}*"'
+    matches = [
+        run
+        for deleted in (False, True)
+        for run in api.store.search_runs(query, limit=2, deleted=deleted).runs
+    ]
+    if len(matches) == 1 and prefix:
+        return matches[0]
+    if not matches:
+        raise NotFoundError(
+            f"no run with an id starting with {run_id!r} in {api.root}, deleted runs included; "
+            f"see the ids with: trackrecord runs ls (or runs ls --deleted)"
+        )
+    raise NotFoundError(
+        f"several runs have an id starting with {run_id!r} in {api.root}; "
+        f"give more characters of the id"
+    )
 
 
 def is_tty(stream: IO[Any] | None = None) -> bool:

@@ -22,10 +22,10 @@ from trackrecord.cli.formats import (
 from trackrecord.cli.options import (
     CommandError,
     dir_option,
-    table_width,
     json_option,
     open_api,
     split_list,
+    table_width,
 )
 from trackrecord.cli.render import Column, render_table
 from trackrecord.cli.runs_compare import compare
@@ -84,16 +84,22 @@ def _value(run: RunRecord, field: Field) -> Any:
     return run_row(run, [field])[str(field)]
 
 
+def _column(header: str, field: Field) -> Column:
+    if field.kind == "metric":
+        return Column(header, "right", max(12, len(header)))
+    return Column(header, max_width=32)
+
+
 def _print_table(page: Sequence[RunRecord], chosen: list[str], deleted: bool) -> None:
-    fields = [parse_field(c, c) for c in chosen] if chosen else _default_fields(page)
-    fields = [f for f in fields if f != Field("attr", "id")]  # always the first column
+    """The page as a table; columns are headed as typed, default metrics by their key."""
+    if chosen:
+        headed = [(c, parse_field(c, c)) for c in chosen]
+    else:
+        headed = [(f.name if f.kind == "metric" else str(f), f) for f in _default_fields(page)]
+    headed = [(h, f) for h, f in headed if f != Field("attr", "id")]  # always the first column
     ids = short_ids([run.id for run in page])
-    columns = [Column("id", max_width=26)]
-    columns += [
-        Column(str(f), "right" if f.kind == "metric" else "left", 12 if f.kind == "metric" else 32)
-        for f in fields
-    ]
-    rows = [[ids[run.id], *(_cell(f, _value(run, f), ids) for f in fields)] for run in page]
+    columns = [Column("id", max_width=26), *(_column(h, f) for h, f in headed)]
+    rows = [[ids[run.id], *(_cell(f, _value(run, f), ids) for _, f in headed)] for run in page]
     if deleted:
         columns.append(Column("deleted"))
         for row, run in zip(rows, page, strict=True):

@@ -44,6 +44,11 @@ def _row(field: str, values: list[Any]) -> ComparedRow:
     return ComparedRow(field, values, len(keys) > 1)
 
 
+def _attribute(run: RunRecord, name: str) -> Any:
+    value = getattr(run, name)
+    return ABSENT if value is None else value
+
+
 def _metric(run: RunRecord, key: str, aggregate: str) -> Any:
     summary = run.summaries.get(key)
     if summary is None:
@@ -67,7 +72,9 @@ def compare_runs(runs: Sequence[RunRecord]) -> list[ComparedRow]:
 
 
 def _text(value: Any) -> str:
-    return "-" if value is ABSENT else "null" if value is None else format_value(value)
+    if value is ABSENT:
+        return "-"
+    return "null" if value is None else '""' if value == "" else format_value(value)
 
 
 def _print(runs: Sequence[RunRecord], rows: list[ComparedRow], hidden: int) -> None:
@@ -76,7 +83,7 @@ def _print(runs: Sequence[RunRecord], rows: list[ComparedRow], hidden: int) -> N
     columns += [Column(ids[r.id], max_width=24) for r in runs]
     cells = [[MARK if row.differs else "", row.field, *map(_text, row.values)] for row in rows]
     marked = {i for i, row in enumerate(rows) if row.differs}
-    for line in render_table(columns, cells, width=table_width(), marked=marked, gap=1):
+    for line in render_table(columns, cells, width=table_width(), marked=marked):
         click.echo(line)
     if hidden:
         click.echo(f"{hidden} identical rows hidden (--all shows them)")

@@ -46,7 +46,9 @@ def _parse_tags(pairs: tuple[str, ...], labels: tuple[str, ...]) -> dict[str, st
 @click.argument("pairs", nargs=-1, metavar="KEY=VALUE...")
 @click.option("--label", "-l", "labels", multiple=True, help="A tag without a value. Repeatable.")
 @dir_option
-def tag(run_id: str, pairs: tuple[str, ...], labels: tuple[str, ...], directory: str | None) -> None:
+def tag(
+    run_id: str, pairs: tuple[str, ...], labels: tuple[str, ...], directory: str | None
+) -> None:
     """Add or change tags of a run.
 
     Example: trackrecord runs tag 01jc3x stage=prod owner=ana --label baseline

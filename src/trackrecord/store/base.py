@@ -33,7 +33,7 @@ RUN_STATUSES = ("running", "finished", "failed", "killed", "crashed")
 
 @dataclass(frozen=True)
 class ProjectRecord:
-    """A project: a named collection of runs."""
+    """A project: a named collection of runs (``run_count`` leaves out deleted runs)."""
 
     name: str
     created_at: int

@@ -156,7 +156,7 @@ class SqlStore:
             self._conn()
             .execute(
                 "SELECT p.name, p.created_at, count(r.id) FROM projects p LEFT JOIN runs r "
-                "ON r.project_id = p.id GROUP BY p.id ORDER BY p.name"
+                "ON r.project_id = p.id AND r.deleted_at IS NULL GROUP BY p.id ORDER BY p.name"
             )
             .fetchall()
         )
