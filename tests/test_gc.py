@@ -15,7 +15,6 @@ import pytest
 
 import trackrecord
 from trackrecord.artifacts.local import LocalArtifactStore
-from trackrecord.errors import NotFoundError
 from trackrecord.events import GENESIS, Event
 from trackrecord.gc import collect, plan_gc, referenced_digests
 from trackrecord.spool import Spool
@@ -131,21 +130,3 @@ def test_stale_staging_files_go_fresh_ones_stay(store: Store) -> None:
         assert plan.stale_staging == [("put-dead", 100)]
         assert collect(api, plan) == 100
     assert sorted(p.name for p in staging.iterdir()) == ["put-writing"]
-
-
-def test_local_store_lists_and_removes_contents(tmp_path: Path) -> None:
-    artifacts = LocalArtifactStore(tmp_path)
-    a, size = artifacts.put(io.BytesIO(b"aaa"))
-    b, _ = artifacts.put(io.BytesIO(b"bbbb"))
-    (tmp_path / "tmp").mkdir(exist_ok=True)
-    (tmp_path / "tmp" / ("f" * 64)).write_bytes(b"staging")  # not a stored content
-    (tmp_path / "sha256" / a[:2] / "notes.swp").write_bytes(b"stray")
-    assert set(artifacts.digests()) == {a, b}
-    assert set(artifacts.digests(stored_before=time.time() - 60)) == set()
-    assert artifacts.size(b) == 4
-    assert artifacts.remove(a, stored_before=time.time() - 60) == 0  # too recent: kept
-    assert artifacts.remove(a) == size and not artifacts.exists(a)
-    assert artifacts.remove(a) == 0  # already gone
-    with pytest.raises(NotFoundError):
-        artifacts.size(a)
-    assert set(artifacts.digests()) == {b}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -59,3 +60,26 @@ def test_concurrent_puts_of_the_same_content(artifacts: ArtifactStore) -> None:
     assert len(results) == 1
     with artifacts.open(results.pop()[0]) as handle:
         assert handle.read() == content
+
+
+def test_digests_size_and_remove(artifacts: ArtifactStore) -> None:
+    a, size = artifacts.put(io.BytesIO(b"aaa"))
+    b, _ = artifacts.put(io.BytesIO(b"bbbb"))
+    assert set(artifacts.digests()) == {a, b}
+    assert set(artifacts.digests(stored_before=time.time() - 60)) == set()
+    assert artifacts.size(b) == 4
+    assert artifacts.remove(a, stored_before=time.time() - 60) == 0  # too recent: kept
+    assert artifacts.remove(a) == size and not artifacts.exists(a)
+    assert artifacts.remove(a) == 0  # already gone
+    with pytest.raises(NotFoundError):
+        artifacts.size(a)
+    assert set(artifacts.digests()) == {b}
+
+
+def test_local_listing_skips_staging_and_stray_files(tmp_path: Path) -> None:
+    artifacts = LocalArtifactStore(tmp_path)
+    a, _ = artifacts.put(io.BytesIO(b"aaa"))
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    (tmp_path / "tmp" / ("f" * 64)).write_bytes(b"staging")  # not a stored content
+    (tmp_path / "sha256" / a[:2] / "notes.swp").write_bytes(b"stray")
+    assert set(artifacts.digests()) == {a}
