@@ -12,8 +12,8 @@ maximum is also its last value: sorting by `metrics.m5.max` (TrackRecord) and by
 the latest `m5` (the only metric sort MLflow has) give the same order.
 
 Run ids are each tracker's own format, drawn from the same seed: TrackRecord's
-26-character time-ordered ids and MLflow's 32-hex uuids; `ground truth` answers
-are run indexes, which either id list maps to its ids.
+26-character time-ordered ids and MLflow's 32-hex uuids. The ground truth below
+answers with run indexes, which either id list maps to that tracker's ids.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ FLOAT_PARAMS: Final = tuple(f"p{i}" for i in range(12))
 INT_PARAMS: Final = tuple(f"p{i}" for i in range(12, 17))
 OPTIMIZERS: Final = ("adam", "adamw", "sgd", "rmsprop")
 ACTIVATIONS: Final = ("relu", "gelu", "tanh")
-PARAM_KEYS: Final = (*FLOAT_PARAMS, *INT_PARAMS, "optimizer", "activation", "amp")
 METRIC_KEYS: Final = tuple(f"m{i}" for i in range(10))
 MONOTONE: Final = "m5"  # rises in every run: max == last
 MAX_POINTS: Final = 5

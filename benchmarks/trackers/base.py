@@ -68,19 +68,22 @@ class RunQuery:
     limit: int
 
 
-class RunSearcher(Protocol):
-    """An opened store, ready to answer run searches."""
+class OpenedRuns(Protocol):
+    """A many-runs store opened as a user script opens it, ready for searches and exports."""
 
     def search(self, query: RunQuery) -> list[str]:
         """Run ids of the first page, in order; `Unsupported` if the tracker cannot ask it."""
+
+    def export_metrics(self, run_ids: Sequence[str], path: Path) -> int:
+        """Write every metric point of `run_ids` to the Parquet file `path`; return the rows."""
 
 
 class Adapter(Protocol):
     """What an adapter module provides (a module satisfies this protocol).
 
-    The first four serve the single-run workloads; `load_runs`, `open_runs`,
-    `list_runs_command` and `export_metrics` the many-runs ones (search, runs_ls,
-    export), which only trackers listed in those workloads' `TRACKERS` implement.
+    The first four serve the single-run workloads; `load_runs`, `run_ids`, `open_runs`
+    and `list_runs_command` the many-runs ones (search, runs_ls, export), which only
+    the trackers listed in those workloads' `TRACKERS` implement.
     """
 
     def start(self, workdir: Path, mode: str) -> TrackedRun:
@@ -101,14 +104,11 @@ class Adapter(Protocol):
     def run_ids(self, data: RunsData) -> list[str]:
         """The ids `load_runs` gave the runs, in run order."""
 
-    def open_runs(self, store: Path) -> RunSearcher:
+    def open_runs(self, store: Path) -> OpenedRuns:
         """Open the store `load_runs` wrote, as a user script would."""
 
     def list_runs_command(self, store: Path, query: RunQuery) -> list[str]:
         """The command line a user types to list the first page of `query` as a table."""
-
-    def export_metrics(self, store: Path, run_ids: Sequence[str], path: Path) -> int:
-        """Write every metric point of `run_ids` to the Parquet file `path`; return the rows."""
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ def _condition(c: Condition) -> str:
     return f"metrics.{c.key} {c.op} {c.value!r}"
 
 
-class Searcher:
+class OpenedStore:
     def __init__(self, store: Path) -> None:
         self._client = MlflowClient(mlflow_bulk.tracking_uri(store))
         # The client makes its store (engine, schema check) on first use: open it now.
@@ -161,9 +161,28 @@ class Searcher:
         )
         return [run.info.run_id for run in runs]
 
+    def export_metrics(self, run_ids: Sequence[str], path: Path) -> int:
+        """`get_run` (for the keys) and `get_metric_history` per run and key, then pyarrow."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-def open_runs(store: Path) -> Searcher:
-    return Searcher(store)
+        names = ("run_id", "key", "step", "value", "time")
+        columns: dict[str, list[object]] = {name: [] for name in names}
+        for run_id in run_ids:
+            for key in sorted(self._client.get_run(run_id).data.metrics):
+                for point in self._client.get_metric_history(run_id, key):
+                    columns["run_id"].append(run_id)
+                    columns["key"].append(key)
+                    columns["step"].append(point.step)
+                    columns["value"].append(point.value)
+                    columns["time"].append(point.timestamp)
+        table = pa.table(columns)
+        pq.write_table(table, path)
+        return table.num_rows
+
+
+def open_runs(store: Path) -> OpenedStore:
+    return OpenedStore(store)
 
 
 def list_runs_command(store: Path, query: RunQuery) -> list[str]:
@@ -176,23 +195,3 @@ def list_runs_command(store: Path, query: RunQuery) -> list[str]:
     script = Path(__file__).resolve().parent / "mlflow_runs_list.py"
     uri, experiment = mlflow_bulk.tracking_uri(store), mlflow_bulk.EXPERIMENT_ID
     return [sys.executable, str(script), uri, experiment, text, order_by[0], str(query.limit)]
-
-
-def export_metrics(store: Path, run_ids: Sequence[str], path: Path) -> int:
-    """`get_run` (for the keys) and `get_metric_history` per run and key, then pyarrow."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    client = MlflowClient(mlflow_bulk.tracking_uri(store))
-    columns: dict[str, list[object]] = {c: [] for c in ("run_id", "key", "step", "value", "time")}
-    for run_id in run_ids:
-        for key in sorted(client.get_run(run_id).data.metrics):
-            for point in client.get_metric_history(run_id, key):
-                columns["run_id"].append(run_id)
-                columns["key"].append(key)
-                columns["step"].append(point.step)
-                columns["value"].append(point.value)
-                columns["time"].append(point.timestamp)
-    table = pa.table(columns)
-    pq.write_table(table, path)
-    return table.num_rows

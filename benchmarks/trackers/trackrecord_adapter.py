@@ -18,7 +18,7 @@ from trackrecord.events import GENESIS, Event, Points
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.store import SqlStore
 
-from harness.runs_data import METRIC_KEYS, POINT_MS, PROJECT, RunsData
+from harness.runs_data import MAX_POINTS, METRIC_KEYS, POINT_MS, PROJECT, RunsData
 from trackers.base import Condition, RunQuery, Series
 
 RUNS_PER_TRANSACTION = 1_000
@@ -99,7 +99,9 @@ def _run_events(data: RunsData, i: int, run_id: str, config: dict[str, Any]) -> 
         steps = np.arange(count, dtype=np.int64)
         times = data.metric_time(i, 0) + POINT_MS * steps
         points[key] = Points(steps, data.values[i, k, :count].copy(), times)
-    logged = Event.build(run_id, 2, "metrics", data.metric_time(i, 4), began.hash, {}, points)
+    logged = Event.build(
+        run_id, 2, "metrics", data.metric_time(i, MAX_POINTS - 1), began.hash, {}, points
+    )
     ended = {"status": "finished", "error": None}
     return [began, logged, Event.build(run_id, 3, "run.end", data.end_ms(i), logged.hash, ended)]
 
@@ -119,7 +121,7 @@ def _condition(c: Condition) -> str:
     return f"{c.kind}.{c.key} {c.op} {value}"
 
 
-class Searcher:
+class OpenedStore:
     def __init__(self, store: Path) -> None:
         self._api = trackrecord.Api(dir=store)
 
@@ -128,9 +130,17 @@ class Searcher:
         table = self._api.search_runs(text, order_by=order_by, limit=query.limit)
         return [run.id for run in table.runs]
 
+    def export_metrics(self, run_ids: Sequence[str], path: Path) -> int:
+        """`trackrecord.exports.export_metrics` to Parquet: one row per point."""
+        try:
+            from trackrecord.exports import export_metrics
+        except ImportError as exc:
+            raise RuntimeError(f"trackrecord.exports.export_metrics is missing: {exc}") from exc
+        return export_metrics(self._api.store, run_ids, path, format="parquet").rows
 
-def open_runs(store: Path) -> Searcher:
-    return Searcher(store)
+
+def open_runs(store: Path) -> OpenedStore:
+    return OpenedStore(store)
 
 
 def list_runs_command(store: Path, query: RunQuery) -> list[str]:
@@ -139,13 +149,3 @@ def list_runs_command(store: Path, query: RunQuery) -> list[str]:
     script = str(Path(sys.executable).parent / "trackrecord")
     command = [script, "runs", "ls", "--dir", str(store), "--where", text]
     return [*command, "--sort", order_by[0], "--limit", str(query.limit)]
-
-
-def export_metrics(store: Path, run_ids: Sequence[str], path: Path) -> int:
-    """`trackrecord.exports.export_metrics` to Parquet: one row per point."""
-    try:
-        from trackrecord.exports import export_metrics as export
-    except ImportError as exc:
-        raise RuntimeError(f"trackrecord.exports.export_metrics is not there yet: {exc}") from exc
-    with trackrecord.Api(dir=store) as api:
-        return export(api.store, run_ids, path, format="parquet").rows

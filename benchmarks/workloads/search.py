@@ -53,14 +53,14 @@ def measure(spec: TrackerSpec, mode: str, workdir: Path, n: int, root: Path) -> 
     adapter = load_adapter(spec)
     ids = adapter.run_ids(data)
     with timed() as opened:
-        searcher = adapter.open_runs(store)
+        runs = adapter.open_runs(store)
     with timed() as asked:
-        got = searcher.search(many_runs.QUERY)
+        got = runs.search(many_runs.QUERY)
     many_runs.check_page(got, ids, many_runs.expected_page(data, many_runs.QUERY), "search")
     figures = {"open": opened.seconds, "query": asked.seconds}
     try:
         with timed() as ranged:
-            got = searcher.search(many_runs.RANGE_QUERY)
+            got = runs.search(many_runs.RANGE_QUERY)
     except Unsupported:
         return figures
     expected = many_runs.expected_page(data, many_runs.RANGE_QUERY)

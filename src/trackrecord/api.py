@@ -126,8 +126,12 @@ class Api:
         """One run, by id or by a unique prefix of its id."""
         if is_run_id(run_id):
             return self.store.get_run(run_id)
-        prefix = run_id.replace("*", "").replace("?", "")
-        query = f'id ~ "{prefix}*"'
+        if not run_id or not is_run_id(run_id.ljust(26, "0")):
+            raise NotFoundError(
+                f"{run_id!r} is not a run id or the start of one (ids are 26 characters of "
+                f"0-9 and a-z without i, l, o, u); see `trackrecord runs ls`"
+            )
+        query = f'id ~ "{run_id}*"'
         matches = self.store.search_runs(query, limit=2).runs
         matches += self.store.search_runs(query, limit=2, deleted=True).runs
         if len(matches) != 1:

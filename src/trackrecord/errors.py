@@ -7,6 +7,8 @@ and how to fix it::
     TrackRecordError
     ├── InvalidValueError (also ValueError)   a metric, param, tag or key that cannot be stored
     ├── ConfigurationError (also ValueError)  a bad argument or setting (dir, resume=, parent=)
+    ├── ArchiveError (also ValueError)        an archive that is damaged, altered or of an
+    │                                         unknown format
     ├── NotFoundError (also LookupError)      a project, run, metric or artifact that is not there
     ├── RunLockedError                        another live process is writing the run
     ├── StoreError                            the store failed (disk full, database locked)
@@ -21,6 +23,7 @@ disk. Only mistakes at the call site (an invalid value) raise.
 from __future__ import annotations
 
 __all__ = [
+    "ArchiveError",
     "ChainConflictError",
     "ConfigurationError",
     "InvalidValueError",
@@ -43,6 +46,10 @@ class InvalidValueError(TrackRecordError, ValueError):
 
 class ConfigurationError(TrackRecordError, ValueError):
     """A bad argument or setting, such as an unknown run id passed as ``resume=``."""
+
+
+class ArchiveError(TrackRecordError, ValueError):
+    """An archive that is not a TrackRecord archive, is damaged, or was altered."""
 
 
 class NotFoundError(TrackRecordError, LookupError):

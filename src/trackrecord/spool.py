@@ -24,7 +24,7 @@ import time
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 
@@ -35,11 +35,24 @@ from trackrecord.store.base import Store
 if sys.platform != "win32":
     import fcntl
 
-__all__ = ["Spool", "read_spool", "recover_orphans"]
+__all__ = ["FrameError", "Spool", "read_frames", "read_spool", "recover_orphans"]
 
 _MAGIC: Final = b"TRS1"
-_FRAME = struct.Struct("<4sII")
+_FRAME: Final = struct.Struct("<4sII")  # a record's frame: magic, payload size, CRC-32
+_READ_PIECE: Final = 16 << 20
 SEGMENT_BYTES: Final = 64 << 20
+
+
+class FrameError(ValueError):
+    """A torn, corrupt or undecodable record at byte ``offset`` of a stream.
+
+    Raised only by :func:`read_frames` with ``strict=True``; its callers say
+    which file it is and raise their own error (an archive's ``ArchiveError``).
+    """
+
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(reason)
+        self.offset = offset
 
 
 def encode_event(event: Event) -> bytes:
@@ -89,18 +102,64 @@ def decode_event(payload: bytes) -> Event:
     )
 
 
+def read_frames(stream: BinaryIO, strict: bool = False) -> Iterator[Event]:
+    """The framed events of *stream*, from where it stands to its end.
+
+    A record that is cut short or whose magic or CRC-32 is wrong ends the
+    reading. By default silently: a spool's torn tail is a write cut by a crash,
+    and nothing after it was acknowledged. With *strict*, by raising, for
+    streams written whole (an archive), where such a record means damage.
+
+    Raises:
+        FrameError: with *strict*, a torn or corrupt record, or one that does
+            not decode to an event.
+
+    Example:
+        >>> list(read_frames(io.BytesIO(encode_event(event)))) == [event]  # doctest: +SKIP
+        True
+    """
+    offset = 0
+    while header := stream.read(_FRAME.size):
+        payload = _read_payload(stream, header)
+        if payload is None:
+            if strict:
+                raise FrameError("a bad record frame", offset)
+            return
+        yield _decode_at(payload, offset) if strict else decode_event(payload)
+        offset += _FRAME.size + len(payload)
+
+
+def _read_payload(stream: BinaryIO, header: bytes) -> bytes | None:
+    """The payload framed by *header*, or None if the record is torn or corrupt."""
+    if len(header) != _FRAME.size:
+        return None
+    magic, size, crc = _FRAME.unpack(header)
+    if magic != _MAGIC:
+        return None
+    # in pieces: a damaged size field must not allocate gigabytes for a short stream
+    pieces, left = [], size
+    while left and (piece := stream.read(min(left, _READ_PIECE))):
+        pieces.append(piece)
+        left -= len(piece)
+    payload = b"".join(pieces)
+    return payload if not left and zlib.crc32(payload) == crc else None
+
+
+def _decode_at(payload: bytes, offset: int) -> Event:
+    try:
+        return decode_event(payload)
+    except (ValueError, KeyError, TypeError, IndexError, struct.error) as exc:
+        raise FrameError(f"an undecodable event: {exc}", offset) from None
+
+
 def read_spool(directory: Path) -> Iterator[Event]:
-    """Every intact event in a run's spool directory, in seq order."""
+    """Every intact event in a run's spool directory, in seq order.
+
+    Each segment is read up to its first torn record (see :func:`read_frames`).
+    """
     for segment in sorted(directory.glob("*.log")):
-        data = segment.read_bytes()
-        offset = 0
-        while offset + _FRAME.size <= len(data):
-            magic, size, crc = _FRAME.unpack_from(data, offset)
-            payload = data[offset + _FRAME.size : offset + _FRAME.size + size]
-            if magic != _MAGIC or len(payload) != size or zlib.crc32(payload) != crc:
-                break  # a torn write at a crash: nothing after it was acknowledged
-            yield decode_event(payload)
-            offset += _FRAME.size + size
+        with segment.open("rb") as stream:
+            yield from read_frames(stream)
 
 
 class Spool:

@@ -255,8 +255,11 @@ def glob_literals(extra: tuple[str, ...] = ()) -> st.SearchStrategy[Lit]:
             st.integers(0, 4),
             st.sampled_from(("*", "?", "", "*?", "?*")),
         ),
-        st.builds(lambda head, text: head + text[-3:], st.sampled_from(("*", "?", "")),
-                  st.sampled_from(texts)),  # fmt: skip
+        st.builds(
+            lambda head, text: head + text[-3:],
+            st.sampled_from(("*", "?", "")),
+            st.sampled_from(texts),
+        ),
         st.sampled_from(texts),
     )
     return st.builds(
@@ -271,8 +274,9 @@ def fields(unknown: bool = True) -> st.SearchStrategy[F]:
     return st.one_of(
         st.sampled_from([F("attr", a) for a in attributes]),
         st.sampled_from([F("param", k) for k in params]),
-        st.builds(F, st.just("metric"), st.sampled_from(pop.METRIC_KEYS),
-                  st.sampled_from(AGGREGATES)),  # fmt: skip
+        st.builds(
+            F, st.just("metric"), st.sampled_from(pop.METRIC_KEYS), st.sampled_from(AGGREGATES)
+        ),
         st.sampled_from([F("tag", k) for k in pop.TAG_KEYS]),
     )
 
@@ -299,9 +303,11 @@ def predicates(field: F, ids: tuple[str, ...], now_ms: int) -> st.SearchStrategy
     options = [
         st.builds(Cmp, st.just(field), st.sampled_from(OPS), literals),
         st.builds(
-            Member, st.just(field), st.lists(literals, min_size=1, max_size=4).map(tuple),
+            Member,
+            st.just(field),
+            st.lists(literals, min_size=1, max_size=4).map(tuple),
             st.booleans(),
-        ),  # fmt: skip
+        ),
         st.builds(Null, st.just(field), st.booleans()),
     ]
     textual = field.kind in ("param", "tag") or (
@@ -334,8 +340,9 @@ def sort_fields() -> st.SearchStrategy[F]:
     return st.one_of(
         st.sampled_from([F("attr", a) for a in attributes]),
         st.sampled_from([F("param", k) for k in pop.PARAM_KEYS]),
-        st.builds(F, st.just("metric"), st.sampled_from(pop.METRIC_KEYS),
-                  st.sampled_from(AGGREGATES)),  # fmt: skip
+        st.builds(
+            F, st.just("metric"), st.sampled_from(pop.METRIC_KEYS), st.sampled_from(AGGREGATES)
+        ),
         st.sampled_from([F("tag", k) for k in pop.TAG_KEYS]),
     )
 

@@ -71,7 +71,9 @@ class RunPlan:
         chain: list[Event] = []
         clock = [self.created]
 
-        def add(type_: str, body: dict[str, Any], points: Any = None, at: int | None = None) -> None:
+        def add(
+            type_: str, body: dict[str, Any], points: Any = None, at: int | None = None
+        ) -> None:
             at = clock[0] if at is None else at
             prev = chain[-1].hash if chain else GENESIS
             chain.append(Event.build(self.run_id, len(chain) + 1, type_, at, prev, body, points))

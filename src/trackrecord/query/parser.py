@@ -19,8 +19,8 @@ value='dev'))))
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
+import re
 import time
 from typing import Final
 
@@ -49,6 +49,8 @@ _UNITS: Final = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_00
                  "w": 604_800_000}  # fmt: skip
 _STATUSES: Final = ("running", "finished", "failed", "killed", "crashed")
 _MAX_DEPTH: Final = 100
+_HEX_ESCAPES: Final = {"x": 2, "u": 4}
+_ESCAPES: Final = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t"}
 
 
 class _Parser:
@@ -171,8 +173,14 @@ class _Parser:
 
     def literal(self, token: Token) -> Value:
         if token.kind == "string":
-            return str(ast.literal_eval(token.text)) if "\\" in token.text else token.text[1:-1]
+            return self.unescape(token)
         if token.kind == "number":
+            if "nan" in token.text.lower():
+                raise self.error(
+                    "NaN equals nothing, not even NaN; to find runs whose value is "
+                    "NaN or missing, write: <field> is null",
+                    token,
+                )
             return float(token.text)
         if token.kind == "duration":
             unit = token.text.lstrip("+-0123456789.")
@@ -185,6 +193,33 @@ class _Parser:
             f"expected a value (a quoted string, number, date or duration), found {token.text!r}",
             token,
         )
+
+    def unescape(self, token: Token) -> str:
+        """A string literal's text: backslash escapes \\ \" \' \n \t \\xXX \\uXXXX."""
+        body, out, index = token.text[1:-1], [], 0
+        while index < len(body):
+            char = body[index]
+            if char != "\\":
+                out.append(char)
+                index += 1
+                continue
+            code = body[index + 1 : index + 2]
+            if code in _ESCAPES:
+                out.append(_ESCAPES[code])
+                index += 2
+            elif code in _HEX_ESCAPES and re.fullmatch(
+                f"[0-9a-fA-F]{{{_HEX_ESCAPES[code]}}}",
+                body[index + 2 : index + 2 + _HEX_ESCAPES[code]],
+            ):
+                width = _HEX_ESCAPES[code]
+                out.append(chr(int(body[index + 2 : index + 2 + width], 16)))
+                index += 2 + width
+            else:
+                raise QueryError(
+                    "unknown escape in a string; use \\\\ \\\" \\' \\n \\t \\xXX or \\uXXXX",
+                    self.text, token.position + 1 + index,
+                )  # fmt: skip
+        return "".join(out)
 
     def date(self, token: Token) -> int:
         try:

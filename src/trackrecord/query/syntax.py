@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from trackrecord.query.errors import QueryError
+from trackrecord.query.lexer import tokenize
 
 __all__ = [
     "AGGREGATES",
@@ -57,7 +58,8 @@ class Field:
     def __str__(self) -> str:
         if self.kind == "attr":
             return self.name
-        key = self.name if re.fullmatch(r"[\w\-/]+", self.name) else f'"{self.name}"'
+        escaped = self.name.replace("\\", "\\\\").replace('"', '\\"')
+        key = self.name if re.fullmatch(r"[\w\-/]+", self.name) else f'"{escaped}"'
         prefix = {"param": "params", "metric": "metrics", "tag": "tags"}[self.kind]
         suffix = f".{self.aggregate}" if self.kind == "metric" and self.aggregate != "last" else ""
         return f"{prefix}.{key}{suffix}"
@@ -169,7 +171,15 @@ def _suggest(name: str) -> str:
 
 def parse_field(text: str, query: str = "", position: int = 0) -> Field:
     """Resolve a (possibly quoted) dotted name to a :class:`Field`."""
-    parts = _segments(text)
+    tokens = tokenize(text.strip())
+    if len(tokens) != 1 or tokens[0].kind != "name" or tokens[0].keyword is not None:
+        raise QueryError(
+            f"{text.strip()!r} is not one field name; write e.g. params.lr, metrics.acc.max or "
+            f'params."key with spaces"',
+            query or text,
+            position,
+        )
+    parts = _segments(text.strip())
     head = parts[0][0] if parts else ""
     if head in PREFIXES and not parts[0][1] and len(parts) > 1:
         kind = PREFIXES[head]

@@ -9,6 +9,8 @@ open, once, under the same write lock.
 
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
 import threading
 import time
@@ -20,7 +22,21 @@ from typing import Final
 from trackrecord.errors import StoreError
 from trackrecord.store.sql.migrations import MIGRATIONS
 
-__all__ = ["Database"]
+__all__ = ["Database", "glob_match"]
+
+
+@functools.lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def glob_match(value: object, pattern: object) -> int:
+    """The query language's ``~``: ``*`` any text, ``?`` one character, any case (Unicode)."""
+    if not isinstance(value, str) or not isinstance(pattern, str):
+        return 0
+    return 1 if _glob_regex(pattern).fullmatch(value) else 0
+
 
 _PRAGMAS: Final = (
     "PRAGMA synchronous=NORMAL",
@@ -58,6 +74,7 @@ class Database:
             self._set_wal(conn)
             for pragma in _PRAGMAS:
                 conn.execute(pragma)
+            conn.create_function("trackrecord_glob", 2, glob_match, deterministic=True)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
         with self._lock:

@@ -14,6 +14,7 @@ starts strictly after them, so concurrent inserts never shift a page.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -115,23 +116,57 @@ def after_sql(
     return sql, args
 
 
-def encode_cursor(signature: str, values: Sequence[Any], run_id: str) -> str:
-    """An opaque cursor for the page after the row with these sort *values* and id."""
-    raw = json.dumps({"s": signature, "v": list(values), "id": run_id}, separators=(",", ":"))
+def _digest(signature: str, values: Sequence[Any], run_id: str, now_ms: int) -> str:
+    raw = json.dumps([signature, list(values), run_id, now_ms], separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def encode_cursor(signature: str, values: Sequence[Any], run_id: str, now_ms: int) -> str:
+    """An opaque cursor for the page after the row with these sort *values* and id.
+
+    It keeps the search's "now" so relative times (``-7d``, a running run's
+    duration) stay the same on every page, and a digest that refuses edits.
+    """
+    digest = _digest(signature, values, run_id, now_ms)
+    raw = json.dumps({"s": signature, "v": list(values), "id": run_id, "t": now_ms, "d": digest},
+                     separators=(",", ":"))  # fmt: skip
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _sort_value(value: Any) -> bool:
+    if value is None or isinstance(value, (str, float)):
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def cursor_time(cursor: str) -> int:
+    """The "now" a cursor was made with (checked fully by :func:`decode_cursor`)."""
+    return int(_load(cursor)["t"])
+
+
+def _load(cursor: str) -> dict[str, Any]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values, run_id, now_ms = data["v"], data["id"], data["t"]
+        valid = (
+            isinstance(values, list) and all(_sort_value(v) for v in values)
+            and isinstance(run_id, str) and isinstance(now_ms, int)
+            and data["d"] == _digest(data["s"], values, run_id, now_ms)
+        )  # fmt: skip
+    except (ValueError, KeyError, TypeError):
+        valid = False
+    if not valid:
+        raise InvalidValueError(
+            "the cursor is damaged; pass the next_cursor of a previous page unchanged"
+        )
+    return dict(data)
 
 
 def decode_cursor(cursor: str, signature: str) -> tuple[list[Any], str]:
     """The sort values and id a cursor holds; raise for a foreign or damaged cursor."""
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        values, run_id, owner = list(data["v"]), str(data["id"]), data["s"]
-    except (ValueError, KeyError, TypeError):
-        raise InvalidValueError(
-            "the cursor is damaged; pass the next_cursor of a previous page unchanged"
-        ) from None
-    if owner != signature:
+    data = _load(cursor)
+    if data["s"] != signature:
         raise InvalidValueError(
             "the cursor belongs to another query or sort order; start again without a cursor"
         )
-    return values, run_id
+    return list(data["v"]), str(data["id"])

@@ -80,11 +80,6 @@ def _kind(value: Value) -> tuple[str, str]:
     return "string", "text"
 
 
-def _glob_to_like(pattern: str) -> str:
-    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped.replace("*", "%").replace("?", "_")
-
-
 class _Compiler:
     def __init__(self, now_ms: int) -> None:
         self.now_ms = now_ms
@@ -92,16 +87,22 @@ class _Compiler:
         self.fields: list[Field] = []
 
     def node(self, node: Node) -> str:
-        if isinstance(node, And):
-            return "(" + " AND ".join(self.node(item) for item in node.items) + ")"
-        if isinstance(node, Or):
-            return "(" + " OR ".join(self.node(item) for item in node.items) + ")"
+        if isinstance(node, (And, Or)):
+            return self.balanced(list(node.items), " AND " if isinstance(node, And) else " OR ")
         if isinstance(node, Not):
             return f"(NOT {self.node(node.item)})"
         self.fields.append(node.field)
         if node.field.kind == "attr":
             return self.attribute(node)
         return self.keyed(node)
+
+    def balanced(self, items: list[Node], joiner: str) -> str:
+        """Join items as a balanced tree: SQLite limits expression depth, not width."""
+        if len(items) <= 8:
+            return "(" + joiner.join(self.node(item) for item in items) + ")"
+        middle = len(items) // 2
+        return f"({self.balanced(items[:middle], joiner)}{joiner}" \
+               f"{self.balanced(items[middle:], joiner)})"  # fmt: skip
 
     def attribute(self, node: Node) -> str:
         assert isinstance(node, (Compare, In, Glob, IsNull))
@@ -117,8 +118,8 @@ class _Compiler:
             self.args.append(_literal(node.value))
             return f"({guard} {_OPS[node.op]} ?)"
         if isinstance(node, Glob):
-            self.args.append(_glob_to_like(node.pattern))
-            return f"({guard} {negation}LIKE ? ESCAPE '\\')"
+            self.args.append(node.pattern)
+            return f"({expr} IS NOT NULL AND {negation}trackrecord_glob({expr}, ?))"
         self.args.extend(_literal(v) for v in node.values)
         return f"({guard} {negation}IN ({', '.join('?' * len(node.values))}))"
 
@@ -151,9 +152,9 @@ class _Compiler:
             self.args.append(_literal(node.value))
             return f"{guard}{column} {_OPS[node.op]} ?"
         if isinstance(node, Glob):
-            self.args.append(_glob_to_like(node.pattern))
+            self.args.append(node.pattern)
             negation = "NOT " if node.negated else ""
-            return f"{guard}{column} {negation}LIKE ? ESCAPE '\\'"
+            return f"{guard}{column} IS NOT NULL AND {negation}trackrecord_glob({column}, ?)"
         self.args.extend(_literal(v) for v in node.values)
         marks = ", ".join("?" * len(node.values))
         return f"{guard}{column} {'NOT ' if node.negated else ''}IN ({marks})"
@@ -174,7 +175,9 @@ class _Compiler:
         return "(" + " OR ".join(parts) + ")"
 
 
-def compile_search(query: str | None, order_by: Sequence[str], now_ms: int) -> CompiledSearch:
+def compile_search(
+    query: str | None, order_by: Sequence[str], now_ms: int, scope: Any = None
+) -> CompiledSearch:
     """Compile a query and sort keys (e.g. ``["-metrics.acc.max", "created"]``)."""
     search = CompiledSearch()
     if query and query.strip():
@@ -186,6 +189,6 @@ def compile_search(query: str | None, order_by: Sequence[str], now_ms: int) -> C
     search.keys = [order_key(order, index, now_ms) for index, order in enumerate(orders)]
     search.fields.extend(order.field for order in orders)
     search.signature = hashlib.sha256(
-        json.dumps([query or "", [str(o) for o in orders]]).encode()
+        json.dumps([query or "", [str(o) for o in orders], scope]).encode()
     ).hexdigest()[:16]
     return search

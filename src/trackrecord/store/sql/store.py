@@ -22,6 +22,7 @@ from trackrecord.artifacts.base import ArtifactStore
 from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
 from trackrecord.events import Event, Points, decode_json
+from trackrecord.query import QueryError
 from trackrecord.store.base import (
     ArtifactRecord,
     MetricSummary,
@@ -33,7 +34,7 @@ from trackrecord.store.series import Buckets, Series
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.database import Database
 from trackrecord.store.sql.metric_chunks import read_buckets, read_series
-from trackrecord.store.sql.ordering import encode_cursor
+from trackrecord.store.sql.ordering import cursor_time, encode_cursor
 from trackrecord.store.sql.runs_query import MAX_PAGE, check_fields, find_page
 from trackrecord.store.sql.search import compile_search
 
@@ -96,17 +97,27 @@ class SqlStore:
         """See :meth:`Store.search_runs`."""
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidValueError(f"limit must be between 1 and {MAX_PAGE}, not {limit}")
-        now_ms = time.time_ns() // 1_000_000
-        search = compile_search(query, order_by, now_ms)
+        now_ms = cursor_time(cursor) if cursor else time.time_ns() // 1_000_000
+        search = compile_search(query, order_by, now_ms, scope=(project, deleted))
         conn = self._conn()
         check_fields(conn, search.fields, query or "")
-        rows = find_page(conn, search, project, deleted, cursor, limit + 1)
+        try:
+            rows = find_page(conn, search, project, deleted, cursor, limit + 1)
+        except sqlite3.OperationalError as exc:
+            if "too large" in str(exc) or "stack overflow" in str(exc):
+                raise QueryError(
+                    "the query is too complex for the database (too many terms or nesting "
+                    "levels); split it or use 'in (...)' for lists of values",
+                    query or "",
+                    0,
+                ) from None
+            raise StoreError(f"the search failed in {self.database.path}: {exc}") from exc
         page = rows[:limit]
         records = {r.id: r for r in self._runs_by_id([row[0] for row in page])}
         next_cursor = None
         if len(rows) > limit:
             last = page[-1]
-            next_cursor = encode_cursor(search.signature, list(last[1:]), last[0])
+            next_cursor = encode_cursor(search.signature, list(last[1:]), last[0], now_ms)
         return RunPage([records[row[0]] for row in page], next_cursor)
 
     def _runs_by_id(self, ids: list[str]) -> list[RunRecord]:
