@@ -130,8 +130,8 @@ def run_ids(data: RunsData) -> list[str]:
 def render_query(query: RunQuery) -> tuple[str, list[str]]:
     """The filter string and order_by of `MlflowClient.search_runs`.
 
-    MLflow keeps params as strings and compares them only with =, !=, LIKE and
-    ILIKE; it sorts metrics only by their latest value.
+    MLflow keeps params as strings and compares them only with =, !=, LIKE, ILIKE
+    and IS NULL; it sorts metrics only by their latest value.
     """
     text = " and ".join(_condition(c) for c in query.where)
     return text, [f"metrics.{query.sort_key} DESC"]
@@ -141,7 +141,7 @@ def _condition(c: Condition) -> str:
     if c.kind == "params":
         if c.op != "=":
             raise Unsupported(
-                f"MLflow compares params as strings, with =, != and LIKE only: "
+                f"MLflow compares params as strings, with =, !=, LIKE, ILIKE and IS NULL only: "
                 f"params.{c.key} {c.op} {c.value!r} has no MLflow equivalent"
             )
         return f"params.{c.key} = '{c.value}'"

@@ -32,8 +32,8 @@ NOTES = (
     " run, so its max is its latest value and both orders agree). Both pages are checked"
     " against the ground truth, run for run and in order.",
     "p7 < 0.2 instead: `metrics.m3 > 0.5 and params.p7 < 0.2`, asked next in the same"
-    " process; MLflow keeps params as strings and compares them with =, !=, LIKE only,"
-    " so it cannot ask this (—).",
+    " process; MLflow keeps params as strings and compares them with =, !=, LIKE, ILIKE and"
+    " IS NULL only, so it cannot ask this (—).",
     f"A row whose first repetition takes over {ONCE_OVER_S:.0f} s is measured once.",
 )
 
