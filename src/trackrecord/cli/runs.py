@@ -31,8 +31,8 @@ from trackrecord.cli.render import Column, render_table
 from trackrecord.cli.runs_compare import compare
 from trackrecord.cli.runs_edit import delete, note, rename, restore, tag
 from trackrecord.cli.runs_show import show
-from trackrecord.query import Field, QueryError, parse_order
-from trackrecord.query.syntax import parse_field
+from trackrecord.query import Field, QueryError, parse, parse_order
+from trackrecord.query.syntax import And, Node, Not, Or, parse_field
 from trackrecord.runs_table import run_row
 from trackrecord.store.base import RunRecord
 
@@ -70,14 +70,27 @@ def _cell(field: Field, value: Any, ids: dict[str, str]) -> str:
     return format_value(value)
 
 
-def _default_fields(page: Sequence[RunRecord]) -> list[Field]:
+def _named_fields(node: Node) -> list[Field]:
+    """The params, metrics and tags a query names, in order."""
+    if isinstance(node, (And, Or)):
+        return [f for item in node.items for f in _named_fields(item)]
+    if isinstance(node, Not):
+        return _named_fields(node.item)
+    return [node.field] if node.field.kind != "attr" else []
+
+
+def _default_fields(page: Sequence[RunRecord], named: list[Field]) -> list[Field]:
+    """Name, status, times, the fields the query and sort name, then the commonest metrics."""
     fields = [Field("attr", "name")]
     if len({run.project for run in page}) > 1:
         fields.append(Field("attr", "project"))
     fields += [Field("attr", "status"), Field("attr", "created"), Field("attr", "duration")]
+    fields += [f for f in dict.fromkeys(named) if f.kind != "attr"][: DEFAULT_METRICS + 2]
     counts = Counter(key for run in page for key in run.summaries)
-    common = sorted(counts, key=lambda key: (-counts[key], key))[:DEFAULT_METRICS]
-    return fields + [Field("metric", key) for key in common]
+    common = sorted(counts, key=lambda key: (-counts[key], key))
+    shown = {f.name for f in fields if f.kind == "metric"}
+    extra = [Field("metric", key) for key in common if key not in shown]
+    return fields + extra[: max(0, DEFAULT_METRICS - len(shown))]
 
 
 def _value(run: RunRecord, field: Field) -> Any:
@@ -90,12 +103,16 @@ def _column(header: str, field: Field) -> Column:
     return Column(header, max_width=32)
 
 
-def _print_table(page: Sequence[RunRecord], chosen: list[str], deleted: bool) -> None:
+def _print_table(
+    page: Sequence[RunRecord], chosen: list[str], deleted: bool, named: list[Field]
+) -> None:
     """The page as a table; columns are headed as typed, default metrics by their key."""
     if chosen:
         headed = [(c, parse_field(c, c)) for c in chosen]
     else:
-        headed = [(f.name if f.kind == "metric" else str(f), f) for f in _default_fields(page)]
+        fields = _default_fields(page, named)
+        headed = [(f.name if f.kind == "metric" and f.aggregate == "last" else str(f), f)
+                  for f in fields]  # fmt: skip
     headed = [(h, f) for h, f in headed if f != Field("attr", "id")]  # always the first column
     ids = short_ids([run.id for run in page])
     columns = [Column("id", max_width=26), *(_column(h, f) for h, f in headed)]
@@ -170,7 +187,11 @@ def list_runs(
         hint = "" if deleted else " (deleted runs: --deleted)"
         click.echo(f"No runs match.{hint}" if query or project else f"No runs.{hint}")
         return
-    _print_table(page.runs, chosen, deleted)
+    named = [
+        *(_named_fields(parse(query)) if query else []),
+        *(parse_order(o).field for o in order),
+    ]
+    _print_table(page.runs, chosen, deleted, named)
     if page.next_cursor is not None:
         click.echo(
             f"… more runs: raise --limit (now {limit}), or see the next page with "
