@@ -9,7 +9,7 @@ and updates the views in the same transaction as the event row.
 from __future__ import annotations
 
 import json
-import sqlite3
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -17,18 +17,25 @@ import numpy as np
 
 from trackrecord.errors import ChainConflictError
 from trackrecord.events import GENESIS, Event, Points, canonical_json
+from trackrecord.store.sql.connection import Cursor
 from trackrecord.store.sql.metric_chunks import append_points
 from trackrecord.values import flatten_params
 
 __all__ = ["apply_events"]
 
 
-def apply_events(cur: sqlite3.Cursor, events: Sequence[Event]) -> int:
-    """Apply events of one run in order inside the caller's transaction; return the head seq."""
+def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> int:
+    """Apply events of one run in order inside the caller's transaction; return the head seq.
+
+    *lock_run* is the database's clause that locks the run's row until commit
+    (``FOR UPDATE`` on PostgreSQL), so concurrent appends to one run serialise.
+    """
     if not events:
         return 0
     run_id = events[0].run_id
-    row = cur.execute("SELECT head_seq, head_hash FROM runs WHERE id = ?", (run_id,)).fetchone()
+    row = cur.execute(
+        f"SELECT head_seq, head_hash FROM runs WHERE id = ?{lock_run}", (run_id,)
+    ).fetchone()
     head_seq, head_hash = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
     for event in events:
         if event.run_id != run_id:
@@ -63,7 +70,7 @@ def apply_events(cur: sqlite3.Cursor, events: Sequence[Event]) -> int:
     return head_seq
 
 
-def _check_already_stored(cur: sqlite3.Cursor, event: Event) -> None:
+def _check_already_stored(cur: Cursor, event: Event) -> None:
     stored = cur.execute(
         "SELECT hash FROM events WHERE run_id = ? AND seq = ?", (event.run_id, event.seq)
     ).fetchone()
@@ -96,18 +103,22 @@ def _check_continues(event: Event, head_seq: int, head_hash: str) -> None:
         )
 
 
-def _start(cur: sqlite3.Cursor, event: Event) -> None:
+def _start(cur: Cursor, event: Event) -> None:
     body = event.body
     cur.execute(
         "INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
         (body["project"], event.time),
     )
+    (project_id,) = cur.execute(
+        "SELECT id FROM projects WHERE name = ?", (body["project"],)
+    ).fetchone()
     cur.execute(
         "INSERT INTO runs (id, project_id, name, status, run_group, parent_id, notes, user_name, "
-        "host, created_at, updated_at, head_seq, head_hash) SELECT ?, id, ?, 'running', ?, ?, ?, "
-        "?, ?, ?, ?, 0, ? FROM projects WHERE name = ?",
+        "host, created_at, updated_at, head_seq, head_hash) VALUES (?, ?, ?, 'running', ?, ?, ?, "
+        "?, ?, ?, ?, 0, ?)",
         (
             event.run_id,
+            project_id,
             body["name"],
             body.get("group"),
             body.get("parent"),
@@ -117,21 +128,20 @@ def _start(cur: sqlite3.Cursor, event: Event) -> None:
             event.time,
             event.time,
             GENESIS,
-            body["project"],
         ),
     )
     _set_params(cur, event.run_id, body.get("config") or {})
     _set_tags(cur, event.run_id, body.get("tags") or {})
 
 
-def _resume(cur: sqlite3.Cursor, event: Event) -> None:
+def _resume(cur: Cursor, event: Event) -> None:
     cur.execute(
         "UPDATE runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = ?",
         (event.run_id,),
     )
 
 
-def _end(cur: sqlite3.Cursor, event: Event) -> None:
+def _end(cur: Cursor, event: Event) -> None:
     error = event.body.get("error")
     cur.execute(
         "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
@@ -144,7 +154,7 @@ def param_columns(value: Any) -> tuple[str, float | None, str | None]:
     if isinstance(value, bool):
         return "bool", float(value), None
     if isinstance(value, (int, float)):
-        return "number", float(value), None
+        return "number", None if math.isnan(value) else float(value), None
     if isinstance(value, str):
         return "string", None, value
     if value is None:
@@ -152,7 +162,7 @@ def param_columns(value: Any) -> tuple[str, float | None, str | None]:
     return ("list" if isinstance(value, list) else "dict"), None, canonical_json(value).decode()
 
 
-def _set_params(cur: sqlite3.Cursor, run_id: str, params: Mapping[str, Any]) -> None:
+def _set_params(cur: Cursor, run_id: str, params: Mapping[str, Any]) -> None:
     cur.executemany(
         "INSERT INTO params (run_id, key, value, kind, num, text) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, kind = excluded.kind, "
@@ -164,7 +174,7 @@ def _set_params(cur: sqlite3.Cursor, run_id: str, params: Mapping[str, Any]) -> 
     )
 
 
-def _set_tags(cur: sqlite3.Cursor, run_id: str, tags: Mapping[str, str]) -> None:
+def _set_tags(cur: Cursor, run_id: str, tags: Mapping[str, str]) -> None:
     cur.executemany(
         "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) "
         "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
@@ -172,19 +182,19 @@ def _set_tags(cur: sqlite3.Cursor, run_id: str, tags: Mapping[str, str]) -> None
     )
 
 
-def _params(cur: sqlite3.Cursor, event: Event) -> None:
+def _params(cur: Cursor, event: Event) -> None:
     _set_params(cur, event.run_id, event.body["params"])
 
 
-def _tags(cur: sqlite3.Cursor, event: Event) -> None:
+def _tags(cur: Cursor, event: Event) -> None:
     _set_tags(cur, event.run_id, event.body["tags"])
 
 
-def _notes(cur: sqlite3.Cursor, event: Event) -> None:
+def _notes(cur: Cursor, event: Event) -> None:
     cur.execute("UPDATE runs SET notes = ? WHERE id = ?", (event.body["text"], event.run_id))
 
 
-def _artifact(cur: sqlite3.Cursor, event: Event) -> None:
+def _artifact(cur: Cursor, event: Event) -> None:
     cur.executemany(
         "INSERT INTO artifacts (run_id, path, sha256, size, media_type, created_at) VALUES "
         "(?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, path) DO UPDATE SET sha256 = excluded.sha256, "
@@ -197,16 +207,18 @@ def _artifact(cur: sqlite3.Cursor, event: Event) -> None:
 
 
 _SUMMARY: Final = """
-INSERT INTO metric_summaries
+INSERT INTO metric_summaries AS s
     (run_id, key, count, last, last_step, last_time, max_step, min, max)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (run_id, key) DO UPDATE SET
-    count = count + excluded.count, last = excluded.last, last_step = excluded.last_step,
-    last_time = excluded.last_time, max_step = max(max_step, excluded.max_step),
-    min = CASE WHEN min IS NULL THEN excluded.min WHEN excluded.min IS NULL THEN min
-               ELSE min(min, excluded.min) END,
-    max = CASE WHEN max IS NULL THEN excluded.max WHEN excluded.max IS NULL THEN max
-               ELSE max(max, excluded.max) END
+    count = s.count + excluded.count, last = excluded.last, last_step = excluded.last_step,
+    last_time = excluded.last_time,
+    max_step = CASE WHEN excluded.max_step > s.max_step THEN excluded.max_step
+                    ELSE s.max_step END,
+    min = CASE WHEN s.min IS NULL OR excluded.min < s.min THEN excluded.min
+               WHEN excluded.min IS NULL THEN s.min ELSE s.min END,
+    max = CASE WHEN s.max IS NULL OR excluded.max > s.max THEN excluded.max
+               WHEN excluded.max IS NULL THEN s.max ELSE s.max END
 """
 
 
@@ -214,7 +226,7 @@ def _nan_to_none(value: float) -> float | None:
     return None if np.isnan(value) else value
 
 
-def _metrics(cur: sqlite3.Cursor, event: Event) -> None:
+def _metrics(cur: Cursor, event: Event) -> None:
     for key, points in event.points.items():
         if not len(points):
             continue
@@ -225,7 +237,7 @@ def _metrics(cur: sqlite3.Cursor, event: Event) -> None:
         _summarise(cur, event.run_id, key, points)
 
 
-def _summarise(cur: sqlite3.Cursor, run_id: str, key: str, points: Points) -> None:
+def _summarise(cur: Cursor, run_id: str, key: str, points: Points) -> None:
     finite = points.values[~np.isnan(points.values)]
     low = float(finite.min()) if len(finite) else None
     high = float(finite.max()) if len(finite) else None
@@ -245,7 +257,7 @@ def _summarise(cur: sqlite3.Cursor, run_id: str, key: str, points: Points) -> No
     )
 
 
-def _environment(cur: sqlite3.Cursor, event: Event) -> None:
+def _environment(cur: Cursor, event: Event) -> None:
     """The environment lives in its event; the git commit and branch are queryable."""
     git = event.body.get("git")
     if isinstance(git, Mapping):
@@ -255,19 +267,19 @@ def _environment(cur: sqlite3.Cursor, event: Event) -> None:
         )
 
 
-def _rename(cur: sqlite3.Cursor, event: Event) -> None:
+def _rename(cur: Cursor, event: Event) -> None:
     cur.execute("UPDATE runs SET name = ? WHERE id = ?", (event.body["name"], event.run_id))
 
 
-def _delete(cur: sqlite3.Cursor, event: Event) -> None:
+def _delete(cur: Cursor, event: Event) -> None:
     cur.execute("UPDATE runs SET deleted_at = ? WHERE id = ?", (event.time, event.run_id))
 
 
-def _restore(cur: sqlite3.Cursor, event: Event) -> None:
+def _restore(cur: Cursor, event: Event) -> None:
     cur.execute("UPDATE runs SET deleted_at = NULL WHERE id = ?", (event.run_id,))
 
 
-_HANDLERS: Final[dict[str, Callable[[sqlite3.Cursor, Event], None]]] = {
+_HANDLERS: Final[dict[str, Callable[[Cursor, Event], None]]] = {
     "run.start": _start,
     "run.resume": _resume,
     "run.end": _end,

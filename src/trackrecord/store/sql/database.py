@@ -20,22 +20,23 @@ from pathlib import Path
 from typing import Final
 
 from trackrecord.errors import StoreError
+from trackrecord.store.sql.connection import glob_regex
 from trackrecord.store.sql.migrations import MIGRATIONS
+from trackrecord.store.sql.search import sqlite_glob
 
-__all__ = ["Database", "glob_match"]
+__all__ = ["SqliteDatabase", "glob_match"]
 
 
 @functools.lru_cache(maxsize=256)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
-    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+    return re.compile(glob_regex(pattern), re.IGNORECASE | re.DOTALL)
 
 
 def glob_match(value: object, pattern: object) -> int:
     """The query language's ``~``: ``*`` any text, ``?`` one character, any case (Unicode)."""
     if not isinstance(value, str) or not isinstance(pattern, str):
         return 0
-    return 1 if _glob_regex(pattern).fullmatch(value) else 0
+    return 1 if _glob_regex(pattern).match(value) else 0
 
 
 _PRAGMAS: Final = (
@@ -46,12 +47,12 @@ _PRAGMAS: Final = (
 )
 
 
-class Database:
+class SqliteDatabase:
     """A SQLite database file shared by threads and processes.
 
     Example:
         >>> import tempfile, os
-        >>> db = Database(os.path.join(tempfile.mkdtemp(), "t.db"))
+        >>> db = SqliteDatabase(os.path.join(tempfile.mkdtemp(), "t.db"))
         >>> with db.write() as cur:
         ...     _ = cur.execute("INSERT INTO projects (name, created_at) VALUES ('p', 0)")
         >>> db.read().execute("SELECT name FROM projects").fetchall()
@@ -60,6 +61,9 @@ class Database:
 
     def __init__(self, path: str | Path, busy_timeout: float = 60.0) -> None:
         self.path = Path(path)
+        self.location = str(self.path)
+        self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        self.lock_run = ""  # BEGIN IMMEDIATE already holds the database's write lock
         self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
@@ -144,6 +148,14 @@ class Database:
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, int(time.time() * 1000)),
                 )
+
+    def glob(self, expression: str) -> tuple[str, bool]:
+        """A registered Python function: Unicode case folding, unlike SQLite's LIKE."""
+        return sqlite_glob(expression)
+
+    def too_complex(self, error: Exception) -> bool:
+        """SQLite's limits on expression depth and parser stack."""
+        return "too large" in str(error) or "stack overflow" in str(error)
 
     def close(self) -> None:
         """Close every connection this object opened."""

@@ -9,7 +9,6 @@ they were logged.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Final
 
 import numpy as np
@@ -19,6 +18,7 @@ from trackrecord.events import Points
 from trackrecord.store.chunking import FANOUT, chunks_to_merge, lod_group_size, split
 from trackrecord.store.codec import decode_points, encode_points
 from trackrecord.store.series import Buckets, Groups, Series, bucketize, summarise_groups
+from trackrecord.store.sql.connection import Connection, Cursor
 
 __all__ = ["append_points", "read_buckets", "read_series"]
 
@@ -29,7 +29,7 @@ _INSERT: Final = (
 )
 
 
-def _insert(cur: sqlite3.Cursor, run_id: str, key: str, first_index: int, points: Points) -> None:
+def _insert(cur: Cursor, run_id: str, key: str, first_index: int, points: Points) -> None:
     for start, stop in split(len(points)):
         steps, values = points.steps[start:stop], points.values[start:stop]
         size = lod_group_size(stop - start)
@@ -57,7 +57,7 @@ def _concat(parts: list[Points]) -> Points:
     )
 
 
-def _compact(cur: sqlite3.Cursor, run_id: str, key: str) -> None:
+def _compact(cur: Cursor, run_id: str, key: str) -> None:
     while True:
         rows = cur.execute(
             "SELECT first_index, count FROM metric_chunks WHERE run_id = ? AND key = ? "
@@ -80,9 +80,7 @@ def _compact(cur: sqlite3.Cursor, run_id: str, key: str) -> None:
         _insert(cur, run_id, key, first, _concat([Points(*decode_points(b)) for (b,) in blobs]))
 
 
-def append_points(
-    cur: sqlite3.Cursor, run_id: str, key: str, first_index: int, points: Points
-) -> None:
+def append_points(cur: Cursor, run_id: str, key: str, first_index: int, points: Points) -> None:
     """Add points at the end of a series (its first point gets *first_index*)."""
     if len(points):
         _insert(cur, run_id, key, first_index, points)
@@ -94,7 +92,7 @@ def _range(start: int | None, end: int | None) -> tuple[int, int]:
 
 
 def read_series(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: str,
     key: str,
     start: int | None = None,
@@ -118,7 +116,7 @@ def read_series(
     return Series(key, merged.steps, merged.values, merged.times)
 
 
-def _check_exists(conn: sqlite3.Connection, run_id: str, key: str) -> None:
+def _check_exists(conn: Connection, run_id: str, key: str) -> None:
     found = conn.execute(
         "SELECT 1 FROM metric_summaries WHERE run_id = ? AND key = ?", (run_id, key)
     ).fetchone()
@@ -135,7 +133,7 @@ def _check_exists(conn: sqlite3.Connection, run_id: str, key: str) -> None:
 
 
 def read_buckets(
-    conn: sqlite3.Connection,
+    conn: Connection,
     run_id: str,
     key: str,
     buckets: int,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import sqlite3
 from typing import Any, Final
 
 from trackrecord.query import Field, QueryError
+from trackrecord.store.sql.connection import Connection
 from trackrecord.store.sql.ordering import OrderKey, after_sql, decode_cursor, order_sql
 from trackrecord.store.sql.search import CompiledSearch
 
@@ -51,7 +51,7 @@ def _select(
 
 
 def find_page(
-    conn: sqlite3.Connection,
+    conn: Connection,
     search: CompiledSearch,
     project: str | None,
     deleted: bool,
@@ -94,7 +94,7 @@ def find_page(
     return rows
 
 
-def check_fields(conn: sqlite3.Connection, fields: list[Field], query: str) -> None:
+def check_fields(conn: Connection, fields: list[Field], query: str) -> None:
     """Raise QueryError for a key no run has, suggesting the nearest one that exists."""
     for field in fields:
         if field.kind == "attr":

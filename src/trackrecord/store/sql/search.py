@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -34,6 +34,7 @@ from trackrecord.query.syntax import (
     Or,
     Value,
 )
+from trackrecord.store.sql.connection import glob_regex
 from trackrecord.store.sql.ordering import (
     ATTRIBUTE_SQL,
     KEY_TABLE,
@@ -43,6 +44,15 @@ from trackrecord.store.sql.ordering import (
 )
 
 __all__ = ["CompiledSearch", "compile_search"]
+
+Glob_ = Callable[[str], tuple[str, bool]]
+"""How a database tests an expression against a ``?`` glob (see SqlDatabase.glob)."""
+
+
+def sqlite_glob(expression: str) -> tuple[str, bool]:
+    """The glob of :class:`~trackrecord.store.sql.database.SqliteDatabase`."""
+    return f"trackrecord_glob({expression}, ?)", False
+
 
 _OPS: Final = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -81,8 +91,9 @@ def _kind(value: Value) -> tuple[str, str]:
 
 
 class _Compiler:
-    def __init__(self, now_ms: int) -> None:
+    def __init__(self, now_ms: int, glob: Glob_) -> None:
         self.now_ms = now_ms
+        self.glob = glob
         self.args: list[Any] = []
         self.fields: list[Field] = []
 
@@ -104,6 +115,11 @@ class _Compiler:
         return f"({self.balanced(items[:middle], joiner)}{joiner}" \
                f"{self.balanced(items[middle:], joiner)})"  # fmt: skip
 
+    def glob_sql(self, expression: str, pattern: str) -> str:
+        sql, as_regex = self.glob(expression)
+        self.args.append(glob_regex(pattern) if as_regex else pattern)
+        return sql
+
     def attribute(self, node: Node) -> str:
         assert isinstance(node, (Compare, In, Glob, IsNull))
         expr = ATTRIBUTE_SQL[node.field.name]
@@ -118,8 +134,7 @@ class _Compiler:
             self.args.append(_literal(node.value))
             return f"({guard} {_OPS[node.op]} ?)"
         if isinstance(node, Glob):
-            self.args.append(node.pattern)
-            return f"({expr} IS NOT NULL AND {negation}trackrecord_glob({expr}, ?))"
+            return f"({expr} IS NOT NULL AND {negation}{self.glob_sql(expr, node.pattern)})"
         self.args.extend(_literal(v) for v in node.values)
         return f"({guard} {negation}IN ({', '.join('?' * len(node.values))}))"
 
@@ -152,9 +167,10 @@ class _Compiler:
             self.args.append(_literal(node.value))
             return f"{guard}{column} {_OPS[node.op]} ?"
         if isinstance(node, Glob):
-            self.args.append(node.pattern)
             negation = "NOT " if node.negated else ""
-            return f"{guard}{column} IS NOT NULL AND {negation}trackrecord_glob({column}, ?)"
+            return (
+                f"{guard}{column} IS NOT NULL AND {negation}{self.glob_sql(column, node.pattern)}"
+            )
         self.args.extend(_literal(v) for v in node.values)
         marks = ", ".join("?" * len(node.values))
         return f"{guard}{column} {'NOT ' if node.negated else ''}IN ({marks})"
@@ -176,12 +192,16 @@ class _Compiler:
 
 
 def compile_search(
-    query: str | None, order_by: Sequence[str], now_ms: int, scope: Any = None
+    query: str | None,
+    order_by: Sequence[str],
+    now_ms: int,
+    scope: Any = None,
+    glob: Glob_ = sqlite_glob,
 ) -> CompiledSearch:
     """Compile a query and sort keys (e.g. ``["-metrics.acc.max", "created"]``)."""
     search = CompiledSearch()
     if query and query.strip():
-        compiler = _Compiler(now_ms)
+        compiler = _Compiler(now_ms, glob)
         search.where.append(compiler.node(parse(query, now_ms)))
         search.where_args.extend(compiler.args)
         search.fields.extend(compiler.fields)

@@ -10,7 +10,6 @@ Example:
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
@@ -32,7 +31,8 @@ from trackrecord.store.base import (
 )
 from trackrecord.store.series import Buckets, Series
 from trackrecord.store.sql.apply import apply_events
-from trackrecord.store.sql.database import Database
+from trackrecord.store.sql.connection import Connection, SqlDatabase
+from trackrecord.store.sql.database import SqliteDatabase
 from trackrecord.store.sql.metric_chunks import read_buckets, read_series
 from trackrecord.store.sql.ordering import cursor_time, encode_cursor
 from trackrecord.store.sql.runs_query import MAX_PAGE, check_fields, find_page
@@ -51,7 +51,7 @@ _RUN_COLUMNS = (
 class SqlStore:
     """A :class:`~trackrecord.store.base.Store` on a SQL database plus an artifact store."""
 
-    def __init__(self, database: Database, artifacts: ArtifactStore) -> None:
+    def __init__(self, database: SqlDatabase, artifacts: ArtifactStore) -> None:
         self.database = database
         self.artifacts = artifacts
 
@@ -64,25 +64,26 @@ class SqlStore:
         except OSError as exc:
             raise StoreError(f"cannot create the store directory {root}: {exc}") from exc
         return cls(
-            Database(root / DATABASE_FILE, busy_timeout), LocalArtifactStore(root / "artifacts")
+            SqliteDatabase(root / DATABASE_FILE, busy_timeout),
+            LocalArtifactStore(root / "artifacts"),
         )
 
     def append_events(self, events: Sequence[Event]) -> int:
         """See :meth:`Store.append_events`."""
         try:
             with self.database.write() as cur:
-                return apply_events(cur, events)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot store events in {self.database.path}: {exc}") from exc
+                return apply_events(cur, events, self.database.lock_run)
+        except self.database.errors as exc:
+            raise StoreError(f"cannot store events in {self.database.location}: {exc}") from exc
 
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self) -> Connection:
         return self.database.read()
 
     def get_run(self, run_id: str) -> RunRecord:
         """See :meth:`Store.get_run`."""
         runs = self._runs("WHERE r.id = ?", (run_id,))
         if not runs:
-            raise NotFoundError(f"no run with id {run_id!r} in {self.database.path.parent}")
+            raise NotFoundError(f"no run with id {run_id!r} in {self.database.location}")
         return runs[0]
 
     def search_runs(
@@ -98,20 +99,22 @@ class SqlStore:
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidValueError(f"limit must be between 1 and {MAX_PAGE}, not {limit}")
         now_ms = cursor_time(cursor) if cursor else time.time_ns() // 1_000_000
-        search = compile_search(query, order_by, now_ms, scope=(project, deleted))
+        search = compile_search(
+            query, order_by, now_ms, scope=(project, deleted), glob=self.database.glob
+        )
         conn = self._conn()
         check_fields(conn, search.fields, query or "")
         try:
             rows = find_page(conn, search, project, deleted, cursor, limit + 1)
-        except sqlite3.OperationalError as exc:
-            if "too large" in str(exc) or "stack overflow" in str(exc):
+        except self.database.errors as exc:
+            if self.database.too_complex(exc):
                 raise QueryError(
                     "the query is too complex for the database (too many terms or nesting "
                     "levels); split it or use 'in (...)' for lists of values",
                     query or "",
                     0,
                 ) from None
-            raise StoreError(f"the search failed in {self.database.path}: {exc}") from exc
+            raise StoreError(f"the search failed in {self.database.location}: {exc}") from exc
         page = rows[:limit]
         records = {r.id: r for r in self._runs_by_id([row[0] for row in page])}
         next_cursor = None
@@ -246,7 +249,7 @@ class SqlStore:
 
 
 def _by_run(
-    conn: sqlite3.Connection, ids: list[str]
+    conn: Connection, ids: list[str]
 ) -> tuple[
     dict[str, dict[str, Any]], dict[str, dict[str, str]], dict[str, dict[str, MetricSummary]]
 ]:

@@ -1,0 +1,85 @@
+"""What the SQL store needs of a database: the same few calls on SQLite and PostgreSQL.
+
+SQL is written once with ``?`` placeholders and portable constructs; a
+database adapts what differs: placeholders, column types in migrations, how
+a run's row is locked while events are appended, and the glob of ``~``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+__all__ = ["Connection", "Cursor", "SqlDatabase", "glob_regex"]
+
+
+class Cursor(Protocol):
+    """A DB-API cursor, as both sqlite3 and psycopg provide it."""
+
+    def execute(self, sql: str, args: Sequence[Any] = ...) -> Any:
+        """Run one statement."""
+        ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        """Run one statement per row of arguments."""
+        ...
+
+    def fetchone(self) -> Any:
+        """The next row, or None."""
+        ...
+
+    def fetchall(self) -> list[Any]:
+        """Every remaining row."""
+        ...
+
+    def __iter__(self) -> Iterator[Any]:
+        """The rows, one at a time."""
+        ...
+
+
+class Connection(Protocol):
+    """A connection for reads (each statement sees the latest committed data)."""
+
+    def execute(self, sql: str, args: Sequence[Any] = ...) -> Cursor:
+        """Run one statement and return its cursor."""
+        ...
+
+
+class SqlDatabase(Protocol):
+    """A database shared by threads (and processes), as the SQL store uses it."""
+
+    location: str
+    """Where the data is, for messages (a file path or a URL without password)."""
+    errors: tuple[type[Exception], ...]
+    """The driver's exception classes."""
+    lock_run: str
+    """Appended to ``SELECT ... FROM runs WHERE id = ?`` to lock the row until commit."""
+
+    def read(self) -> Connection:
+        """This thread's connection for reads."""
+        ...
+
+    def write(self) -> AbstractContextManager[Cursor]:
+        """A transaction: commits on success, rolls back on any error."""
+        ...
+
+    def glob(self, expression: str) -> tuple[str, bool]:
+        """SQL testing *expression* against a ``?`` glob pattern; True if the pattern must
+        be passed as a regular expression (see :func:`glob_regex`)."""
+        ...
+
+    def too_complex(self, error: Exception) -> bool:
+        """Whether *error* says a query was too large or deep for the database."""
+        ...
+
+    def close(self) -> None:
+        """Close every connection."""
+        ...
+
+
+def glob_regex(pattern: str) -> str:
+    """The query language's glob as an anchored regular expression (``*``, ``?``)."""
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return "^" + "".join(parts) + "$"
