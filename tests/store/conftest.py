@@ -8,20 +8,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.pg import fresh_database
+from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.events import GENESIS, Event, Points
 from trackrecord.ids import new_run_id
 from trackrecord.store.base import Store
 from trackrecord.store.sql import SqlStore
 
-STORES = ["sqlite"]
+STORES = ["sqlite", "postgres"]
 
 
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A fresh, empty store of each implementation."""
-    opened = SqlStore.open(tmp_path / "store")
-    yield opened
-    opened.close()
+    if request.param == "sqlite":
+        opened = SqlStore.open(tmp_path / "store")
+        yield opened
+        opened.close()
+        return
+    with fresh_database() as url:
+        opened = SqlStore.connect(url, LocalArtifactStore(tmp_path / "artifacts"))
+        yield opened
+        opened.close()
 
 
 class Chain:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 from tests.store.conftest import Chain, pts
+from trackrecord.compliance.verify import verify_run
 from trackrecord.errors import ChainConflictError, NotFoundError
 from trackrecord.events import Event
 from trackrecord.store.base import Store
@@ -212,3 +214,31 @@ def test_artifacts_are_content_addressed_and_listed(store: Store) -> None:
         assert handle.read() == b"weights"
     with pytest.raises(NotFoundError):
         store.open_artifact("f" * 64)
+
+
+def test_concurrent_appends_to_many_runs_and_to_one(store: Store) -> None:
+    chains = [Chain() for _ in range(6)]
+    for chain in chains:
+        for step in range(20):
+            chain.metrics(loss=([step], [1.0 / (step + 1)]))
+    shared = chains[0]
+
+    def ship(chain: Chain) -> None:
+        for end in range(1, len(chain.events) + 1, 3):
+            store.append_events(chain.events[:end])  # retries of earlier events included
+        store.append_events(chain.events)
+
+    with ThreadPoolExecutor(8) as pool:  # every run at once, and the first run twice
+        list(pool.map(ship, [*chains, shared]))
+    for chain in chains:
+        assert store.get_run(chain.run_id).head_seq == len(chain.events)
+        assert store.metric_series(chain.run_id, "loss").steps.tolist() == list(range(20))
+
+
+def test_verify_recomputes_the_chain_from_the_store(store: Store) -> None:
+    chain = Chain(config={"lr": 0.1})
+    chain.metrics(loss=(list(range(50)), [1.0 / (s + 1) for s in range(50)]))
+    chain.add("run.end", {"status": "finished", "error": None})
+    store.append_events(chain.events)
+    result = verify_run(store, chain.run_id)
+    assert result.ok and result.events == 3 and result.head_hash == chain.events[-1].hash

@@ -27,15 +27,16 @@ __all__ = ["apply_events"]
 def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> int:
     """Apply events of one run in order inside the caller's transaction; return the head seq.
 
-    *lock_run* is the database's clause that locks the run's row until commit
-    (``FOR UPDATE`` on PostgreSQL), so concurrent appends to one run serialise.
+    *lock_run* is the database's statement that locks the run (by id) until
+    commit, so concurrent appends to one run take turns — also when the run
+    does not exist yet (none on SQLite, whose write transactions are serial).
     """
     if not events:
         return 0
     run_id = events[0].run_id
-    row = cur.execute(
-        f"SELECT head_seq, head_hash FROM runs WHERE id = ?{lock_run}", (run_id,)
-    ).fetchone()
+    if lock_run:
+        cur.execute(lock_run, (run_id,))
+    row = cur.execute("SELECT head_seq, head_hash FROM runs WHERE id = ?", (run_id,)).fetchone()
     head_seq, head_hash = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
     for event in events:
         if event.run_id != run_id:

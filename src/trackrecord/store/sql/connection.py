@@ -55,7 +55,7 @@ class SqlDatabase(Protocol):
     errors: tuple[type[Exception], ...]
     """The driver's exception classes."""
     lock_run: str
-    """Appended to ``SELECT ... FROM runs WHERE id = ?`` to lock the row until commit."""
+    """A statement taking a run id that locks the run until commit ("" if not needed)."""
 
     def read(self) -> Connection:
         """This thread's connection for reads."""

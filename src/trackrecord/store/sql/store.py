@@ -68,6 +68,13 @@ class SqlStore:
             LocalArtifactStore(root / "artifacts"),
         )
 
+    @classmethod
+    def connect(cls, url: str, artifacts: ArtifactStore) -> SqlStore:
+        """A store on a PostgreSQL database (``postgresql://...``) and an artifact store."""
+        from trackrecord.store.sql.postgres import PostgresDatabase
+
+        return cls(PostgresDatabase(url), artifacts)
+
     def append_events(self, events: Sequence[Event]) -> int:
         """See :meth:`Store.append_events`."""
         try:
