@@ -9,13 +9,15 @@ import numpy as np
 import pytest
 
 from tests.pg import fresh_database
+from tests.server_thread import serving
 from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.events import GENESIS, Event, Points
 from trackrecord.ids import new_run_id
 from trackrecord.store.base import Store
+from trackrecord.store.remote import RemoteStore
 from trackrecord.store.sql import SqlStore
 
-STORES = ["sqlite", "postgres"]
+STORES = ["sqlite", "postgres", "remote"]
 
 
 @pytest.fixture(params=STORES)
@@ -25,6 +27,14 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         opened = SqlStore.open(tmp_path / "store")
         yield opened
         opened.close()
+        return
+    if request.param == "remote":  # a real server over a SQLite store, over HTTP
+        backend = SqlStore.open(tmp_path / "server")
+        with serving(backend) as url:
+            remote = RemoteStore(url)
+            yield remote
+            remote.close()
+        backend.close()
         return
     with fresh_database() as url:
         opened = SqlStore.connect(url, LocalArtifactStore(tmp_path / "artifacts"))

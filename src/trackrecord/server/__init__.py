@@ -1,0 +1,1 @@
+"""The TrackRecord server: the Store protocol over HTTP (``create_app``)."""

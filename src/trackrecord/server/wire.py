@@ -1,0 +1,105 @@
+"""How store data crosses HTTP: shared by the server and :class:`RemoteStore`.
+
+Records travel as JSON with non-finite floats tagged (see
+:func:`trackrecord.events.canonical_json`); events as the spool's CRC-framed
+records (points as raw columns); metric series as raw little-endian columns.
+Errors have one shape, ``{"error": {"code", "message"}}``, and one table maps
+error classes to HTTP statuses and back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Final
+
+import numpy as np
+
+from trackrecord.errors import (
+    ChainConflictError,
+    ConfigurationError,
+    InvalidValueError,
+    NotFoundError,
+    RunLockedError,
+    StoreError,
+    TrackRecordError,
+)
+from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord
+from trackrecord.store.series import Buckets, Series
+
+__all__ = ["ERRORS", "EVENTS_TYPE", "error_for", "run_from_json", "run_to_json"]
+
+EVENTS_TYPE: Final = "application/x-trackrecord-events"
+SERIES_TYPE: Final = "application/x-trackrecord-series"
+ERRORS: Final[tuple[tuple[type[TrackRecordError], str, int], ...]] = (
+    (ChainConflictError, "CONFLICT", 409),  # before StoreError, its base
+    (NotFoundError, "NOT_FOUND", 404),
+    (InvalidValueError, "INVALID", 400),
+    (ConfigurationError, "INVALID_REQUEST", 400),
+    (RunLockedError, "LOCKED", 423),
+    (StoreError, "STORE_ERROR", 503),
+    (TrackRecordError, "ERROR", 500),
+)
+
+
+def status_of(error: TrackRecordError) -> tuple[str, int]:
+    """The code and HTTP status of an error."""
+    return next((code, status) for kind, code, status in ERRORS if isinstance(error, kind))
+
+
+def error_for(code: str, message: str) -> TrackRecordError:
+    """Rebuild the error a server reported."""
+    kind = next((kind for kind, known, _ in ERRORS if known == code), TrackRecordError)
+    return kind(message)
+
+
+def run_to_json(run: RunRecord) -> dict[str, Any]:
+    """A run record as JSON-ready data."""
+    data = dataclasses.asdict(run)
+    data["summaries"] = {k: dataclasses.asdict(s) for k, s in run.summaries.items()}
+    return data
+
+
+def run_from_json(data: dict[str, Any]) -> RunRecord:
+    """Inverse of :func:`run_to_json`."""
+    summaries = {k: MetricSummary(**s) for k, s in data.pop("summaries").items()}
+    return RunRecord(**data, summaries=summaries)
+
+
+def project_from_json(data: dict[str, Any]) -> ProjectRecord:
+    """A project record from JSON."""
+    return ProjectRecord(**data)
+
+
+def artifact_from_json(data: dict[str, Any]) -> ArtifactRecord:
+    """An artifact record from JSON."""
+    return ArtifactRecord(**data)
+
+
+def series_bytes(series: Series) -> bytes:
+    """Raw little-endian columns: steps (int64), values (float64), times (int64)."""
+    return b"".join(
+        (series.steps.astype("<i8").tobytes(), series.values.astype("<f8").tobytes(),
+         series.times.astype("<i8").tobytes())
+    )  # fmt: skip
+
+
+def series_from_bytes(key: str, data: bytes) -> Series:
+    """Inverse of :func:`series_bytes`."""
+    n = len(data) // 24
+    columns = [np.frombuffer(data, dtype=t, count=n, offset=i * 8 * n).copy()
+               for i, t in enumerate(("<i8", "<f8", "<i8"))]  # fmt: skip
+    return Series(key, columns[0], columns[1], columns[2])
+
+
+def buckets_to_json(buckets: Buckets) -> dict[str, Any]:
+    """Buckets as columns of plain lists."""
+    return {f.name: (getattr(buckets, f.name).tolist() if f.name != "key" else buckets.key)
+            for f in dataclasses.fields(buckets)}  # fmt: skip
+
+
+def buckets_from_json(data: dict[str, Any]) -> Buckets:
+    """Inverse of :func:`buckets_to_json`."""
+    ints = {"step_start", "step_end", "count"}
+    columns: dict[str, Any] = {k: np.asarray(v, dtype=np.int64 if k in ints else np.float64)
+                               for k, v in data.items() if k != "key"}  # fmt: skip
+    return Buckets(**columns, key=data["key"])
