@@ -21,9 +21,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(store: Store) -> Iterator[str]:
+def serving(store: Store, port: int | None = None) -> Iterator[str]:
     """Serve *store* over HTTP; yield the base URL; stop the server afterwards."""
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning",
                             lifespan="off")  # fmt: skip
     server = uvicorn.Server(config)

@@ -44,10 +44,12 @@ class Api:
     Args:
         dir: the store directory (default: found as :func:`trackrecord.init`
             finds it). Opening recovers data left by crashed writers.
+        uri: a TrackRecord server to read from instead, ``http://host:port``
+            (default: ``TRACKRECORD_URI``, if set).
     """
 
-    def __init__(self, dir: str | os.PathLike[str] | None = None) -> None:
-        self._workspace = Workspace.open(dir, create=False)
+    def __init__(self, dir: str | os.PathLike[str] | None = None, uri: str | None = None) -> None:
+        self._workspace = Workspace.open(dir, create=uri is not None, uri=uri)
         self.store = self._workspace.store
         self.root = self._workspace.root
 

@@ -106,6 +106,11 @@ def referenced_digests(api: Api, progress: Progress | None = None) -> tuple[set[
 
 
 def _artifact_store(api: Api) -> ArtifactStore:
+    from trackrecord.errors import ConfigurationError
+    from trackrecord.store.sql import SqlStore
+
+    if not isinstance(api.store, SqlStore):
+        raise ConfigurationError("gc runs where the store is: on the server's machine")
     return api.store.artifacts
 
 

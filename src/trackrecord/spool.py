@@ -28,8 +28,10 @@ from typing import Any, BinaryIO, Final
 
 import numpy as np
 
+from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.errors import NotFoundError, RunLockedError
 from trackrecord.events import Event, Points
+from trackrecord.outbox import ship_artifacts
 from trackrecord.store.base import Store
 
 if sys.platform != "win32":
@@ -263,8 +265,13 @@ def _unlock(fd: int) -> None:
     os.close(fd)  # closing releases the flock
 
 
-def recover_orphans(root: Path, store: Store) -> list[str]:
-    """Ship the spools of dead writers to *store*; return the recovered run ids."""
+def recover_orphans(
+    root: Path, store: Store, outbox: LocalArtifactStore | None = None
+) -> list[str]:
+    """Ship the spools of dead writers to *store*; return the recovered run ids.
+
+    Artifact contents waiting in *outbox* are uploaded before the events naming them.
+    """
     if not root.is_dir():
         return []
     recovered = []
@@ -275,7 +282,7 @@ def recover_orphans(root: Path, store: Store) -> list[str]:
         if fd is None:
             continue  # a live writer
         try:
-            if _recover(directory, store):
+            if _recover(directory, store, outbox):
                 recovered.append(directory.name)
             shutil.rmtree(directory, ignore_errors=True)
         finally:
@@ -283,7 +290,7 @@ def recover_orphans(root: Path, store: Store) -> list[str]:
     return recovered
 
 
-def _recover(directory: Path, store: Store) -> bool:
+def _recover(directory: Path, store: Store, outbox: LocalArtifactStore | None) -> bool:
     events = list(read_spool(directory))
     if not events:
         return False
@@ -293,6 +300,8 @@ def _recover(directory: Path, store: Store) -> bool:
         head = 0
     missing = [e for e in events if e.seq > head]
     if missing:
+        if outbox is not None:
+            ship_artifacts(missing, outbox, store)
         store.append_events(missing)
     run = store.get_run(events[0].run_id)
     if run.status == "running":

@@ -12,13 +12,16 @@ writer — sees everything that was logged before the crash.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
-from trackrecord.errors import ConfigurationError
+from trackrecord.artifacts.local import LocalArtifactStore
+from trackrecord.errors import ConfigurationError, StoreError
 from trackrecord.spool import recover_orphans
+from trackrecord.store.base import Store
 from trackrecord.store.sql import SqlStore
 from trackrecord.store.sql.store import DATABASE_FILE
 
@@ -47,10 +50,17 @@ def locate(directory: str | os.PathLike[str] | None = None, create: bool = True)
 
 @dataclass
 class Workspace:
-    """An opened embedded store: the SQL store and the spool directory beside it."""
+    """An opened store and the local directory of the spools of runs logged from here.
+
+    With ``TRACKRECORD_URI=http://host:port`` (or *uri*), the store is a
+    TrackRecord server and the local directory holds only spools: events wait
+    there while the server is unreachable and are shipped when it answers.
+    """
 
     root: Path
-    store: SqlStore
+    store: Store
+    outbox: LocalArtifactStore | None = None
+    """Artifact bytes waiting for the server (remote workspaces only)."""
 
     @property
     def spool_root(self) -> Path:
@@ -63,12 +73,17 @@ class Workspace:
         directory: str | os.PathLike[str] | None = None,
         create: bool = True,
         busy_timeout: float | None = None,
+        uri: str | None = None,
     ) -> Workspace:
         """Open (or with *create*, make) the store and recover dead writers' spools.
 
         *busy_timeout* is how long a write waits for another process's write
-        (default: ``TRACKRECORD_BUSY_TIMEOUT`` seconds, else 60).
+        (default: ``TRACKRECORD_BUSY_TIMEOUT`` seconds, else 60). *uri* (default:
+        ``TRACKRECORD_URI``) names a server to log to instead of the embedded store.
         """
+        uri = uri or os.environ.get("TRACKRECORD_URI") or None
+        if uri is not None:
+            return cls._remote(uri, directory)
         if busy_timeout is None:
             busy_timeout = float(os.environ.get("TRACKRECORD_BUSY_TIMEOUT", "60"))
         root = locate(directory, create)
@@ -78,8 +93,34 @@ class Workspace:
                 f"or TRACKRECORD_DIR"
             )
         workspace = cls(root, SqlStore.open(root, busy_timeout))
-        recover_orphans(workspace.spool_root, workspace.store)
+        workspace.recover()
         return workspace
+
+    @classmethod
+    def _remote(cls, uri: str, directory: str | os.PathLike[str] | None) -> Workspace:
+        if not uri.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"TRACKRECORD_URI={uri!r} is not a server address; use http://host:port, or "
+                f"unset it to log to the embedded store"
+            )
+        from trackrecord.store.remote import RemoteStore
+
+        root = locate(directory, create=True)
+        store = RemoteStore(uri, os.environ.get("TRACKRECORD_TOKEN"))
+        workspace = cls(root, store, LocalArtifactStore(root / "outbox"))
+        with contextlib.suppress(StoreError):  # server down: spools wait for `trackrecord sync`
+            workspace.recover()
+        return workspace
+
+    def recover(self) -> list[str]:
+        """Ship the spools (and outbox artifacts) of writers that died; return their runs."""
+        return recover_orphans(self.spool_root, self.store, self.outbox)
+
+    def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
+        """Store artifact bytes: in the store, or in the outbox when it is a server."""
+        if self.outbox is not None:
+            return self.outbox.put(source)  # shipped with the run's events, never lost
+        return self.store.put_artifact(source)
 
     def close(self) -> None:
         """Close the store's connections."""

@@ -36,9 +36,11 @@ def _register() -> None:
     from trackrecord.cli.metrics import metrics
     from trackrecord.cli.projects import projects
     from trackrecord.cli.runs import runs
+    from trackrecord.cli.server import server
+    from trackrecord.cli.sync import sync
     from trackrecord.cli.verify import verify
 
-    for command in (projects, runs, metrics, verify, gc, export, import_):
+    for command in (projects, runs, metrics, verify, gc, export, import_, server, sync):
         main.add_command(command)
 
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO, Protocol
 
 from trackrecord.errors import InvalidValueError
 from trackrecord.media.types import media_type
-from trackrecord.store.base import Store
 
-__all__ = ["artifact_name", "store_bytes", "store_path"]
+__all__ = ["ArtifactSink", "artifact_name", "store_bytes", "store_path"]
+
+
+class ArtifactSink(Protocol):
+    """Where artifact bytes go: a store, or a workspace's outbox while a server is away."""
+
+    def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
+        """Store bytes content-addressed; return (sha256, size)."""
+        ...
 
 
 def artifact_name(name: str) -> str:
@@ -29,7 +36,9 @@ def artifact_name(name: str) -> str:
     return str(path)
 
 
-def store_bytes(store: Store, name: str, content: bytes, kind: str | None = None) -> dict[str, Any]:
+def store_bytes(
+    store: ArtifactSink, name: str, content: bytes, kind: str | None = None
+) -> dict[str, Any]:
     """Store *content* as artifact *name*; return its file record."""
     path = artifact_name(name)
     sha256, size = store.put_artifact(io.BytesIO(content))
@@ -41,14 +50,14 @@ def store_bytes(store: Store, name: str, content: bytes, kind: str | None = None
     }
 
 
-def _file_record(store: Store, source: Path, name: str) -> dict[str, Any]:
+def _file_record(store: ArtifactSink, source: Path, name: str) -> dict[str, Any]:
     with source.open("rb") as handle:
         sha256, size = store.put_artifact(handle)
     return {"path": name, "sha256": sha256, "size": size, "media_type": media_type(name)}
 
 
 def store_path(
-    store: Store, path: str | os.PathLike[str], name: str | None
+    store: ArtifactSink, path: str | os.PathLike[str], name: str | None
 ) -> list[dict[str, Any]]:
     """Store a file or a directory tree (files in sorted order); return the file records."""
     source = Path(path)

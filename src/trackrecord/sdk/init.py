@@ -182,7 +182,7 @@ def _launch(
 ) -> Run:
     spool = Spool(workspace.spool_root, identity.run_id)
     buffers = MetricBuffers(next_step)
-    writer = Writer(identity.run_id, workspace.store, spool, buffers, head)
+    writer = Writer(identity.run_id, workspace.store, spool, buffers, head, workspace.outbox)
     writer.submit(*first)
     # The run is in the store when init returns (a child or a reader can find it at once);
     # if the store is slow or failing, the start waits in the spool like everything else.
@@ -200,7 +200,7 @@ def _record_environment(writer: Writer, workspace: Workspace, options: Capture) 
     writer.submit("environment", environment.info)
     if environment.diff:
         record = store_bytes(
-            workspace.store,
+            workspace,
             "code/uncommitted.diff",
             environment.diff.encode("utf-8", "replace"),
             "text/x-diff",

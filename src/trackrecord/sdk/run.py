@@ -124,20 +124,20 @@ class Run:
             path: a file or directory.
             name: its path inside the run (default: the file or directory name).
         """
-        self._record_files(files.store_path(self.workspace.store, path, name))
+        self._record_files(files.store_path(self.workspace, path, name))
 
     def log_text(self, name: str, text: str) -> None:
         """Store *text* as a UTF-8 artifact called *name* (e.g. ``"report.md"``)."""
         from trackrecord.media.text import encode_text
 
-        self._record_files([files.store_bytes(self.workspace.store, name, encode_text(text))])
+        self._record_files([files.store_bytes(self.workspace, name, encode_text(text))])
 
     def log_json(self, name: str, value: Any) -> None:
         """Store *value* as a deterministic JSON artifact called *name*."""
         from trackrecord.media.text import encode_json
 
         self._record_files(
-            [files.store_bytes(self.workspace.store, name, encode_json(value), "application/json")]
+            [files.store_bytes(self.workspace, name, encode_json(value), "application/json")]
         )
 
     def log_image(self, name: str, image: Any) -> None:
@@ -148,9 +148,7 @@ class Run:
         from trackrecord.media.image import to_png
 
         name = name if name.lower().endswith(".png") else f"{name}.png"
-        self._record_files(
-            [files.store_bytes(self.workspace.store, name, to_png(image), "image/png")]
-        )
+        self._record_files([files.store_bytes(self.workspace, name, to_png(image), "image/png")])
 
     def log_table(
         self,
@@ -170,7 +168,7 @@ class Run:
         suffix = f".{table.extension}"
         name = name if name.endswith(suffix) else f"{name}{suffix}"
         self._record_files(
-            [files.store_bytes(self.workspace.store, name, table.content, table.media_type)]
+            [files.store_bytes(self.workspace, name, table.content, table.media_type)]
         )
 
     def flush(self, timeout: float | None = 30.0) -> bool:

@@ -22,8 +22,10 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.errors import StoreError, TrackRecordWarning
 from trackrecord.events import Event
+from trackrecord.outbox import ship_artifacts
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.spool import Spool
 from trackrecord.store.base import Store
@@ -45,11 +47,14 @@ class Writer:
         spool: Spool,
         buffers: MetricBuffers,
         head: tuple[int, str],
+        outbox: LocalArtifactStore | None = None,
         interval: float = 0.25,
     ) -> None:
         self.run_id = run_id
         self.store, self.spool, self.buffers = store, spool, buffers
         self.interval = interval
+        self.outbox = outbox
+        self._shipped: set[str] = set()
         self.failure: BaseException | None = None
         self._seq, self._prev = head
         self._queue: deque[tuple[str, int, Mapping[str, Any]] | Callable[[], None]] = deque()
@@ -131,6 +136,8 @@ class Writer:
                 self._report(f"could not write the spool {self.spool.directory}", exc)
         if self._unstored:
             try:
+                if self.outbox is not None:
+                    ship_artifacts(self._unstored, self.outbox, self.store, self._shipped)
                 head = self.store.append_events(self._unstored)
                 self._unstored = []
                 self.spool.acknowledge(head)
