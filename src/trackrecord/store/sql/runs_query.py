@@ -36,7 +36,6 @@ def _select(
     where_args: list[Any],
     id_descending: bool,
     limit: int,
-    first_table: str = "",
 ) -> tuple[str, list[Any]]:
     columns = ["NULL"] * nulls + [e for key in keys for e in key.expressions]
     column_args = [a for key in keys for _ in key.expressions for a in key.args]
