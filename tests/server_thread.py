@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from trackrecord.server.app import create_app
+from trackrecord.server.settings import ServerSettings
 from trackrecord.store.base import Store
 
 
@@ -21,11 +22,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(store: Store, port: int | None = None) -> Iterator[str]:
-    """Serve *store* over HTTP; yield the base URL; stop the server afterwards."""
+def serving(store: Store | ServerSettings, port: int | None = None) -> Iterator[str]:
+    """Serve a store (with its accounts and audit log, if it has them) or *settings* over
+    HTTP; yield the base URL; stop the server afterwards."""
     port = port or free_port()
-    config = uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")  # fmt: skip
+    settings = store if isinstance(store, ServerSettings) else ServerSettings.for_store(store)
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off")  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

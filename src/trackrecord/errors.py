@@ -24,11 +24,13 @@ from __future__ import annotations
 
 __all__ = [
     "ArchiveError",
+    "AuthenticationError",
     "ChainConflictError",
     "ConfigurationError",
     "InvalidValueError",
     "MissingDependencyError",
     "NotFoundError",
+    "PermissionDeniedError",
     "RunLockedError",
     "StoreError",
     "TrackRecordError",
@@ -66,6 +68,14 @@ class StoreError(TrackRecordError):
 
 class ChainConflictError(StoreError):
     """Events whose sequence number or hash contradict the events already stored."""
+
+
+class AuthenticationError(TrackRecordError):
+    """A request to a server without a valid token (missing, unknown, expired or revoked)."""
+
+
+class PermissionDeniedError(TrackRecordError):
+    """A valid token whose user's role does not allow what was asked."""
 
 
 class MissingDependencyError(TrackRecordError, ImportError):

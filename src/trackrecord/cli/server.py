@@ -48,6 +48,7 @@ def server(host: str, port: int, store_location: str, artifacts: str | None) -> 
     except ImportError:
         raise click.UsageError("the server needs: pip install 'trackrecord[server]'") from None
     from trackrecord.server.app import create_app
+    from trackrecord.server.settings import ServerSettings
     from trackrecord.store.sql import SqlStore
 
     if store_location.startswith(("postgresql://", "postgres://")):
@@ -56,4 +57,4 @@ def server(host: str, port: int, store_location: str, artifacts: str | None) -> 
         store = SqlStore.open(store_location)
         store.artifacts = _artifacts(artifacts, store_location)
     click.echo(f"TrackRecord server on http://{host}:{port}  (store: {store_location})")
-    uvicorn.run(create_app(store), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(ServerSettings.for_store(store)), host=host, port=port, log_level="info")

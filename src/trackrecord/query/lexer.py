@@ -15,7 +15,7 @@ from typing import Final
 
 from trackrecord.query.errors import QueryError
 
-__all__ = ["KEYWORDS", "MAX_QUERY_LENGTH", "Token", "tokenize"]
+__all__ = ["KEYWORDS", "MAX_QUERY_LENGTH", "Token", "quote", "tokenize"]
 
 MAX_QUERY_LENGTH: Final = 10_000
 KEYWORDS: Final = frozenset({"and", "or", "not", "in", "is", "null", "true", "false"})
@@ -71,3 +71,16 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(kind, match.group(), position))
         position = match.end()
     return tokens
+
+
+def quote(value: str) -> str:
+    """*value* as a string literal of the language (the inverse of reading one).
+
+    Example:
+        >>> print(quote('say "hi"'))
+        "say \\"hi\\""
+    """
+    escaped = "".join(
+        "\\" + c if c in '"\\' else c if c.isprintable() else f"\\u{ord(c):04x}" for c in value
+    )
+    return f'"{escaped}"'

@@ -15,10 +15,12 @@ from typing import Any, Final
 import numpy as np
 
 from trackrecord.errors import (
+    AuthenticationError,
     ChainConflictError,
     ConfigurationError,
     InvalidValueError,
     NotFoundError,
+    PermissionDeniedError,
     RunLockedError,
     StoreError,
     TrackRecordError,
@@ -33,6 +35,8 @@ SERIES_TYPE: Final = "application/x-trackrecord-series"
 ERRORS: Final[tuple[tuple[type[TrackRecordError], str, int], ...]] = (
     (ChainConflictError, "CONFLICT", 409),  # before StoreError, its base
     (NotFoundError, "NOT_FOUND", 404),
+    (AuthenticationError, "UNAUTHENTICATED", 401),
+    (PermissionDeniedError, "FORBIDDEN", 403),
     (InvalidValueError, "INVALID", 400),
     (ConfigurationError, "INVALID_REQUEST", 400),
     (RunLockedError, "LOCKED", 423),

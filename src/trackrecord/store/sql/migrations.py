@@ -115,4 +115,44 @@ _INITIAL: Final = (
     )""",
 )
 
-MIGRATIONS: Final = (Migration(1, "initial schema", _INITIAL),)
+_ACCOUNTS: Final = (
+    """CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        is_admin INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        disabled_at INTEGER
+    )""",
+    """CREATE TABLE project_roles (
+        user_name TEXT NOT NULL REFERENCES users(name),
+        project TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (user_name, project)
+    )""",
+    """CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL REFERENCES users(name),
+        secret_hash TEXT NOT NULL,
+        label TEXT NOT NULL,
+        project TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        revoked_at INTEGER
+    )""",
+    "CREATE INDEX tokens_by_user ON tokens (user_name)",
+    """CREATE TABLE audit_log (
+        seq INTEGER NOT NULL PRIMARY KEY,
+        time INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        source TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+)
+
+MIGRATIONS: Final = (
+    Migration(1, "initial schema", _INITIAL),
+    Migration(2, "users, roles, tokens and the audit log", _ACCOUNTS),
+)

@@ -1,0 +1,113 @@
+"""What every endpoint shares: JSON responses, the one error shape, parameters,
+and the wrapper that authenticates, authorises and audits a request.
+
+Example:
+    >>> Json({"status": "ok"}).body
+    b'{"status":"ok"}'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from trackrecord.errors import AuthenticationError, InvalidValueError, TrackRecordError
+from trackrecord.events import canonical_json
+from trackrecord.identity import ANONYMOUS, Identity
+from trackrecord.server import wire
+from trackrecord.server.settings import ServerSettings
+
+__all__ = [
+    "Handler",
+    "Json",
+    "client_address",
+    "endpoint",
+    "error_response",
+    "identity_of",
+    "int_param",
+]
+
+Handler = Callable[[Request], Awaitable[Response]]
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Json(JSONResponse):
+    """JSON with non-finite floats tagged, as the store's canonical encoding does."""
+
+    def render(self, content: Any) -> bytes:
+        return canonical_json(content)
+
+
+def error_response(error: TrackRecordError) -> Response:
+    """The one error shape: ``{"error": {"code", "message"}}`` with the error's status."""
+    code, status = wire.status_of(error)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Json({"error": {"code": code, "message": str(error)}}, status, headers)
+
+
+def int_param(request: Request, name: str) -> int | None:
+    """An integer query parameter, or None when absent."""
+    value = request.query_params.get(name)
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        raise InvalidValueError(f"query parameter {name}={value!r} must be an integer") from None
+
+
+def identity_of(request: Request) -> Identity:
+    """Who the request acts for (set by :func:`endpoint`)."""
+    identity: Identity = getattr(request.state, "identity", ANONYMOUS)
+    return identity
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError(
+            "this server needs a token: send 'Authorization: Bearer <token>' (the SDK sends "
+            "TRACKRECORD_TOKEN); an admin creates one with: trackrecord admin token create USER"
+        )
+    return token.strip()
+
+
+def client_address(request: Request) -> str:
+    """Where a request came from: the first X-Forwarded-For hop, else the peer address."""
+    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+    return forwarded or (request.client.host if request.client else "unknown")
+
+
+def endpoint(settings: ServerSettings, action: str, handler: Handler) -> Handler:
+    """*handler* behind authentication, the error shape and (for writes) the audit log.
+
+    *action* names the operation in the audit log (``runs.append_events``).
+    """
+
+    async def wrapped(request: Request) -> Response:
+        identity: Identity | None = None
+        try:
+            if settings.accounts is None:
+                identity = ANONYMOUS
+            else:
+                identity = await run_in_threadpool(settings.accounts.authenticate, _bearer(request))
+            request.state.identity = identity
+            response = await handler(request)
+        except TrackRecordError as error:
+            response = error_response(error)
+        if request.method not in _READS and settings.audit is not None:
+            target = next(iter(request.path_params.values()), "")
+            user = identity.user if identity is not None else "(unauthenticated)"
+            try:
+                await run_in_threadpool(
+                    settings.audit.append, user, action, str(target), client_address(request),
+                    response.status_code,
+                )  # fmt: skip
+            except TrackRecordError as error:  # unaudited is unanswered: the client retries
+                return error_response(error)
+        return response
+
+    return wrapped

@@ -1,0 +1,92 @@
+"""Projects, runs (search with the query language and cursors), a run's events
+(append many at once, idempotent by seq; read since a seq) and metric series
+(raw columns, or downsampled buckets)."""
+
+from __future__ import annotations
+
+import io
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from trackrecord.errors import InvalidValueError
+from trackrecord.server import wire
+from trackrecord.server.guard import Guard
+from trackrecord.server.http import Handler, Json, endpoint, identity_of, int_param
+from trackrecord.server.settings import ServerSettings
+from trackrecord.spool import FrameError, encode_event, read_frames
+from trackrecord.store.base import RunPage
+
+__all__ = ["routes"]
+
+
+def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
+    """The endpoints of projects, runs, events and metrics."""
+    store = settings.store
+
+    async def projects(request: Request) -> Response:
+        found = await run_in_threadpool(store.list_projects)
+        visible = identity_of(request).visible_projects()
+        return Json([p.__dict__ for p in found if visible is None or p.name in visible])
+
+    async def search(request: Request) -> Response:
+        q = request.query_params
+        project = q.get("project")
+        query = guard.search(identity_of(request), q.get("q") or None, project)
+        if query == "":
+            return Json({"runs": [], "next_cursor": None})
+        page: RunPage = await run_in_threadpool(
+            store.search_runs, query, project, q.getlist("order"), int_param(request, "limit")
+            or 100, q.get("cursor"), q.get("deleted") == "true",
+        )  # fmt: skip
+        return Json({"runs": [wire.run_to_json(r) for r in page.runs],
+                     "next_cursor": page.next_cursor})  # fmt: skip
+
+    async def run(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        await run_in_threadpool(guard.run, identity_of(request), run_id, "viewer", "reading")
+        return Json(wire.run_to_json(await run_in_threadpool(store.get_run, run_id)))
+
+    async def append(request: Request) -> Response:
+        body = await request.body()
+        try:
+            events = await run_in_threadpool(lambda: list(read_frames(io.BytesIO(body), True)))
+        except FrameError as exc:
+            raise InvalidValueError(f"the events are not well framed: {exc}") from None
+        if any(e.run_id != request.path_params["run_id"] for e in events):
+            raise InvalidValueError("every event must belong to the run of the URL")
+        await run_in_threadpool(guard.append, identity_of(request), events)
+        head = await run_in_threadpool(store.append_events, events) if events else 0
+        return Json({"head_seq": head})
+
+    async def events(request: Request) -> Response:
+        run_id, since = request.path_params["run_id"], int_param(request, "since") or 0
+        types = request.query_params.getlist("type") or None
+        await run_in_threadpool(guard.run, identity_of(request), run_id, "viewer", "reading")
+        found = await run_in_threadpool(lambda: list(store.read_events(run_id, since, types)))
+        return Response(b"".join(encode_event(e) for e in found), media_type=wire.EVENTS_TYPE)
+
+    async def series(request: Request) -> Response:
+        run_id, key = request.path_params["run_id"], request.path_params["key"]
+        start, end = int_param(request, "from"), int_param(request, "to")
+        buckets = int_param(request, "buckets")
+        await run_in_threadpool(guard.run, identity_of(request), run_id, "viewer", "reading")
+        if buckets is not None:
+            view = await run_in_threadpool(store.metric_buckets, run_id, key, buckets, start, end)
+            return Json(wire.buckets_to_json(view))
+        points = await run_in_threadpool(store.metric_series, run_id, key, start, end)
+        return Response(wire.series_bytes(points), media_type=wire.SERIES_TYPE)
+
+    def at(path: str, action: str, handler: Handler, method: str = "GET") -> Route:
+        return Route(path, endpoint(settings, action, handler), methods=[method])
+
+    return [
+        at("/api/v1/projects", "projects.list", projects),
+        at("/api/v1/runs", "runs.search", search),
+        at("/api/v1/runs/{run_id}", "runs.get", run),
+        at("/api/v1/runs/{run_id}/events", "runs.append_events", append, "POST"),
+        at("/api/v1/runs/{run_id}/events", "runs.read_events", events),
+        at("/api/v1/runs/{run_id}/metrics/{key:path}", "runs.metric", series),
+    ]

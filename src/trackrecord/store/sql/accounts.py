@@ -1,0 +1,187 @@
+"""Users, project roles and API tokens in the SQL database (SQLite or PostgreSQL).
+
+Example:
+    >>> import tempfile
+    >>> from trackrecord.store.sql import SqlStore
+    >>> accounts = SqlAccounts(SqlStore.open(tempfile.mkdtemp()).database)
+    >>> accounts.create_user("alice")
+    >>> accounts.grant("alice", "vision", "editor")
+    >>> token, text = accounts.create_token("alice", label="laptop")
+    >>> accounts.authenticate(text).can("vision", "editor")
+    True
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from trackrecord.errors import AuthenticationError, InvalidValueError, NotFoundError, StoreError
+from trackrecord.identity import (
+    Identity,
+    Role,
+    TokenRecord,
+    UserRecord,
+    check_role,
+    check_user_name,
+    new_token,
+    parse_token,
+    secret_matches,
+)
+from trackrecord.store.sql.connection import Cursor, SqlDatabase
+
+__all__ = ["SqlAccounts"]
+
+_TOKEN_COLUMNS = "id, user_name, label, project, created_at, expires_at, revoked_at"
+
+
+def _now() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class SqlAccounts:
+    """Manage and check users and tokens kept in *database*."""
+
+    def __init__(self, database: SqlDatabase) -> None:
+        self.database = database
+
+    @contextmanager
+    def _write(self) -> Iterator[Cursor]:
+        try:
+            with self.database.write() as cur:
+                yield cur
+        except self.database.errors as exc:
+            raise StoreError(f"cannot update users in {self.database.location}: {exc}") from exc
+
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return self.database.read().execute(sql, args).fetchall()
+        except self.database.errors as exc:
+            raise StoreError(f"cannot read users in {self.database.location}: {exc}") from exc
+
+    def has_users(self) -> bool:
+        """Whether any user exists."""
+        return bool(self._rows("SELECT 1 FROM users LIMIT 1"))
+
+    def _require_user(self, name: str) -> None:
+        if not self._rows("SELECT 1 FROM users WHERE name = ?", (name,)):
+            raise NotFoundError(f"no user named {name!r}; list them with: trackrecord admin users")
+
+    def create_user(self, name: str, admin: bool = False) -> None:
+        """Add a user (a server admin with *admin*)."""
+        check_user_name(name)
+        with self._write() as cur:
+            if cur.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise InvalidValueError(f"a user named {name!r} already exists")
+            cur.execute(
+                "INSERT INTO users (name, is_admin, created_at) VALUES (?, ?, ?)",
+                (name, int(admin), _now()),
+            )
+
+    def set_admin(self, name: str, admin: bool) -> None:
+        """Make a user a server admin, or no longer one."""
+        self._require_user(name)
+        with self._write() as cur:
+            cur.execute("UPDATE users SET is_admin = ? WHERE name = ?", (int(admin), name))
+
+    def disable_user(self, name: str) -> None:
+        """Refuse every token of a user from now on (their runs stay)."""
+        self._require_user(name)
+        with self._write() as cur:
+            cur.execute("UPDATE users SET disabled_at = ? WHERE name = ?", (_now(), name))
+
+    def users(self) -> list[UserRecord]:
+        """Every user with their project roles, by name."""
+        roles: dict[str, dict[str, Role]] = {}
+        for user, project, role in self._rows("SELECT user_name, project, role FROM project_roles"):
+            roles.setdefault(user, {})[project] = role
+        rows = self._rows("SELECT name, is_admin, created_at, disabled_at FROM users ORDER BY name")
+        return [UserRecord(n, bool(a), c, d, roles.get(n, {})) for n, a, c, d in rows]
+
+    def grant(self, name: str, project: str, role: str) -> None:
+        """Give a user *role* in *project* (replacing the role they had there)."""
+        checked = check_role(role)
+        if not project:
+            raise InvalidValueError("the project name is empty")
+        self._require_user(name)
+        with self._write() as cur:
+            cur.execute(
+                "DELETE FROM project_roles WHERE user_name = ? AND project = ?", (name, project)
+            )
+            cur.execute(
+                "INSERT INTO project_roles (user_name, project, role) VALUES (?, ?, ?)",
+                (name, project, checked),
+            )
+
+    def revoke_role(self, name: str, project: str) -> None:
+        """Take away a user's role in *project*."""
+        self._require_user(name)
+        with self._write() as cur:
+            cur.execute(
+                "DELETE FROM project_roles WHERE user_name = ? AND project = ?", (name, project)
+            )
+
+    def create_token(
+        self,
+        name: str,
+        label: str = "",
+        expires_at: int | None = None,
+        project: str | None = None,
+    ) -> tuple[TokenRecord, str]:
+        """A new token for a user: its record, and its text (shown once, never stored).
+
+        *expires_at* is Unix milliseconds; *project* limits the token to one project.
+        """
+        self._require_user(name)
+        if expires_at is not None and expires_at <= _now():
+            raise InvalidValueError("the token's expiry is in the past; give a later time")
+        token, created = new_token(), _now()
+        with self._write() as cur:
+            cur.execute(
+                f"INSERT INTO tokens ({_TOKEN_COLUMNS}, secret_hash) "
+                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (token.id, name, label, project, created, expires_at, None, token.secret_hash),
+            )
+        return TokenRecord(token.id, name, label, project, created, expires_at, None), token.text
+
+    def tokens(self, user: str | None = None) -> list[TokenRecord]:
+        """Tokens (of *user*, or of everyone), oldest first."""
+        where, args = ("WHERE user_name = ?", (user,)) if user else ("", ())
+        rows = self._rows(f"SELECT {_TOKEN_COLUMNS} FROM tokens {where} ORDER BY created_at", args)
+        return [TokenRecord(*row) for row in rows]
+
+    def revoke_token(self, token_id: str) -> None:
+        """Refuse a token from now on."""
+        if not self._rows("SELECT 1 FROM tokens WHERE id = ?", (token_id,)):
+            raise NotFoundError(f"no token with id {token_id!r}; list them with: trackrecord "
+                                f"admin token list")  # fmt: skip
+        with self._write() as cur:
+            cur.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (_now(), token_id),
+            )
+
+    def authenticate(self, token: str) -> Identity:
+        """The identity a token's text stands for; :class:`AuthenticationError` if refused."""
+        token_id, secret = parse_token(token)
+        rows = self._rows(
+            "SELECT t.user_name, t.secret_hash, t.project, t.expires_at, t.revoked_at, "
+            "u.is_admin, u.disabled_at FROM tokens t JOIN users u ON u.name = t.user_name "
+            "WHERE t.id = ?",
+            (token_id,),
+        )
+        if not rows or not secret_matches(secret, rows[0][1]):
+            raise AuthenticationError("the token is not known to this server; check "
+                                      "TRACKRECORD_TOKEN")  # fmt: skip
+        user, _, project, expires_at, revoked_at, is_admin, disabled_at = rows[0]
+        if revoked_at is not None:
+            raise AuthenticationError(f"token {token_id} was revoked; ask an admin for a new one")
+        if expires_at is not None and expires_at <= _now():
+            raise AuthenticationError(f"token {token_id} has expired; ask an admin for a new one")
+        if disabled_at is not None:
+            raise AuthenticationError(f"user {user!r} is disabled")
+        roles = {p: r for p, r in self._rows(
+            "SELECT project, role FROM project_roles WHERE user_name = ?", (user,))}  # fmt: skip
+        return Identity(user, bool(is_admin), roles, token_id, project)
