@@ -7,6 +7,8 @@ One module per command group; each registers itself on :data:`main`::
     trackrecord metrics RUN_ID KEY
     trackrecord verify [RUN_ID...] [--project P] [--all]
     trackrecord gc
+    trackrecord server / trackrecord sync
+    trackrecord admin bootstrap|user|users|grant|revoke|token|audit
     trackrecord export ... / trackrecord import ...
 
 Every command takes ``--dir`` (the store directory); every listing takes
@@ -30,6 +32,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    from trackrecord.cli.admin import admin
     from trackrecord.cli.export import export
     from trackrecord.cli.gc import gc
     from trackrecord.cli.imports import import_
@@ -40,7 +43,7 @@ def _register() -> None:
     from trackrecord.cli.sync import sync
     from trackrecord.cli.verify import verify
 
-    for command in (projects, runs, metrics, verify, gc, export, import_, server, sync):
+    for command in (projects, runs, metrics, verify, gc, export, import_, server, sync, admin):
         main.add_command(command)
 
 

@@ -2,59 +2,98 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import ipaddress
+import socket
 
 import click
 
-from trackrecord.artifacts.base import ArtifactStore
-from trackrecord.artifacts.local import LocalArtifactStore
+from trackrecord.cli.locations import artifact_store, open_server_store, store_option
 
 __all__ = ["server"]
 
 
-def _artifacts(location: str | None, store_dir: str) -> ArtifactStore:
-    if location is None:
-        return LocalArtifactStore(Path(store_dir) / "artifacts")
-    if location.startswith("s3://"):
-        from trackrecord.artifacts.s3 import S3ArtifactStore
-
-        bucket, _, prefix = location[5:].partition("/")
-        return S3ArtifactStore(bucket, prefix=prefix)  # endpoint and keys: the AWS variables
-    return LocalArtifactStore(location)
+def is_loopback(host: str) -> bool:
+    """Whether *host* is a loopback name or address (``localhost``, ``127.0.0.1``, ``::1``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        try:
+            return all(ipaddress.ip_address(info[4][0]).is_loopback
+                       for info in socket.getaddrinfo(host, None))  # fmt: skip
+        except (OSError, ValueError):
+            return False
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
-@click.option(
-    "--store",
-    "store_location",
-    default=".trackrecord",
-    show_default=True,
-    help="A store directory (SQLite) or postgresql://user@host/db.",
-)
+@store_option
 @click.option(
     "--artifacts",
     default=None,
-    help="A directory or s3://bucket/prefix (default: the store directory's).",
+    help="A directory or s3://bucket/prefix (default: the store directory's artifacts/).",
 )
-def server(host: str, port: int, store_location: str, artifacts: str | None) -> None:
+@click.option(
+    "--s3-endpoint",
+    envvar="AWS_ENDPOINT_URL",
+    default=None,
+    help="The S3 server of a non-AWS store (SeaweedFS, MinIO...) [env AWS_ENDPOINT_URL].",
+)
+@click.option("--s3-access-key", envvar="AWS_ACCESS_KEY_ID", default=None,
+              help="S3 access key [env AWS_ACCESS_KEY_ID].")  # fmt: skip
+@click.option("--s3-secret-key", envvar="AWS_SECRET_ACCESS_KEY", default=None,
+              help="S3 secret key [env AWS_SECRET_ACCESS_KEY].")  # fmt: skip
+@click.option(
+    "--auth/--no-auth",
+    default=None,
+    help="Require tokens (default: on once the store has a user; see trackrecord admin).",
+)
+def server(
+    host: str,
+    port: int,
+    store_location: str,
+    artifacts: str | None,
+    s3_endpoint: str | None,
+    s3_access_key: str | None,
+    s3_secret_key: str | None,
+    auth: bool | None,
+) -> None:
     """Serve a store over HTTP: training code logs to it with TRACKRECORD_URI=http://HOST:PORT.
 
     Example: trackrecord server --store postgresql://tr@db/tr --artifacts s3://bucket/runs
+
+    Without auth (no user yet, or --no-auth) anyone who can reach the server may
+    read and write everything, so it listens on localhost only. Make the first
+    admin with: trackrecord admin bootstrap NAME --store ...
     """
     try:
         import uvicorn
     except ImportError:
         raise click.UsageError("the server needs: pip install 'trackrecord[server]'") from None
+    from trackrecord.errors import TrackRecordError
     from trackrecord.server.app import create_app
     from trackrecord.server.settings import ServerSettings
-    from trackrecord.store.sql import SqlStore
 
-    if store_location.startswith(("postgresql://", "postgres://")):
-        store = SqlStore.connect(store_location, _artifacts(artifacts, ".trackrecord"))
-    else:
-        store = SqlStore.open(store_location)
-        store.artifacts = _artifacts(artifacts, store_location)
-    click.echo(f"TrackRecord server on http://{host}:{port}  (store: {store_location})")
-    uvicorn.run(create_app(ServerSettings.for_store(store)), host=host, port=port, log_level="info")
+    try:
+        bytes_store = artifact_store(artifacts, store_location, s3_endpoint, s3_access_key,
+                                     s3_secret_key)  # fmt: skip
+        settings = ServerSettings.for_store(open_server_store(store_location, bytes_store), auth)
+    except TrackRecordError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if settings.accounts is not None and not settings.accounts.has_users():
+        raise click.UsageError(
+            "--auth needs at least one user; make the first admin with: trackrecord admin "
+            f"bootstrap NAME --store {store_location}"
+        )
+    if not settings.auth_enabled and not is_loopback(host):
+        raise click.UsageError(
+            f"refusing to listen on {host} without auth: anyone could read and change every "
+            f"run. Make the first admin with 'trackrecord admin bootstrap NAME --store "
+            f"{store_location}' (then clients send TRACKRECORD_TOKEN), or listen on 127.0.0.1"
+        )
+    mode = "auth on: requests need a token" if settings.auth_enabled else (
+        "auth off (no users): listening on localhost only")  # fmt: skip
+    click.echo(f"TrackRecord server on http://{host}:{port}  (store: {store_location}; {mode})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from trackrecord.server.guard import Guard
-from trackrecord.server.routes import artifacts, meta, runs
+from trackrecord.server.routes import admin, artifacts, meta, runs
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.base import Store
 
@@ -37,6 +37,7 @@ def create_app(settings: ServerSettings | Store) -> Starlette:
     routes: list[Route] = [
         *runs.routes(settings, guard),
         *artifacts.routes(settings, guard),
+        *admin.routes(settings),
         *meta.routes(settings),
     ]
     return Starlette(routes=routes)

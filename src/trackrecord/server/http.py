@@ -84,7 +84,9 @@ def client_address(request: Request) -> str:
 def endpoint(settings: ServerSettings, action: str, handler: Handler) -> Handler:
     """*handler* behind authentication, the error shape and (for writes) the audit log.
 
-    *action* names the operation in the audit log (``runs.append_events``).
+    *action* names the operation in the audit log (``runs.append_events``); its target
+    is the request's path parameters, or what the handler put in
+    ``request.state.audit_target``.
     """
 
     async def wrapped(request: Request) -> Response:
@@ -99,7 +101,9 @@ def endpoint(settings: ServerSettings, action: str, handler: Handler) -> Handler
         except TrackRecordError as error:
             response = error_response(error)
         if request.method not in _READS and settings.audit is not None:
-            target = next(iter(request.path_params.values()), "")
+            target = getattr(request.state, "audit_target", None) or "/".join(
+                str(v) for v in request.path_params.values()
+            )
             user = identity.user if identity is not None else "(unauthenticated)"
             try:
                 await run_in_threadpool(

@@ -10,10 +10,12 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from trackrecord.identity import Identity
+from trackrecord.audit import AuditEntry
+from trackrecord.identity import Identity, TokenRecord, UserRecord
 from trackrecord.store.base import Store
 
 __all__ = ["Accounts", "AuditTrail", "ServerSettings"]
@@ -30,12 +32,59 @@ class Accounts(Protocol):
         """Whether any user exists (auth is on once the first admin is made)."""
         ...
 
+    def create_user(self, name: str, admin: bool = False) -> None:
+        """Add a user."""
+        ...
+
+    def users(self) -> list[UserRecord]:
+        """Every user with their roles."""
+        ...
+
+    def set_admin(self, name: str, admin: bool) -> None:
+        """Make a user a server admin, or no longer one."""
+        ...
+
+    def disable_user(self, name: str) -> None:
+        """Refuse every token of a user from now on."""
+        ...
+
+    def grant(self, name: str, project: str, role: str) -> None:
+        """Give a user a role in a project."""
+        ...
+
+    def revoke_role(self, name: str, project: str) -> None:
+        """Take away a user's role in a project."""
+        ...
+
+    def create_token(
+        self, name: str, label: str = "", expires_at: int | None = None,
+        project: str | None = None,
+    ) -> tuple[TokenRecord, str]:  # fmt: skip
+        """A new token: its record and its text."""
+        ...
+
+    def tokens(self, user: str | None = None) -> list[TokenRecord]:
+        """Tokens of a user, or of everyone."""
+        ...
+
+    def revoke_token(self, token_id: str) -> None:
+        """Refuse a token from now on."""
+        ...
+
 
 class AuditTrail(Protocol):
     """Where the server appends one entry per mutating request."""
 
     def append(self, actor: str, action: str, target: str, source: str, status: int) -> object:
         """Record who did what to which target, from where, and how it ended."""
+        ...
+
+    def entries(self, since: int = 0, limit: int | None = None) -> Iterator[AuditEntry]:
+        """Entries after seq *since*, oldest first."""
+        ...
+
+    def verify(self) -> list[str]:
+        """Problems in the chain (empty: intact)."""
         ...
 
 

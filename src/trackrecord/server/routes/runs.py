@@ -57,7 +57,9 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
             raise InvalidValueError(f"the events are not well framed: {exc}") from None
         if any(e.run_id != request.path_params["run_id"] for e in events):
             raise InvalidValueError("every event must belong to the run of the URL")
-        await run_in_threadpool(guard.append, identity_of(request), events)
+        await run_in_threadpool(
+            guard.append, identity_of(request), request.path_params["run_id"], events
+        )
         head = await run_in_threadpool(store.append_events, events) if events else 0
         return Json({"head_seq": head})
 

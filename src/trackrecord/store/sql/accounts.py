@@ -103,8 +103,7 @@ class SqlAccounts:
     def grant(self, name: str, project: str, role: str) -> None:
         """Give a user *role* in *project* (replacing the role they had there)."""
         checked = check_role(role)
-        if not project:
-            raise InvalidValueError("the project name is empty")
+        _check_text("project name", project)
         self._require_user(name)
         with self._write() as cur:
             cur.execute(
@@ -135,6 +134,9 @@ class SqlAccounts:
         *expires_at* is Unix milliseconds; *project* limits the token to one project.
         """
         self._require_user(name)
+        _check_text("label", label, empty=True)
+        if project is not None:
+            _check_text("project name", project)
         if expires_at is not None and expires_at <= _now():
             raise InvalidValueError("the token's expiry is in the past; give a later time")
         token, created = new_token(), _now()
@@ -185,3 +187,8 @@ class SqlAccounts:
         roles = {p: r for p, r in self._rows(
             "SELECT project, role FROM project_roles WHERE user_name = ?", (user,))}  # fmt: skip
         return Identity(user, bool(is_admin), roles, token_id, project)
+
+
+def _check_text(what: str, value: str, empty: bool = False) -> None:
+    if (not value and not empty) or len(value) > 200 or not value.isprintable():
+        raise InvalidValueError(f"invalid {what} {value!r}: use 1 to 200 printable characters")

@@ -26,7 +26,7 @@ from trackrecord.store.sql.connection import SqlDatabase
 __all__ = ["SqlAuditLog"]
 
 _COLUMNS: Final = "seq, time, actor, action, target, source, status, prev_hash, hash"
-_LOCK_NAME: Final = "\x00audit_log"  # taken with the database's run lock; no run id has it
+_LOCK_NAME: Final = "trackrecord:audit_log"  # taken with the run lock; no run id looks like it
 
 
 class SqlAuditLog:
@@ -46,8 +46,8 @@ class SqlAuditLog:
                 ).fetchone()
                 seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
                 entry = AuditEntry.build(
-                    seq, time.time_ns() // 1_000_000, actor, action, target[:500], source,
-                    status, prev,
+                    seq, time.time_ns() // 1_000_000, _text(actor), _text(action),
+                    _text(target), _text(source), status, prev,
                 )  # fmt: skip
                 cur.execute(
                     f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -72,3 +72,8 @@ class SqlAuditLog:
     def verify(self) -> list[str]:
         """Problems in the chain (empty: every entry is as it was appended)."""
         return verify_chain(self.entries())
+
+
+def _text(value: str) -> str:
+    """A field as stored: NUL bytes (refused by PostgreSQL) spelled out, at most 500 chars."""
+    return value.replace("\x00", "\\x00")[:500]

@@ -139,6 +139,7 @@ _ACCOUNTS: Final = (
         revoked_at INTEGER
     )""",
     "CREATE INDEX tokens_by_user ON tokens (user_name)",
+    "CREATE INDEX artifacts_by_sha256 ON artifacts (sha256)",
     """CREATE TABLE audit_log (
         seq INTEGER NOT NULL PRIMARY KEY,
         time INTEGER NOT NULL,

@@ -250,6 +250,26 @@ class SqlStore:
         )
         return [ArtifactRecord(*row) for row in rows]
 
+    def projects_with_artifact(self, sha256: str) -> set[str]:
+        """The projects of the runs that recorded content *sha256* (the server's access check)."""
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT DISTINCT p.name FROM artifacts a JOIN runs r ON r.id = a.run_id "
+                "JOIN projects p ON p.id = r.project_id WHERE a.sha256 = ?",
+                (sha256,),
+            )
+            .fetchall()
+        )
+        return {row[0] for row in rows}
+
+    def ping(self) -> None:
+        """Raise :class:`StoreError` unless the database answers (the server's ``/readyz``)."""
+        try:
+            self._conn().execute("SELECT 1").fetchall()
+        except self.database.errors as exc:
+            raise StoreError(f"{self.database.location} does not answer: {exc}") from exc
+
     def close(self) -> None:
         """See :meth:`Store.close`."""
         self.database.close()
