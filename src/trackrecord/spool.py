@@ -3,13 +3,15 @@
 Each live run writes its events to ``spool/<run_id>/<first seq>.log`` before
 shipping them to the store, and holds an exclusive lock on
 ``spool/<run_id>/lock`` while it lives. Records are framed with their length
-and CRC-32, so a write torn by a crash is detected and dropped on reading.
+and CRC-32, so a write torn by a crash is detected and dropped on reading. A run
+logged offline (``TRACKRECORD_MODE=offline``) also has a ``spool/<run_id>/offline``
+marker: only ``trackrecord sync`` ships it.
 
 When a process dies (even by SIGKILL) its lock is released by the OS. Whoever
-opens the store next — a reader or a writer — calls :func:`recover_orphans`,
-which ships the events the store lacks, ends the run as ``crashed``, and removes
-the spool. Shipping is idempotent by ``(run, seq)``, so recovering twice, or
-after a partial ship, never duplicates.
+opens the store next — a reader or a writer — ships the events the store lacks
+(see :mod:`trackrecord.outbox`), ends the run as ``crashed``, and removes the
+spool. Shipping is idempotent by ``(run, seq)``, so recovering twice, or after a
+partial ship, never duplicates.
 """
 
 from __future__ import annotations
@@ -28,21 +30,31 @@ from typing import Any, BinaryIO, Final
 
 import numpy as np
 
-from trackrecord.artifacts.local import LocalArtifactStore
-from trackrecord.errors import NotFoundError, RunLockedError
+from trackrecord.errors import RunLockedError
 from trackrecord.events import Event, Points
-from trackrecord.outbox import ship_artifacts
-from trackrecord.store.base import Store
 
 if sys.platform != "win32":
     import fcntl
 
-__all__ = ["FrameError", "Spool", "read_frames", "read_spool", "recover_orphans"]
+__all__ = [
+    "OFFLINE_MARKER",
+    "FrameError",
+    "Spool",
+    "is_offline",
+    "live_since",
+    "lock_directory",
+    "named_artifacts",
+    "read_frames",
+    "read_spool",
+    "run_directories",
+    "unlock_directory",
+]
 
 _MAGIC: Final = b"TRS1"
 _FRAME: Final = struct.Struct("<4sII")  # a record's frame: magic, payload size, CRC-32
 _READ_PIECE: Final = 16 << 20
 SEGMENT_BYTES: Final = 64 << 20
+OFFLINE_MARKER: Final = "offline"
 
 
 class FrameError(ValueError):
@@ -165,20 +177,29 @@ def read_spool(directory: Path) -> Iterator[Event]:
 
 
 class Spool:
-    """The spool of one live run, held locked by this process until :meth:`close`."""
+    """The spool of one live run, held locked by this process until :meth:`close`.
 
-    def __init__(self, root: Path, run_id: str, fsync_interval: float = 1.0) -> None:
+    With *offline*, the spool is marked (see :func:`is_offline`) before anything
+    is written, so that automatic recovery leaves it for ``trackrecord sync``.
+    """
+
+    def __init__(
+        self, root: Path, run_id: str, fsync_interval: float = 1.0, offline: bool = False
+    ) -> None:
         self.directory = root / run_id
         self.fsync_interval = fsync_interval
-        lock_fd = _lock(self.directory, wait=2.0)
+        lock_fd = lock_directory(self.directory, wait=2.0)
         if lock_fd is None:
             raise RunLockedError(
                 f"run {run_id} is being written by another live process (its spool "
                 f"{self.directory} is locked). Wait for it to finish, or log to a new run"
             )
         self._lock_fd = lock_fd
+        if offline:
+            (self.directory / OFFLINE_MARKER).touch()
         self._fd: int | None = None
         self._segment: Path | None = None
+        self._written: list[Path] = []
         self._last_sync = time.monotonic()
         self._last_seq = 0
 
@@ -189,6 +210,7 @@ class Spool:
         if self._fd is None:
             self._segment = self.directory / f"{events[0].seq:012d}-{time.time_ns()}.log"
             self._fd = os.open(self._segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            self._written.append(self._segment)
         data = memoryview(b"".join(encode_event(e) for e in events))
         size = os.fstat(self._fd).st_size
         try:
@@ -222,20 +244,106 @@ class Spool:
         if os.fstat(self._fd).st_size >= SEGMENT_BYTES:
             os.close(self._fd)
             self._segment.unlink()
+            self._written.remove(self._segment)
             self._fd = self._segment = None
 
     def close(self, delete: bool) -> None:
-        """Stop writing; remove the spool when *delete* (everything is stored)."""
+        """Stop writing; with *delete* (everything is stored), remove what this spool wrote.
+
+        Segments left by an earlier process that this one did not ship are kept
+        (and with them the directory), so that a later sync still finds them.
+        """
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
         if delete:
-            shutil.rmtree(self.directory, ignore_errors=True)
-        _unlock(self._lock_fd)
+            for segment in self._written:
+                segment.unlink(missing_ok=True)
+            if not any(self.directory.glob("*.log")):
+                shutil.rmtree(self.directory, ignore_errors=True)
+        unlock_directory(self._lock_fd)
 
 
-def _lock(directory: Path, wait: float) -> int | None:
-    """Take the run's lock file; None if another live process holds it."""
+def run_directories(root: Path) -> list[Path]:
+    """The spool directories under *root*, one per run, in run id (creation) order."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir())
+
+
+def is_offline(directory: Path) -> bool:
+    """Whether the run of a spool directory was logged offline (left for ``trackrecord sync``)."""
+    return (directory / OFFLINE_MARKER).exists()
+
+
+def named_artifacts(directory: Path) -> set[str]:
+    """The sha256 of every artifact content named by the events of a spool directory.
+
+    Only the records' headers are read (not their points, nor their CRC), so a
+    large spool is cheap to scan; a torn record may add digests, never hide
+    any that an intact event names. A segment that disappears while it is read
+    (its events were stored, or a sync shipped the run) names nothing needed.
+    """
+    digests: set[str] = set()
+    for segment in sorted(directory.glob("*.log")):
+        try:
+            with segment.open("rb") as stream:
+                for meta in _headers(stream):
+                    if meta.get("type") == "artifact":
+                        with contextlib.suppress(KeyError, TypeError):  # damaged: not sendable
+                            digests.update(str(f["sha256"]) for f in meta["body"]["files"])
+        except FileNotFoundError:
+            continue
+    return digests
+
+
+def _headers(stream: BinaryIO) -> Iterator[dict[str, Any]]:
+    """The JSON header of each record of *stream*, skipping the points; stops at damage."""
+    while len(header := stream.read(_FRAME.size)) == _FRAME.size:
+        magic, size, _ = _FRAME.unpack(header)
+        start = stream.tell()
+        raw = stream.read(4)
+        if magic != _MAGIC or len(raw) != 4 or struct.unpack("<I", raw)[0] > size:
+            return
+        try:
+            meta = json.loads(stream.read(struct.unpack("<I", raw)[0]))
+        except ValueError:
+            return
+        if isinstance(meta, dict):
+            yield meta
+        stream.seek(start + size)
+
+
+def live_since(directory: Path) -> float | None:
+    """When the live process writing a spool directory took it (its lock's mtime), or None.
+
+    None means no live process holds the spool. Without ``flock`` (Windows) every
+    spool with a lock file counts as live, which only makes clean-ups more careful.
+    """
+    path = directory / "lock"
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        if sys.platform != "win32":
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pass  # held: the writer is alive
+            else:
+                return None
+        return os.fstat(fd).st_mtime
+    finally:
+        os.close(fd)  # also releases our shared lock
+
+
+def lock_directory(directory: Path, wait: float) -> int | None:
+    """Take a spool directory's lock file (making it); None if a live process holds it.
+
+    Release it with :func:`unlock_directory`. The lock file's mtime becomes the
+    time it was taken (see :func:`live_since`).
+    """
     deadline = time.monotonic() + wait
     while True:
         directory.mkdir(parents=True, exist_ok=True)
@@ -261,69 +369,6 @@ def _lock(directory: Path, wait: float) -> int | None:
         os.close(fd)
 
 
-def _unlock(fd: int) -> None:
+def unlock_directory(fd: int) -> None:
+    """Release a lock taken by :func:`lock_directory`."""
     os.close(fd)  # closing releases the flock
-
-
-def recover_orphans(
-    root: Path, store: Store, outbox: LocalArtifactStore | None = None
-) -> list[str]:
-    """Ship the spools of dead writers to *store*; return the recovered run ids.
-
-    Artifact contents waiting in *outbox* are uploaded before the events naming them.
-    """
-    if not root.is_dir():
-        return []
-    recovered = []
-    for directory in sorted(p for p in root.iterdir() if p.is_dir()):
-        if not any(directory.glob("*.log")):
-            continue
-        fd = _lock(directory, wait=0.0)
-        if fd is None:
-            continue  # a live writer
-        try:
-            if _recover(directory, store, outbox):
-                recovered.append(directory.name)
-            shutil.rmtree(directory, ignore_errors=True)
-        finally:
-            _unlock(fd)
-    return recovered
-
-
-def _recover(directory: Path, store: Store, outbox: LocalArtifactStore | None) -> bool:
-    events = list(read_spool(directory))
-    if not events:
-        return False
-    try:
-        head = store.get_run(events[0].run_id).head_seq
-    except NotFoundError:
-        head = 0
-    missing = [e for e in events if e.seq > head]
-    if missing:
-        if outbox is not None:
-            ship_artifacts(missing, outbox, store)
-        store.append_events(missing)
-    run = store.get_run(events[0].run_id)
-    if run.status == "running":
-        last = store.append_events(
-            [
-                Event.build(
-                    run.id,
-                    run.head_seq + 1,
-                    "run.end",
-                    int(time.time() * 1000),
-                    run.head_hash,
-                    {
-                        "status": "crashed",
-                        "error": {
-                            "type": "ProcessDied",
-                            "message": "the process logging this run ended without "
-                            "finishing it; its spooled events were recovered",
-                            "traceback": None,
-                        },
-                    },
-                )
-            ]
-        )
-        return last > 0
-    return bool(missing)

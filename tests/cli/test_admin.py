@@ -122,7 +122,7 @@ def test_audit_appends_from_many_threads_form_one_chain(location: str) -> None:
 
 def test_expiry_takes_lengths_and_dates() -> None:
     assert parse_expiry("2w", now=100) == (100 + 14 * 86400) * 1000
-    assert parse_expiry("2026-12-01T00:00:00+01:00") == 1_796_079_600_000  # 23:00 UTC the day before
+    assert parse_expiry("2026-12-01T00:00:00+01:00") == 1_796_079_600_000  # 30 Nov, 23:00 UTC
     with pytest.raises(Exception, match="neither a length of time"):
         parse_expiry("soon")
 

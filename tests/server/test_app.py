@@ -60,3 +60,32 @@ def test_a_conflicting_chain_is_409(server: tuple[httpx.Client, SqlStore]) -> No
         f"/api/v1/runs/{chain.run_id}/events", content=encode_event(other.events[0])
     )
     assert response.status_code == 409 and error_of(response)["code"] == "CONFLICT"
+
+
+def test_unknown_endpoints_and_methods_answer_in_the_error_shape(
+    server: tuple[httpx.Client, SqlStore],
+) -> None:
+    client, _ = server
+    unknown = client.get("/api/v1/nothing-here")
+    assert unknown.status_code == 404 and error_of(unknown)["code"] == "NOT_FOUND"
+    assert "/docs" in error_of(unknown)["message"]
+    wrong = client.delete("/api/v1/projects")
+    assert wrong.status_code == 405 and "GET" in error_of(wrong)["message"]
+
+
+def test_readiness_follows_the_database(tmp_path: Path) -> None:
+    import psycopg
+
+    from tests.pg import SERVER, fresh_database
+    from trackrecord.artifacts.local import LocalArtifactStore
+
+    with fresh_database() as url:
+        store = SqlStore.connect(url, LocalArtifactStore(tmp_path / "artifacts"))
+        with serving(store) as base, httpx.Client(base_url=base) as client:
+            assert client.get("/readyz").json() == {"status": "ready", "auth": False}
+            with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+            down = client.get("/readyz")
+            assert down.status_code == 503 and down.json()["status"] == "unavailable"
+            assert client.get("/healthz").status_code == 200  # the process itself is alive
+        store.close()

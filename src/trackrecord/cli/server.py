@@ -73,6 +73,7 @@ def server(
     except ImportError:
         raise click.UsageError("the server needs: pip install 'trackrecord[server]'") from None
     from trackrecord.errors import TrackRecordError
+    from trackrecord.server.access_log import log_to_stderr
     from trackrecord.server.app import create_app
     from trackrecord.server.settings import ServerSettings
 
@@ -96,4 +97,5 @@ def server(
     mode = "auth on: requests need a token" if settings.auth_enabled else (
         "auth off (no users): listening on localhost only")  # fmt: skip
     click.echo(f"TrackRecord server on http://{host}:{port}  (store: {store_location}; {mode})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    log_to_stderr()  # one JSON line per request
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)

@@ -1,4 +1,4 @@
-"""``trackrecord.init``: start (or resume) a run on the embedded store."""
+"""``trackrecord.init``: start (or resume) a run on the embedded store, a server, or offline."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.sdk.files import store_bytes
 from trackrecord.sdk.run import Identity, Run
 from trackrecord.sdk.writer import Writer
-from trackrecord.spool import Spool
+from trackrecord.spool import Spool, is_offline
 from trackrecord.values import check_key, flatten_params, normalise_tags
-from trackrecord.workspace import Workspace
+from trackrecord.workspace import Workspace, run_mode
 
 __all__ = ["init"]
 
@@ -43,6 +43,7 @@ def init(
     resume: str | None = None,
     dir: str | os.PathLike[str] | None = None,
     capture: bool | Capture = True,
+    mode: str | None = None,
 ) -> Run:
     """Start a run (or continue one with ``resume=``) and make it the active run.
 
@@ -59,12 +60,17 @@ def init(
         dir: the store directory (see :mod:`trackrecord.workspace`).
         capture: what environment to record at start (git, packages, system,
             command); ``False`` for nothing, or a :class:`Capture`.
+        mode: ``"online"`` (default) sends the run to the store as it goes;
+            ``"offline"`` keeps it on local disk only (spool and outbox, no
+            network use even with ``TRACKRECORD_URI`` set) until ``trackrecord
+            sync`` uploads it. Default: ``TRACKRECORD_MODE``, else ``"online"``.
 
     Returns:
         The :class:`Run`, also usable as a context manager.
 
     Raises:
-        ConfigurationError: ``resume`` or ``parent`` names no run, or bad arguments.
+        ConfigurationError: ``resume`` or ``parent`` names no run, an unknown
+            ``mode``, ``resume`` offline, or bad arguments.
         RunLockedError: the run to resume is being written by a live process.
 
     Example:
@@ -78,7 +84,14 @@ def init(
     project = _project_name(project)
     config_flat = flatten_params(config or {})
     tag_map = normalise_tags(tags)
-    workspace = Workspace.open(dir)
+    offline = run_mode(mode) == "offline"
+    if offline and resume is not None:
+        raise ConfigurationError(
+            f"cannot resume run {resume!r} offline: resuming needs the run's record from the "
+            f"store. Resume it online (mode='online'), after `trackrecord sync` if it was "
+            f"logged offline"
+        )
+    workspace = Workspace.open(dir, offline=offline)
     try:
         if resume is not None:
             return _resume(workspace, resume, config_flat, tag_map, notes, options)
@@ -97,6 +110,8 @@ def _parent_id(workspace: Workspace, parent: Run | str | None) -> str | None:
     if parent is None:
         return None
     parent_id = parent if isinstance(parent, str) else parent.id
+    if workspace.offline:
+        return parent_id  # no store to check it in; sync sends the parent first if it waits too
     try:
         workspace.store.get_run(parent_id)
     except NotFoundError:
@@ -151,6 +166,12 @@ def _resume(
         raise RunLockedError(
             f"run {run_id} is still running in this process; finish it before resuming it"
         )
+    waiting = workspace.spool_root / run_id
+    if is_offline(waiting) and any(waiting.glob("*.log")):
+        raise ConfigurationError(
+            f"cannot resume run {run_id}: it was logged offline and part of it waits in "
+            f"{waiting}; run `trackrecord sync` first, then resume it"
+        )
     try:
         record = workspace.store.get_run(run_id)
     except NotFoundError:
@@ -180,9 +201,11 @@ def _launch(
     first: tuple[str, dict[str, Any]],
     options: Capture,
 ) -> Run:
-    spool = Spool(workspace.spool_root, identity.run_id)
+    offline = workspace.offline
+    spool = Spool(workspace.spool_root, identity.run_id, offline=offline)
     buffers = MetricBuffers(next_step)
-    writer = Writer(identity.run_id, workspace.store, spool, buffers, head, workspace.outbox)
+    store = None if offline else workspace.store
+    writer = Writer(identity.run_id, store, spool, buffers, head, workspace.outbox)
     writer.submit(*first)
     # The run is in the store when init returns (a child or a reader can find it at once);
     # if the store is slow or failing, the start waits in the spool like everything else.

@@ -2,10 +2,12 @@
 
 One thread per run. Every ``interval`` seconds (or when asked to flush) it
 drains the queued events and metric buffers, chains them (``seq``, ``prev``,
-``hash``), appends them to the spool, and applies them to the store. If the
-spool or the store fails, it warns once, keeps the events (in memory and, as
-far as the disk allows, in the spool), and tries again on the next tick: the
-training loop never sees the failure.
+``hash``), appends them to the spool, and applies them to the store in batches.
+If the spool or the store fails, it warns once, keeps the events (in memory and,
+as far as the disk allows, in the spool), and tries again later — sooner after a
+short failure, at most every few seconds during a long outage, and always at a
+flush or at the end: the training loop never sees the failure. A run logged
+offline has no store: its spool is its record until ``trackrecord sync``.
 
 Under ``TRACKRECORD_STRICT=1`` (the test suite sets it) a failure the writer
 survived is raised again by :meth:`Writer.close`, so it cannot go unnoticed.
@@ -25,12 +27,15 @@ from typing import Any
 from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.errors import StoreError, TrackRecordWarning
 from trackrecord.events import Event
-from trackrecord.outbox import ship_artifacts
+from trackrecord.outbox import event_batches, ship_artifacts
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.spool import Spool
 from trackrecord.store.base import Store
 
 __all__ = ["Writer"]
+
+MAX_RETRY_DELAY = 4.0
+"""Seconds between tries to reach a store that keeps failing."""
 
 
 def _now_ms() -> int:
@@ -38,12 +43,12 @@ def _now_ms() -> int:
 
 
 class Writer:
-    """Chains and ships one run's events from a background thread."""
+    """Chains and ships one run's events from a background thread (*store* None: offline)."""
 
     def __init__(
         self,
         run_id: str,
-        store: Store,
+        store: Store | None,
         spool: Spool,
         buffers: MetricBuffers,
         head: tuple[int, str],
@@ -64,6 +69,9 @@ class Writer:
         self._done = threading.Condition()
         self._ticks = 0
         self._stopping = False
+        self._force = False  # ship at the next tick even while backing off
+        self._failures = 0  # store failures in a row
+        self._retry_at = 0.0  # monotonic time of the next try to ship
         self._thread = threading.Thread(
             target=self._loop, name=f"trackrecord-{run_id}", daemon=True
         )
@@ -81,25 +89,29 @@ class Writer:
         """Block until everything logged before this call was tried; True if stored."""
         with self._done:
             target = self._ticks + 2  # the tick under way may have missed the latest data
+            self._force = True
             self._wake.set()
             self._done.wait_for(
                 lambda: self._ticks >= target or not self._thread.is_alive(), timeout
             )
-        return not self._unstored and not self._unspooled
+        return self.stored and not self._unspooled
 
     @property
     def stored(self) -> bool:
-        """Whether every chained event is in the store."""
-        return not self._unstored
+        """Whether every chained event is in the store (never, offline)."""
+        return self.store is not None and not self._unstored
 
     def close(self, final: Mapping[str, Any] | None = None, timeout: float | None = None) -> bool:
-        """Ship everything (then *final* as ``run.end``) and stop; True if all is stored."""
+        """Ship everything (then *final* as ``run.end``) and stop; True if all is stored.
+
+        Offline, it is never all stored: the spool keeps the run for ``trackrecord sync``.
+        """
         if final is not None:
             self.submit("run.end", final)
         self._stopping = True
         self._wake.set()
         self._thread.join(timeout)
-        return not self._unstored and not self._unspooled
+        return self.stored and not self._unspooled
 
     def raise_if_failed(self) -> None:
         """Under ``TRACKRECORD_STRICT=1``, raise the failure the writer survived, if any."""
@@ -113,38 +125,52 @@ class Writer:
             self._wake.wait(self.interval)
             self._wake.clear()
             stopping = self._stopping
-            self._tick()
+            with self._done:  # flush() sets it under this lock
+                force, self._force = self._force or stopping, False
+            self._tick(force)
             with self._done:
                 self._ticks += 1
                 self._done.notify_all()
             if stopping:
                 return
 
-    def _tick(self) -> None:
+    def _tick(self, force: bool) -> None:
         try:
             events = self._chain()
         except Exception as exc:  # a bug in chaining must not kill the thread silently
             self._report("could not prepare events", exc)
             return
         self._unspooled += events
-        self._unstored += events
+        if self.store is not None:
+            self._unstored += events
         if self._unspooled:
             try:
                 self.spool.append(self._unspooled)
                 self._unspooled = []
             except OSError as exc:
                 self._report(f"could not write the spool {self.spool.directory}", exc)
-        if self._unstored:
+        if self._unstored and (force or time.monotonic() >= self._retry_at):
+            self._ship()
+
+    def _ship(self) -> None:
+        """Send the unstored events in batches; on a failure, keep the rest and back off."""
+        assert self.store is not None
+        for batch in list(event_batches(self._unstored)):
             try:
                 if self.outbox is not None:
-                    ship_artifacts(self._unstored, self.outbox, self.store, self._shipped)
-                head = self.store.append_events(self._unstored)
-                self._unstored = []
+                    ship_artifacts(batch, self.outbox, self.store, self._shipped)
+                head = self.store.append_events(batch)
+                self._unstored = self._unstored[len(batch) :]
                 self.spool.acknowledge(head)
             except Exception as exc:
+                self._failures += 1
+                delay = self.interval * 2 ** min(self._failures, 8)
+                self._retry_at = time.monotonic() + min(MAX_RETRY_DELAY, delay)
                 self._report(
                     "could not write to the store; the data is kept in the spool and retried", exc
                 )
+                return
+        self._failures = 0
 
     def _chain(self) -> list[Event]:
         items: list[tuple[str, int, Mapping[str, Any]]] = []

@@ -16,10 +16,16 @@ Example:
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
+from trackrecord.server.access_log import AccessLog
 from trackrecord.server.guard import Guard
-from trackrecord.server.routes import admin, artifacts, meta, runs
+from trackrecord.server.http import Json
+from trackrecord.server.routes import admin, artifacts, docs, meta, runs
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.base import Store
 
@@ -39,5 +45,25 @@ def create_app(settings: ServerSettings | Store) -> Starlette:
         *artifacts.routes(settings, guard),
         *admin.routes(settings),
         *meta.routes(settings),
+        *docs.routes(),
     ]
-    return Starlette(routes=routes)
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(AccessLog)],
+        exception_handlers={HTTPException: _http_error},
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Unknown paths and methods in the one error shape."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    headers = exc.headers if isinstance(exc, HTTPException) else None
+    if status == 404:
+        code, message = "NOT_FOUND", f"no such endpoint: {request.url.path}; see /docs"
+    elif status == 405:
+        allowed = next((v for k, v in (headers or {}).items() if k.lower() == "allow"), "")
+        code = "INVALID_REQUEST"
+        message = f"{request.method} is not allowed on {request.url.path} (allowed: {allowed})"
+    else:
+        code, message = "INVALID_REQUEST", str(getattr(exc, "detail", exc))
+    return Json({"error": {"code": code, "message": message}}, status, headers)

@@ -53,9 +53,12 @@ def int_param(request: Request, name: str) -> int | None:
     """An integer query parameter, or None when absent."""
     value = request.query_params.get(name)
     try:
-        return None if value is None else int(value)
+        number = None if value is None else int(value)
     except ValueError:
         raise InvalidValueError(f"query parameter {name}={value!r} must be an integer") from None
+    if number is not None and not -(2**63) <= number < 2**63:
+        raise InvalidValueError(f"query parameter {name}={value} is out of the 64-bit range")
+    return number
 
 
 def identity_of(request: Request) -> Identity:

@@ -47,9 +47,9 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 def _field(data: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
-    value = data.get(name, default)
+    value = data.get(name)
     if value is None:
-        return None
+        return default
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
         raise InvalidValueError(f"{name!r} must be a {kind.__name__}, not {value!r}")
     return value
@@ -129,8 +129,8 @@ def routes(settings: ServerSettings) -> list[Route]:
         self_or_admin(request, name, "making tokens for another user")
         data = await _body(request)
         days = _field(data, "expires_in_days", int)
-        if days is not None and days < 1:
-            raise InvalidValueError("'expires_in_days' must be at least 1")
+        if days is not None and not 1 <= days <= 36_500:
+            raise InvalidValueError("'expires_in_days' must be between 1 and 36500")
         expires = None if days is None else time.time_ns() // 1_000_000 + days * _DAY_MS
         project = _field(data, "project", str)
         if project is not None and not identity_of(request).can(project, "viewer"):
@@ -160,7 +160,7 @@ def routes(settings: ServerSettings) -> list[Route]:
     async def read_audit(request: Request) -> Response:
         _require_admin(identity_of(request), "reading the audit log")
         since = int_param(request, "since") or 0
-        limit = min(int_param(request, "limit") or 1000, 10_000)
+        limit = max(1, min(int_param(request, "limit") or 1000, 10_000))
         found = await run_in_threadpool(lambda: list(audit().entries(since, limit)))
         return Json({"entries": [dataclasses.asdict(e) for e in found]})
 

@@ -1,0 +1,436 @@
+"""The OpenAPI 3.1 document of the HTTP API, built from one table keyed by (path, method).
+
+:data:`OPERATIONS` describes every route the server serves: its parameters, its
+request body (with the binary media types of events and artifacts), its
+responses and the one error shape. Record schemas are derived from the
+dataclasses the server sends, so a field added to :class:`RunRecord` shows up
+here by itself, and error codes come from :data:`wire.ERRORS`. A test walks
+``app.routes`` and fails when a route is served but not described here, or
+described but not served: :func:`served` lists what an app serves.
+
+Example:
+    >>> doc = document()
+    >>> doc["openapi"], sorted(doc["paths"]["/api/v1/runs"])
+    ('3.1.0', ['get'])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final
+
+import numpy as np
+from starlette.routing import BaseRoute, Mount, Route
+
+from trackrecord.audit import AuditEntry
+from trackrecord.identity import ROLES, TokenRecord, UserRecord
+from trackrecord.server import wire
+from trackrecord.store.base import (
+    RUN_STATUSES,
+    ArtifactRecord,
+    MetricSummary,
+    ProjectRecord,
+    RunRecord,
+)
+from trackrecord.store.series import Buckets
+
+__all__ = ["OPERATIONS", "Operation", "document", "schema_of", "served"]
+
+Schema = dict[str, Any]
+OCTETS: Final = "application/octet-stream"
+STRING: Final[Schema] = {"type": "string"}
+INTEGER: Final[Schema] = {"type": "integer"}
+INT64: Final[Schema] = INTEGER | {"format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
+BOOLEAN: Final[Schema] = {"type": "boolean"}
+SHA256: Final[Schema] = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_OPEN: Final[Schema] = {"additionalProperties": True}  # request bodies: other fields are ignored
+
+
+def ref(name: str) -> Schema:
+    """A reference to a schema of ``components.schemas``."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def array(items: Schema) -> Schema:
+    """A JSON array of *items*."""
+    return {"type": "array", "items": items}
+
+
+def nullable(schema: Schema) -> Schema:
+    """*schema* or null."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def obj(required: Iterable[str] | None = None, **properties: Schema) -> Schema:
+    """A closed object of *properties* (all required unless *required* names some)."""
+    needed = list(properties if required is None else required)
+    return {"type": "object", "properties": properties, "required": needed,
+            "additionalProperties": False}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One (path, method) as the document describes it.
+
+    *ok* maps media types to the schema of the success response (status
+    *status*); *body* does the same for the request body. *errors* are the
+    error statuses worth naming; every other status is documented as the one
+    error shape too. *more* holds other responses by status (a redirect).
+    *public* operations need no token.
+    """
+
+    tag: str
+    summary: str
+    ok: Mapping[str, Schema]
+    description: str = ""
+    parameters: tuple[Schema, ...] = ()
+    body: Mapping[str, Schema] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = (400, 401, 404)
+    public: bool = False
+    more: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def path(name: str, text: str, schema: Schema = STRING) -> Schema:
+    """A path parameter."""
+    return {"name": name, "in": "path", "required": True, "description": text, "schema": schema}
+
+
+def query(name: str, text: str, schema: Schema = STRING) -> Schema:
+    """An optional query parameter (arrays repeat the name: ``?type=a&type=b``)."""
+    return {"name": name, "in": "query", "description": text, "schema": schema}
+
+
+def as_json(schema: Schema) -> dict[str, Schema]:
+    """A JSON body of *schema*."""
+    return {"application/json": schema}
+
+
+def binary(media_type: str) -> dict[str, Schema]:
+    """A body of raw bytes of *media_type*."""
+    return {media_type: {"type": "string", "contentMediaType": media_type}}
+
+
+def _admin(summary: str, ok: Schema, *params: Schema, **options: Any) -> Operation:
+    """An operation of accounts and the audit log, answering JSON."""
+    options.setdefault("errors", (400, 401, 403, 404))
+    return Operation("admin", summary, as_json(ok), parameters=params, **options)
+
+
+RUN_ID: Final = path("run_id", "The run's id.", ref("RunId"))
+USER: Final = path("name", "A user name.", ref("UserName"))
+PROJECT: Final = path("project", "A project name.", {"type": "string", "minLength": 1})
+DIGEST: Final = path("sha256", "The content's SHA-256, in hex.", SHA256)
+TOKEN_ID: Final = path("token_id", "A token's id (not its secret).")
+
+# fmt: off
+OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
+    ("/healthz", "GET"): Operation(
+        "probes", "The process answers", as_json(ref("Health")), errors=(), public=True,
+    ),
+    ("/readyz", "GET"): Operation(
+        "probes", "The process and its database answer", as_json(ref("Ready")),
+        "503, with a reason, while the database does not answer.", errors=(503,), public=True,
+    ),
+    ("/openapi.json", "GET"): Operation(
+        "docs", "This document", as_json({"type": "object"}), errors=(), public=True,
+    ),
+    ("/docs", "GET"): Operation(
+        "docs", "Interactive documentation (self-contained: no network access needed)",
+        {"text/html": STRING}, errors=(), public=True,
+    ),
+    ("/api/v1/projects", "GET"): Operation(
+        "runs", "The projects the caller may read", as_json(array(ref("Project"))), errors=(401,),
+    ),
+    ("/api/v1/runs", "GET"): Operation(
+        "runs", "Search runs, one page at a time", as_json(ref("RunPage")),
+        "Pass a page's `next_cursor` as `cursor` to get the next page.",
+        (
+            query("q", "A query, such as `metrics.acc.max > 0.9 and params.lr < 0.1`."),
+            query("project", "Only runs of this project."),
+            query("order", "Sort keys such as `-metrics.acc.max` (default: newest first).",
+                  array(STRING)),
+            query("limit", "Runs per page.", INT64 | {"minimum": 1, "default": 100}),
+            query("cursor", "The `next_cursor` of the page before."),
+            query("deleted", "Search the deleted runs instead.", BOOLEAN | {"default": False}),
+        ),
+        errors=(400, 401),
+    ),
+    ("/api/v1/runs/{run_id}", "GET"): Operation(
+        "runs", "One run", as_json(ref("Run")), parameters=(RUN_ID,),
+    ),
+    ("/api/v1/runs/{run_id}/events", "POST"): Operation(
+        "events", "Append events (idempotent by seq)", as_json(ref("Appended")),
+        "CRC-framed records, as the SDK's spool writes them; events already stored are "
+        "skipped. A new run's first event is its `run.start`.",
+        (RUN_ID,), binary(wire.EVENTS_TYPE), errors=(400, 401, 403, 404, 409, 423),
+    ),
+    ("/api/v1/runs/{run_id}/events", "GET"): Operation(
+        "events", "A run's events after a seq", binary(wire.EVENTS_TYPE),
+        "CRC-framed records in seq order; metric events carry their points as raw columns.",
+        (
+            RUN_ID,
+            query("since", "Only events after this seq.", INT64 | {"default": 0}),
+            query("type", "Only events of these types, such as `metrics`.", array(STRING)),
+        ),
+    ),
+    ("/api/v1/runs/{run_id}/metrics/{key}", "GET"): Operation(
+        "metrics", "A metric's points, or downsampled buckets",
+        binary(wire.SERIES_TYPE) | as_json(ref("Buckets")),
+        "Without `buckets`: raw little-endian columns, n steps (int64), n values (float64) "
+        "and n times (int64, Unix ms). With `buckets`: JSON columns, one entry per non-empty "
+        "bucket.",
+        (
+            RUN_ID,
+            path("key", "The metric key (it may contain `/`).", {"type": "string", "minLength": 1}),
+            query("from", "The first step (inclusive).", INT64),
+            query("to", "The last step (inclusive).", INT64),
+            query("buckets", "Downsample to at most this many buckets.",
+                  INT64 | {"minimum": 1}),
+        ),
+    ),
+    ("/api/v1/runs/{run_id}/artifacts", "GET"): Operation(
+        "artifacts", "The files a run recorded", as_json(array(ref("Artifact"))),
+        parameters=(RUN_ID,),
+    ),
+    ("/api/v1/artifacts", "POST"): Operation(
+        "artifacts", "Upload content (stored by its SHA-256)", as_json(ref("Uploaded")),
+        "Streamed to disk. A run then records the file with an `artifact` event naming the "
+        "digest.", body=binary(OCTETS), errors=(400, 401, 403),
+    ),
+    ("/api/v1/artifacts/{sha256}", "GET"): Operation(
+        "artifacts", "Content by SHA-256", binary(OCTETS),
+        "With `redirect=true`, when the artifact store can presign (S3): 307 to a presigned "
+        "URL of the content, after the same checks.",
+        (DIGEST, query("redirect", "Answer 307 to a presigned URL when the store has one.",
+                       BOOLEAN | {"default": False})),
+        more={"307": {"description": "Fetch the content from `Location` (presigned).",
+                      "headers": {"Location": {"schema": STRING}}}},
+    ),
+    ("/api/v1/artifacts/{sha256}/upload", "POST"): Operation(
+        "artifacts", "Offer to upload content straight to the artifact store",
+        as_json(ref("UploadOffer")),
+        "A presigned PUT that the artifact store refuses unless the bytes hash to `sha256`; "
+        '`{"url": null}` when the store cannot presign: send the bytes to `POST '
+        '/api/v1/artifacts` instead.',
+        (DIGEST,), as_json(obj(size=INT64 | {"minimum": 0}) | _OPEN),
+        errors=(400, 401, 403),
+    ),
+    ("/api/v1/whoami", "GET"): _admin("Who the token belongs to", ref("Whoami"), errors=(401,)),
+    ("/api/v1/admin/users", "GET"): _admin("Every user (server admins)", array(ref("User"))),
+    ("/api/v1/admin/users", "POST"): _admin(
+        "Add a user (server admins)", ref("UserCreated"), status=201,
+        body=as_json(obj(("name",), name=ref("UserName"), admin=BOOLEAN) | _OPEN),
+    ),
+    ("/api/v1/admin/users/{name}", "DELETE"): _admin(
+        "Disable a user: every token of theirs is refused (server admins)",
+        obj(disabled=STRING), USER,
+    ),
+    ("/api/v1/admin/users/{name}/roles/{project}", "PUT"): _admin(
+        "Grant a role in a project (its admins)", ref("RoleChange"), USER, PROJECT,
+        body=as_json(obj(role=ref("Role")) | _OPEN),
+    ),
+    ("/api/v1/admin/users/{name}/roles/{project}", "DELETE"): _admin(
+        "Take away a user's role in a project (its admins)", ref("RoleChange"), USER, PROJECT,
+    ),
+    ("/api/v1/admin/users/{name}/tokens", "POST"): _admin(
+        "Make a token (for yourself, or anyone as a server admin)", ref("NewToken"), USER,
+        status=201, description="The response holds the token's text, shown this once only.",
+        body=as_json(obj((), label=STRING, project=STRING,
+                         expires_in_days=INT64 | {"minimum": 1}) | _OPEN),
+    ),
+    ("/api/v1/admin/tokens", "GET"): _admin(
+        "Tokens: your own, or a user's (server admins see everyone's)", array(ref("Token")),
+        query("user", "Whose tokens (another user's: server admins only)."),
+    ),
+    ("/api/v1/admin/tokens/{token_id}", "DELETE"): _admin(
+        "Revoke a token (yours, or anyone's as a server admin)", obj(revoked=STRING), TOKEN_ID,
+    ),
+    ("/api/v1/admin/audit", "GET"): _admin(
+        "The audit log: one entry per mutating request (server admins)", ref("AuditPage"),
+        query("since", "Only entries after this seq.", INT64),
+        query("limit", "At most this many entries (at most 10000).", INT64),
+    ),
+    ("/api/v1/admin/audit/verify", "GET"): _admin(
+        "Check the audit log's hash chain (server admins)",
+        obj(ok=BOOLEAN, problems=array(STRING)),
+    ),
+}
+# fmt: on
+
+TAGS: Final = {
+    "probes": "Liveness and readiness (no token needed).",
+    "docs": "This document and its interactive page.",
+    "runs": "Projects and runs.",
+    "events": "A run's append-only, hash-chained events.",
+    "metrics": "Metric series.",
+    "artifacts": "Files, content-addressed by SHA-256.",
+    "admin": "Who am I, users, project roles, tokens and the audit log (auth on only).",
+}
+
+
+def schemas() -> dict[str, Schema]:
+    """``components.schemas``: records derived from their dataclasses, and the small ones."""
+    nonfinite = obj(**{"$float": {"enum": ["nan", "inf", "-inf"]}})
+    role = ref("Role")
+    return {
+        "Float": {"anyOf": [{"type": "number"}, nonfinite],
+                  "description": 'A number; NaN and ±inf are tagged: `{"$float": "nan"}`.'},
+        "RunId": {"type": "string", "minLength": 1,
+                  "description": "26 characters of Crockford base32, sorting by time."},
+        "UserName": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._@-]{0,63}$"},
+        "Role": {"enum": list(ROLES)},
+        "Error": obj(error=obj(code={"enum": sorted({c for _, c, _ in wire.ERRORS})},
+                               message=STRING)),
+        "Health": obj(status={"const": "ok"}),
+        "Ready": obj(("status",), status={"enum": ["ready", "unavailable"]}, auth=BOOLEAN,
+                     reason=STRING),
+        "Appended": obj(head_seq=INTEGER),
+        "Uploaded": obj(sha256=SHA256, size=INTEGER),
+        "RunPage": obj(runs=array(ref("Run")), next_cursor=nullable(STRING)),
+        "Project": schema_of(ProjectRecord),
+        "Run": schema_of(RunRecord, status={"enum": list(RUN_STATUSES)}),
+        "MetricSummary": schema_of(MetricSummary),
+        "Artifact": schema_of(ArtifactRecord),
+        "Buckets": schema_of(Buckets),
+        "Whoami": obj(user=STRING, is_admin=BOOLEAN, token=nullable(STRING),
+                      roles={"type": "object", "additionalProperties": role},
+                      token_project=nullable(STRING)),
+        "User": schema_of(UserRecord),
+        "UserCreated": obj(name=STRING, is_admin=BOOLEAN),
+        "RoleChange": obj(user=STRING, project=STRING, role=nullable(role)),
+        "Token": schema_of(TokenRecord, state={"enum": ["active", "expired", "revoked"]}),
+        "NewToken": schema_of(TokenRecord, token=STRING),
+        "AuditPage": obj(entries=array(schema_of(AuditEntry))),
+        "UploadOffer": {"anyOf": [
+            obj(url={"type": "null"}),
+            obj(method=STRING, url=STRING, expires_in=INTEGER,
+                headers={"type": "object", "additionalProperties": STRING}),
+        ]},
+    }  # fmt: skip
+
+
+def schema_of(record: type, **extra: Schema) -> Schema:
+    """The JSON schema of a dataclass as ``dataclasses.asdict`` sends it, plus *extra* fields.
+
+    Example:
+        >>> schema_of(ProjectRecord)["properties"]["run_count"]
+        {'type': 'integer'}
+    """
+    hints = typing.get_type_hints(record)
+    fields = {f.name: _hint_schema(hints[f.name]) for f in dataclasses.fields(record)}
+    return obj(**(fields | extra))
+
+
+def _hint_schema(hint: Any) -> Schema:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return {"anyOf": [_hint_schema(a) for a in args]}
+    if origin is typing.Literal:
+        return {"enum": list(args)}
+    if origin in (dict, Mapping):
+        return {"type": "object", "additionalProperties": _hint_schema(args[1])}
+    if origin is np.ndarray:
+        dtype = typing.get_args(args[1])[0]
+        return array(_hint_schema(int if np.issubdtype(dtype, np.integer) else float))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return ref(hint.__name__)
+    scalars: dict[Any, Schema] = {str: STRING, int: INTEGER, bool: BOOLEAN, Any: {},
+                                  float: ref("Float"), type(None): {"type": "null"}}  # fmt: skip
+    return scalars[hint]
+
+
+def _responses(op: Operation) -> dict[str, Any]:
+    content = {media: {"schema": schema} for media, schema in op.ok.items()}
+    answers: dict[str, Any] = {str(op.status): {"description": op.summary, "content": content}}
+    for status in op.errors:
+        if op.public:  # the readiness probe reports in its own shape
+            answers[str(status)] = {"description": "Not ready", "content": content}
+        else:
+            answers[str(status)] = {"$ref": f"#/components/responses/{status}"}
+    if not op.public:
+        answers["default"] = {"$ref": "#/components/responses/default"}
+    return answers | dict(op.more)
+
+
+def _operation(route: str, method: str, op: Operation) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "operationId": re.sub(r"\W+", "_", f"{method} {route}".lower()).strip("_"),
+        "tags": [op.tag],
+        "summary": op.summary,
+        "responses": _responses(op),
+    }
+    if op.description:
+        found["description"] = op.description
+    if op.parameters:
+        found["parameters"] = list(op.parameters)
+    if op.body is not None:
+        content = {media: {"schema": schema} for media, schema in op.body.items()}
+        found["requestBody"] = {"required": True, "content": content}
+    if op.public:
+        found["security"] = []
+    return found
+
+
+def _error_responses() -> dict[str, Any]:
+    """One response per error status, naming its codes (from :data:`wire.ERRORS`)."""
+    codes: dict[str, list[str]] = {}
+    for _, code, status in wire.ERRORS:
+        codes.setdefault(str(status), []).append(code)
+    codes["default"] = ["any other"]
+    error = as_json({"schema": ref("Error")})
+    return {status: {"description": f"Error code {' or '.join(names)}", "content": error}
+            for status, names in codes.items()}  # fmt: skip
+
+
+@cache
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every operation in :data:`OPERATIONS` (treat as read-only)."""
+    from trackrecord import __version__
+
+    paths: dict[str, dict[str, Any]] = {}
+    for (route, method), op in OPERATIONS.items():
+        paths.setdefault(route, {})[method.lower()] = _operation(route, method, op)
+    bearer = {"type": "http", "scheme": "bearer", "description": _TOKENS}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "TrackRecord", "version": __version__, "description": _ABOUT},
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "responses": _error_responses(),
+            "securitySchemes": {"bearer": bearer},
+        },
+        "security": [{"bearer": []}],
+    }
+
+
+_ABOUT: Final = (
+    "The HTTP API of a TrackRecord server, version 1 (`/api/v1`). Every error has one shape, "
+    '`{"error": {"code": ..., "message": ...}}`; JSON carries NaN and ±inf tagged as '
+    '`{"$float": "nan"}`; every response carries an `X-Request-ID` header (the request\'s, '
+    "when it sent a valid one)."
+)
+_TOKENS: Final = (
+    "A token made with `trackrecord admin token create USER`. A server without users has auth "
+    "off: it listens on localhost only and ignores tokens."
+)
+
+
+def served(routes: Iterable[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
+    """The (OpenAPI path, method) pairs that *routes* serve (HEAD comes with GET)."""
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, Mount):
+            found |= served(route.routes, prefix + route.path)
+        elif isinstance(route, Route):
+            openapi_path = re.sub(r"{(\w+):\w+}", r"{\1}", prefix + route.path)
+            found |= {(openapi_path, m) for m in route.methods or ("GET",) if m != "HEAD"}
+    return found
