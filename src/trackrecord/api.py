@@ -46,10 +46,16 @@ class Api:
             finds it). Opening recovers data left by crashed writers.
         uri: a TrackRecord server to read from instead, ``http://host:port``
             (default: ``TRACKRECORD_URI``, if set).
+        token: the API token for the server (default: ``TRACKRECORD_TOKEN``).
     """
 
-    def __init__(self, dir: str | os.PathLike[str] | None = None, uri: str | None = None) -> None:
-        self._workspace = Workspace.open(dir, create=uri is not None, uri=uri)
+    def __init__(
+        self,
+        dir: str | os.PathLike[str] | None = None,
+        uri: str | None = None,
+        token: str | None = None,
+    ) -> None:
+        self._workspace = Workspace.open(dir, create=uri is not None, uri=uri, token=token)
         self.store = self._workspace.store
         self.root = self._workspace.root
 

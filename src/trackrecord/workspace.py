@@ -128,6 +128,7 @@ class Workspace:
         uri: str | None = None,
         offline: bool = False,
         recover: bool = True,
+        token: str | None = None,
     ) -> Workspace:
         """Open (or with *create*, make) the store and recover dead writers' spools.
 
@@ -135,14 +136,15 @@ class Workspace:
         (default: ``TRACKRECORD_BUSY_TIMEOUT`` seconds, else 60). *uri* (default:
         ``TRACKRECORD_URI``) names a server to log to instead of the embedded store.
         With *offline*, nothing is opened and nothing is sent (see :func:`run_mode`);
-        without *recover*, spools are left for an explicit :meth:`sync`.
+        without *recover*, spools are left for an explicit :meth:`sync`. *token*
+        (default: ``TRACKRECORD_TOKEN``) is sent to the server.
         """
         if offline:
             root = locate(directory, create=True)
             return cls(root, None, LocalArtifactStore(root / "outbox"))
         uri = uri or os.environ.get("TRACKRECORD_URI") or None
         if uri is not None:
-            return cls._remote(uri, directory, recover)
+            return cls._remote(uri, directory, recover, token)
         if busy_timeout is None:
             busy_timeout = float(os.environ.get("TRACKRECORD_BUSY_TIMEOUT", "60"))
         root = locate(directory, create)
@@ -160,7 +162,11 @@ class Workspace:
 
     @classmethod
     def _remote(
-        cls, uri: str, directory: str | os.PathLike[str] | None, recover: bool
+        cls,
+        uri: str,
+        directory: str | os.PathLike[str] | None,
+        recover: bool,
+        token: str | None = None,
     ) -> Workspace:
         if not uri.startswith(("http://", "https://")):
             raise ConfigurationError(
@@ -170,7 +176,7 @@ class Workspace:
         from trackrecord.store.remote import RemoteStore
 
         root = locate(directory, create=True)
-        store = RemoteStore(uri, os.environ.get("TRACKRECORD_TOKEN"))
+        store = RemoteStore(uri, token or os.environ.get("TRACKRECORD_TOKEN") or None)
         workspace = cls(root, store, LocalArtifactStore(root / "outbox"))
         if recover:
             with contextlib.suppress(StoreError):  # server down: spools wait for a later try

@@ -255,13 +255,11 @@ def test_training_code_logs_with_its_token(team: Team, tmp_path: Path) -> None:
                           text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
     run_id = done.stdout.strip()
-    os.environ["TRACKRECORD_TOKEN"] = team.tokens["bob"]  # a viewer reads it back
-    try:
-        with trackrecord.Api(uri=team.url) as api:
-            assert api.run(run_id).summaries["loss"].count == 100
-            assert api.verify(run_id).ok
-    finally:
-        del os.environ["TRACKRECORD_TOKEN"]
+    with trackrecord.Api(uri=team.url, token=team.tokens["bob"]) as api:  # a viewer reads it
+        assert api.run(run_id).summaries["loss"].count == 100
+        assert api.verify(run_id).ok
+        with pytest.raises(PermissionDeniedError):
+            api.set_tags(run_id, {"reviewed": "yes"})
 
 
 def _now() -> int:
