@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from trackrecord.artifacts.base import check_artifact_path
 from trackrecord.compliance.verify import VerifyResult, verify_run
 from trackrecord.errors import InvalidValueError, NotFoundError
 from trackrecord.events import Event
@@ -209,6 +210,7 @@ class Api:
         for record in self.artifacts(run_id):
             if not record.path.startswith(prefix):
                 continue
+            check_artifact_path(record.path)  # a path stored by an older version stays inside
             target = Path(destination, *record.path.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
             with self.store.open_artifact(record.sha256) as source, target.open("wb") as out:

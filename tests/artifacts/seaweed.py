@@ -42,8 +42,9 @@ class Seaweed:
     access_key: str
     secret_key: str
 
-    def client(self, secret_key: str | None = None) -> Any:
-        """A boto3 S3 client for this server (path-style addressing)."""
+    def client(self, secret_key: str | None = None, signature_version: str = "s3v4") -> Any:
+        """A boto3 S3 client for this server (path-style addressing; presigned URLs
+        signed with *signature_version*, SigV4 unless told otherwise)."""
         import boto3
         from botocore.config import Config
 
@@ -53,8 +54,17 @@ class Seaweed:
             aws_access_key_id=self.access_key,
             aws_secret_access_key=secret_key or self.secret_key,
             region_name="us-east-1",
-            config=Config(s3={"addressing_style": "path"}),
+            config=Config(signature_version=signature_version, s3={"addressing_style": "path"}),
         )
+
+    def environment(self) -> dict[str, str]:
+        """The AWS variables that point boto3 (and so ``trackrecord server``) at this server."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
 
 
 def weed_binary() -> str | None:

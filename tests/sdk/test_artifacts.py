@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import trackrecord
+from trackrecord.errors import InvalidValueError
 
 from .conftest import OpenApi, StartRun, Verified
 
@@ -235,3 +236,17 @@ def test_an_unknown_artifact_is_not_found(start: StartRun, open_api: OpenApi) ->
         run.log_text("a.txt", "a")
     with pytest.raises(trackrecord.NotFoundError, match=r"b\.txt"):
         open_api().open_artifact(run.id, "b.txt")
+
+
+def test_downloads_never_leave_the_destination_even_for_paths_stored_by_hand(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    with trackrecord.init("p", dir=store, capture=False) as run:
+        run.log_text("ok.txt", "fine")
+    with trackrecord.Api(dir=store) as api:
+        with api.store.database.write() as cur:  # type: ignore[attr-defined]
+            cur.execute("UPDATE artifacts SET path = '../escaped.txt' WHERE run_id = ?", (run.id,))
+        with pytest.raises(InvalidValueError, match=r"\.\."):
+            api.download_artifacts(run.id, tmp_path / "out")
+    assert not (tmp_path / "escaped.txt").exists()

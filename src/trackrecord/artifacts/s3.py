@@ -12,24 +12,42 @@ last stored, and ``digests``/``remove`` use it to spare recent contents.
 A process killed in the middle of a put can leave a temporary key or an
 unfinished multipart upload behind; a bucket lifecycle rule that expires
 ``<prefix>/tmp/`` and aborts incomplete uploads after a day cleans them up.
+
+Presigned URLs (:class:`~trackrecord.artifacts.base.PresigningStore`) let a
+server's clients skip the server. A presigned PUT goes straight to a digest's
+key and signs an ``x-amz-checksum-sha256`` header of that digest, so the S3
+server itself refuses any other bytes. Not every S3-compatible server checks
+it, so before its first presigned PUT the store probes its server once: an
+honest PUT must succeed; a PUT of bytes that miss the checksum, or with an
+unsigned ``x-amz-copy-source``, must be refused. Otherwise, and for contents
+over 5 GiB (the most one PUT carries), uploads go through :meth:`put`.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
+import http.client
+import logging
 import re
+import threading
+import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO, Final, cast
 
-from trackrecord.artifacts.base import CHUNK_SIZE, check_digest
-from trackrecord.errors import NotFoundError, StoreError, missing
+from trackrecord.artifacts.base import CHUNK_SIZE, PresignedRequest, check_digest
+from trackrecord.errors import InvalidValueError, NotFoundError, StoreError, missing
 
 __all__ = ["S3ArtifactStore"]
 
 PART_SIZE: Final = 8 << 20
 _COPY_LIMIT: Final = 5 << 30  # the largest object a single CopyObject may copy
+PUT_LIMIT: Final = 5 << 30  # the largest object a single PutObject may carry
+_MAX_EXPIRY: Final = 7 * 24 * 3600  # what SigV4 allows
+_PROBE_TIMEOUT: Final = 10.0
+_log = logging.getLogger(__name__)
 _MISSING_CODES: Final = frozenset({"404", "NoSuchKey", "NotFound"})
 _KEY: Final = re.compile(r"sha256/([0-9a-f]{2})/(\1[0-9a-f]{62})")
 
@@ -46,6 +64,8 @@ class S3ArtifactStore:
             addressing is used with it.
         access_key, secret_key, region: credentials and region for the client made here.
         part_size: the size of each part of a multipart upload (at least 5 MiB).
+        presign: whether to hand out presigned URLs (:meth:`presign_get`,
+            :meth:`presign_put`); turn it off when clients cannot reach the endpoint.
 
     Raises:
         MissingDependencyError: boto3 is not installed (``pip install 'trackrecord[s3]'``).
@@ -72,6 +92,7 @@ class S3ArtifactStore:
         secret_key: str | None = None,
         region: str | None = None,
         part_size: int = PART_SIZE,
+        presign: bool = True,
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
@@ -83,6 +104,9 @@ class S3ArtifactStore:
         )
         self.endpoint = endpoint_url or str(self._client.meta.endpoint_url)
         self._boto_errors = _boto_errors()
+        self.presign = presign
+        self._checks_checksums: bool | None = None  # probed before the first presigned PUT
+        self._probe_lock = threading.Lock()
 
     def _key(self, sha256: str) -> str:
         check_digest(sha256)
@@ -195,6 +219,86 @@ class S3ArtifactStore:
             self._client.delete_object(Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
 
+    def presign_get(self, sha256: str, expires_in: int) -> str | None:
+        """A URL that reads stored content for *expires_in* seconds, without credentials.
+
+        None when presigning is off; NotFoundError if the content is absent.
+
+        Example:
+            >>> url = store.presign_get(digest, expires_in=300)  # doctest: +SKIP
+            >>> httpx.get(url).content  # doctest: +SKIP
+            b'weights'
+        """
+        key = self._key(sha256)
+        _check_expiry(expires_in)
+        if not self.presign:
+            return None
+        if self._head(key) is None:
+            raise self._not_found(sha256)
+        with self._failures(f"presign a read of {sha256}"):
+            params = {"Bucket": self.bucket, "Key": key}
+            return str(self._client.generate_presigned_url("get_object", params, expires_in))
+
+    def presign_put(self, sha256: str, size: int, expires_in: int) -> PresignedRequest | None:
+        """A PUT of *size* bytes to *sha256*'s key for *expires_in* seconds, which the S3
+        server refuses unless the bytes hash to *sha256*. None when it would not refuse
+        them (see the module's notes), when presigning is off, or over 5 GiB: :meth:`put`.
+
+        Example:
+            >>> request = store.presign_put(digest, size, expires_in=900)  # doctest: +SKIP
+            >>> httpx.put(request.url, content=data, headers=request.headers)  # doctest: +SKIP
+        """
+        key = self._key(sha256)
+        _check_expiry(expires_in)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise InvalidValueError(f"size {size!r} must be a whole number of bytes")
+        if not self.presign or size > PUT_LIMIT or not self._enforces_checksums():
+            return None
+        checksum = base64.b64encode(bytes.fromhex(sha256)).decode()
+        url = self._presigned_put_url(key, checksum, expires_in)
+        return PresignedRequest("PUT", url, {"x-amz-checksum-sha256": checksum}, expires_in)
+
+    def _presigned_put_url(self, key: str, checksum: str, expires_in: int) -> str:
+        params = {"Bucket": self.bucket, "Key": key, "ChecksumSHA256": checksum}
+        with self._failures(f"presign an upload to {key}"):
+            return str(self._client.generate_presigned_url("put_object", params, expires_in))
+
+    def _enforces_checksums(self) -> bool:
+        """Whether the server refuses presigned PUTs of bytes that miss their checksum."""
+        with self._probe_lock:
+            if self._checks_checksums is None:
+                problem = self._probe_checksums()
+                if problem is not None:
+                    _log.warning(
+                        "presigned uploads to %s are off, uploads go through the server: %s",
+                        self.endpoint, problem,
+                    )  # fmt: skip
+                self._checks_checksums = problem is None
+            return self._checks_checksums
+
+    def _probe_checksums(self) -> str | None:
+        """Try an honest, a lying and a smuggling presigned PUT; what went wrong, or None."""
+        body = b"trackrecord checksum probe"
+        honest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        other = base64.b64encode(hashlib.sha256(body + b"!").digest()).decode()
+        keys = [f"{self.prefix}tmp/probe-{uuid.uuid4().hex}" for _ in range(3)]
+        copy = {"x-amz-copy-source": f"{self.bucket}/{keys[0]}"}
+        try:
+            status = _send_put(self._presigned_put_url(keys[0], honest, 60), body, honest)
+            if not 200 <= status < 300:
+                return f"an honest presigned PUT got {status} (does the client sign with SigV4?)"
+            if _send_put(self._presigned_put_url(keys[1], other, 60), body, other) < 300:
+                return "the server stored bytes that do not match their x-amz-checksum-sha256"
+            if _send_put(self._presigned_put_url(keys[2], other, 60), b"", other, copy) < 300:
+                return "the server accepted an unsigned x-amz-copy-source header"
+            return None
+        except (OSError, http.client.HTTPException, StoreError) as exc:
+            return f"the probe failed: {exc}"
+        finally:
+            for key in keys:
+                with contextlib.suppress(Exception):
+                    self._client.delete_object(Bucket=self.bucket, Key=key)
+
     def _head(self, key: str) -> dict[str, Any] | None:
         with self._failures(f"look up {key}"):
             try:
@@ -221,6 +325,34 @@ class S3ArtifactStore:
                 "credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or those passed in) "
                 "may read, write and list it."
             ) from exc
+
+
+def _check_expiry(expires_in: int) -> None:
+    if (
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, int)
+        or (not 1 <= expires_in <= _MAX_EXPIRY)
+    ):
+        raise InvalidValueError(
+            f"expires_in={expires_in!r} must be a whole number of seconds from 1 to {_MAX_EXPIRY}"
+        )
+
+
+def _send_put(url: str, body: bytes, checksum: str, extra: Mapping[str, str] | None = None) -> int:
+    """Send a presigned PUT as a client would; return the HTTP status (OSError if the
+    server cannot be reached). http.client adds no headers of its own, unlike urllib."""
+    parts = urllib.parse.urlsplit(url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = kind(parts.netloc, timeout=_PROBE_TIMEOUT)
+    try:
+        target = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        headers = {"x-amz-checksum-sha256": checksum, **(extra or {})}
+        connection.request("PUT", target, body, headers)
+        answer = connection.getresponse()
+        answer.read()
+        return int(answer.status)
+    finally:
+        connection.close()
 
 
 def _read_part(source: BinaryIO, part_size: int, digest: Any) -> bytes:
@@ -255,7 +387,9 @@ def _make_client(
         from botocore.config import Config
     except ImportError:
         raise missing("boto3", "s3", "the S3 artifact store") from None
-    config = Config(s3={"addressing_style": "path"} if endpoint_url else {})
+    config = Config(  # presigned URLs need SigV4 to sign a checksum header
+        signature_version="s3v4", s3={"addressing_style": "path"} if endpoint_url else {}
+    )
     return boto3.client(
         "s3",
         endpoint_url=endpoint_url,

@@ -45,6 +45,7 @@ def artifact_store(
     endpoint: str | None = None,
     access_key: str | None = None,
     secret_key: str | None = None,
+    presign: bool = True,
 ) -> ArtifactStore:
     """The artifact store at *location* (default: the store directory's ``artifacts/``)."""
     if location is not None and location.startswith("s3://"):
@@ -52,7 +53,8 @@ def artifact_store(
 
         bucket, _, prefix = location[5:].partition("/")
         return S3ArtifactStore(bucket, prefix=prefix, endpoint_url=endpoint,
-                               access_key=access_key, secret_key=secret_key)  # fmt: skip
+                               access_key=access_key, secret_key=secret_key,
+                               presign=presign)  # fmt: skip
     if location is None:
         if is_postgres(store_location):
             raise click.UsageError(

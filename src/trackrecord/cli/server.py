@@ -46,6 +46,13 @@ def is_loopback(host: str) -> bool:
 @click.option("--s3-secret-key", envvar="AWS_SECRET_ACCESS_KEY", default=None,
               help="S3 secret key [env AWS_SECRET_ACCESS_KEY].")  # fmt: skip
 @click.option(
+    "--presign/--no-presign",
+    default=True,
+    show_default=True,
+    help="Let clients move artifact bytes straight to and from S3 with presigned URLs "
+    "(turn off when clients cannot reach the S3 endpoint).",
+)
+@click.option(
     "--auth/--no-auth",
     default=None,
     help="Require tokens (default: on once the store has a user; see trackrecord admin).",
@@ -58,6 +65,7 @@ def server(
     s3_endpoint: str | None,
     s3_access_key: str | None,
     s3_secret_key: str | None,
+    presign: bool,
     auth: bool | None,
 ) -> None:
     """Serve a store over HTTP: training code logs to it with TRACKRECORD_URI=http://HOST:PORT.
@@ -79,7 +87,7 @@ def server(
 
     try:
         bytes_store = artifact_store(artifacts, store_location, s3_endpoint, s3_access_key,
-                                     s3_secret_key)  # fmt: skip
+                                     s3_secret_key, presign)  # fmt: skip
         settings = ServerSettings.for_store(open_server_store(store_location, bytes_store), auth)
     except TrackRecordError as exc:
         raise click.ClickException(str(exc)) from exc

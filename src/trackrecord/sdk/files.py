@@ -7,6 +7,7 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Protocol
 
+from trackrecord.artifacts.base import check_artifact_path
 from trackrecord.errors import InvalidValueError
 from trackrecord.media.types import media_type
 
@@ -22,18 +23,21 @@ class ArtifactSink(Protocol):
 
 
 def artifact_name(name: str) -> str:
-    """Check an artifact path inside a run: relative, '/'-separated, no '..'."""
+    """Check an artifact path inside a run and return it in canonical form.
+
+    ``./`` and doubled ``/`` are dropped, and on Windows ``\\`` becomes ``/``; what
+    remains must pass :func:`~trackrecord.artifacts.base.check_artifact_path`
+    (relative, no ``..``, no backslash or NUL, no percent-encoded traversal).
+
+    Example:
+        >>> artifact_name("./plots//loss.png")
+        'plots/loss.png'
+    """
     if not isinstance(name, str) or not name.strip():
         raise InvalidValueError(
             f"artifact name {name!r} must be a non-empty string such as 'model/weights.pt'"
         )
-    path = PurePosixPath(name.replace(os.sep, "/"))
-    if path.is_absolute() or ".." in path.parts:
-        raise InvalidValueError(
-            f"artifact name {name!r} must be a relative path inside the run, "
-            f"without '..', such as 'plots/loss.png'"
-        )
-    return str(path)
+    return check_artifact_path(str(PurePosixPath(name.replace(os.sep, "/"))), "artifact name")
 
 
 def store_bytes(
@@ -56,6 +60,16 @@ def _file_record(store: ArtifactSink, source: Path, name: str) -> dict[str, Any]
     return {"path": name, "sha256": sha256, "size": size, "media_type": media_type(name)}
 
 
+def _member_name(prefix: str, relative: str, full: Path) -> str:
+    try:
+        return check_artifact_path(f"{prefix}/{relative}")
+    except InvalidValueError as exc:
+        raise InvalidValueError(
+            f"log_artifact: cannot store {str(full)!r} under its own name: {exc}. "
+            f"Rename the file, or log it alone with log_artifact(path, name=...)"
+        ) from None
+
+
 def store_path(
     store: ArtifactSink, path: str | os.PathLike[str], name: str | None
 ) -> list[dict[str, Any]]:
@@ -76,5 +90,5 @@ def store_path(
             full = Path(root) / file
             if full.is_file():
                 relative = full.relative_to(source).as_posix()
-                records.append(_file_record(store, full, f"{prefix}/{relative}"))
+                records.append(_file_record(store, full, _member_name(prefix, relative, full)))
     return records

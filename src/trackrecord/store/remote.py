@@ -1,5 +1,14 @@
 """RemoteStore: the Store protocol as a client of a TrackRecord server.
 
+Artifact bytes stream both ways and are never held whole in memory. When the
+server's artifact store can presign (S3), they skip the server: a download
+follows the server's redirect to a presigned URL, and an upload of a seekable
+source of 8 MiB or more is hashed first, then PUT to a presigned URL that the
+store itself refuses unless the bytes match the digest. Whenever the direct
+way is not offered or fails (the store's endpoint is unreachable from here,
+the file changed under us), the bytes go through the server instead. Every
+download is hashed as it arrives and checked against the digest asked for.
+
 Example:
     >>> store = RemoteStore("http://127.0.0.1:8080")  # doctest: +SKIP
     >>> store.search_runs('metrics.acc.max > 0.9').runs  # doctest: +SKIP
@@ -7,19 +16,23 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
-from typing import Any, BinaryIO
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import IO, Any, BinaryIO, Final
 
-from trackrecord.errors import StoreError, missing
+from trackrecord.artifacts.base import CHUNK_SIZE, check_digest, file_sha256
+from trackrecord.errors import NotFoundError, StoreError, missing
 from trackrecord.events import Event, decode_json
 from trackrecord.server import wire
 from trackrecord.spool import encode_event, read_frames
 from trackrecord.store.base import ArtifactRecord, ProjectRecord, RunPage, RunRecord
 from trackrecord.store.series import Buckets, Series
 
-__all__ = ["RemoteStore"]
+__all__ = ["DIRECT_UPLOAD_MIN", "RemoteStore"]
+
+DIRECT_UPLOAD_MIN: Final = 8 << 20  # below this, one request through the server is cheaper
 
 
 class RemoteStore:
@@ -33,7 +46,9 @@ class RemoteStore:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.url = url.rstrip("/")
         self._httpx = httpx
-        self._client = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+        # a server that drops packets must not hold the writer (and finish()) for a minute
+        limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+        self._client = httpx.Client(base_url=self.url, headers=headers, timeout=limits)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
@@ -117,28 +132,103 @@ class RemoteStore:
 
     def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
         """See :meth:`Store.put_artifact` (the body is streamed, never read whole)."""
-        blocks = iter(lambda: source.read(1 << 20), b"")
+        direct = self._put_direct(source)
+        if direct is not None:
+            return direct
+        blocks = iter(lambda: source.read(CHUNK_SIZE), b"")
         data = self._json("POST", "/artifacts", content=blocks)
         return str(data["sha256"]), int(data["size"])
 
+    def _put_direct(self, source: BinaryIO) -> tuple[str, int] | None:
+        """PUT *source* straight to the artifact store if the server offers a presigned
+        upload; None (with *source* rewound) when the bytes must go through the server."""
+        start = _position(source)
+        if start is None:
+            return None
+        digest, size = file_sha256(source)
+        source.seek(start)
+        if size < DIRECT_UPLOAD_MIN:
+            return None
+        try:
+            offer = self._json("POST", f"/artifacts/{digest}/upload", json={"size": size})
+        except (NotFoundError, StoreError):  # a server without presigning, or one too old
+            return None
+        if not isinstance(offer, Mapping) or offer.get("url") is None:
+            return None
+        headers = {**offer.get("headers", {}), "Content-Length": str(size)}
+        try:
+            with self._httpx.Client(timeout=self._client.timeout) as direct:
+                method, url = str(offer.get("method", "PUT")), str(offer["url"])
+                response = direct.request(
+                    method, url, content=_blocks(source, size), headers=headers
+                )
+        except self._httpx.HTTPError:
+            response = None
+        if response is None or response.status_code >= 300:
+            source.seek(start)  # e.g. the file changed since it was hashed: S3 refused it
+            return None
+        return digest, size
+
     def open_artifact(self, sha256: str) -> BinaryIO:
-        """See :meth:`Store.open_artifact` (spooled to a temporary file as it arrives)."""
+        """See :meth:`Store.open_artifact` (spooled to a temporary file as it arrives).
+
+        Raises StoreError if the bytes that arrive do not hash to *sha256*.
+        """
+        check_digest(sha256)
         spooled = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
         try:
-            with self._client.stream("GET", f"/api/v1/artifacts/{sha256}") as response:
-                if response.status_code >= 400:
-                    response.read()
-                    self._raise(response)
-                for block in response.iter_bytes(1 << 20):
-                    spooled.write(block)
+            location, found = self._download(f"/api/v1/artifacts/{sha256}?redirect=true", spooled)
+            if location is not None and self._download_direct(location, spooled) != sha256:
+                spooled.seek(0)
+                spooled.truncate()
+                _, found = self._download(f"/api/v1/artifacts/{sha256}", spooled)
+            elif location is not None:
+                found = sha256
+            if found != sha256:
+                raise StoreError(
+                    f"the content {sha256} downloaded from {self.url} hashes to {found}: it "
+                    f"was damaged in the store or on the way; try again, and check the "
+                    f"runs that hold it with `trackrecord verify`"
+                )
         except BaseException:
             spooled.close()
             raise
         spooled.seek(0)
         return spooled
 
+    def _download(self, path: str, spooled: IO[bytes]) -> tuple[str | None, str | None]:
+        """Spool the server's answer to GET *path*: (where it redirects to, None) or
+        (None, the SHA-256 of the bytes spooled)."""
+        try:
+            with self._client.stream("GET", path) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    self._raise(response)
+                if response.is_redirect and "location" in response.headers:
+                    return str(response.headers["location"]), None
+                return None, _spool(response, spooled)
+        except self._httpx.HTTPError as exc:
+            raise StoreError(f"cannot download from the server at {self.url}: {exc}") from exc
+
+    def _download_direct(self, url: str, spooled: IO[bytes]) -> str | None:
+        """Spool GET *url* from the artifact store; the SHA-256 of the bytes, or None if
+        the store could not be reached or refused."""
+        try:
+            with (
+                self._httpx.Client(timeout=self._client.timeout) as direct,
+                direct.stream("GET", url) as response,
+            ):
+                return _spool(response, spooled) if response.status_code == 200 else None
+        except self._httpx.HTTPError:
+            return None
+
     def _raise(self, response: Any) -> None:
-        error = decode_json(response.content)["error"]
+        try:
+            error = decode_json(response.content)["error"]
+        except (ValueError, KeyError, TypeError):
+            raise StoreError(
+                f"the server at {self.url} answered {response.status_code}: {response.text[:200]}"
+            ) from None
         raise wire.error_for(error["code"], error["message"])
 
     def list_artifacts(self, run_id: str) -> list[ArtifactRecord]:
@@ -148,3 +238,28 @@ class RemoteStore:
     def close(self) -> None:
         """See :meth:`Store.close`."""
         self._client.close()
+
+
+def _position(source: BinaryIO) -> int | None:
+    """Where a seekable *source* stands; None if it cannot be read twice."""
+    try:
+        return source.tell() if source.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _blocks(source: BinaryIO, size: int) -> Iterator[bytes]:
+    """*size* bytes of *source*, a block at a time (never more, if the file grew)."""
+    left = size
+    while left > 0 and (block := source.read(min(CHUNK_SIZE, left))):
+        left -= len(block)
+        yield block
+
+
+def _spool(response: Any, spooled: IO[bytes]) -> str:
+    """Write a streamed body to *spooled*; return its SHA-256."""
+    digest = hashlib.sha256()
+    for block in response.iter_bytes(CHUNK_SIZE):
+        digest.update(block)
+        spooled.write(block)
+    return digest.hexdigest()

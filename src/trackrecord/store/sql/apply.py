@@ -15,7 +15,8 @@ from typing import Any, Final
 
 import numpy as np
 
-from trackrecord.errors import ChainConflictError
+from trackrecord.artifacts.base import check_artifact_path, check_digest
+from trackrecord.errors import ChainConflictError, InvalidValueError
 from trackrecord.events import GENESIS, Event, Points, canonical_json
 from trackrecord.store.sql.connection import Cursor
 from trackrecord.store.sql.metric_chunks import append_points
@@ -195,14 +196,44 @@ def _notes(cur: Cursor, event: Event) -> None:
     cur.execute("UPDATE runs SET notes = ? WHERE id = ?", (event.body["text"], event.run_id))
 
 
+def _check_files(event: Event) -> list[Mapping[str, Any]]:
+    """The file records of an ``artifact`` event; InvalidValueError if any is malformed.
+
+    Paths are checked here, where every writer's events arrive (the SDK checks them
+    too), so a crafted event cannot record a path that escapes a download directory.
+    """
+    files = event.body.get("files")
+    where = f"the artifact event {event.seq} of run {event.run_id}"
+    if not isinstance(files, list):
+        raise InvalidValueError(f"{where} must list its files: {{'files': [{{'path': ...}}]}}")
+    for record in files:
+        if not isinstance(record, Mapping):
+            raise InvalidValueError(f"{where} has a file record that is not an object")
+        path, digest = record.get("path"), record.get("sha256")
+        size, kind = record.get("size"), record.get("media_type")
+        if not isinstance(path, str) or not isinstance(digest, str):
+            raise InvalidValueError(f"{where}: path and sha256 must be strings")
+        try:
+            check_artifact_path(path)
+            check_digest(digest)
+        except InvalidValueError as exc:
+            raise InvalidValueError(f"{where}: {exc}") from None
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise InvalidValueError(f"{where}: size {size!r} must be a whole number of bytes")
+        if not isinstance(kind, str):
+            raise InvalidValueError(f"{where}: media_type {kind!r} must be a string")
+    return files
+
+
 def _artifact(cur: Cursor, event: Event) -> None:
+    files = _check_files(event)
     cur.executemany(
         "INSERT INTO artifacts (run_id, path, sha256, size, media_type, created_at) VALUES "
         "(?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, path) DO UPDATE SET sha256 = excluded.sha256, "
         "size = excluded.size, media_type = excluded.media_type, created_at = excluded.created_at",
         [
             (event.run_id, f["path"], f["sha256"], f["size"], f["media_type"], event.time)
-            for f in event.body["files"]
+            for f in files
         ],
     )
 
