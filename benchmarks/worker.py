@@ -2,7 +2,8 @@
 
 Started by run.py with an empty working directory that the tracker stores into
 (STORE: the shared store a many-runs workload reads). The set-up of such a store
-runs here too: `worker.py --load-runs TRACKER RUNS STORE RESULT_JSON`.
+runs here too: `worker.py --load-runs TRACKER RUNS STORE RESULT_JSON`, and so do the
+logging clients of the server_ingest workload: `worker.py --log-client TRACKER URI STEPS DIR`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ def main(argv: list[str]) -> None:
     from trackers import TRACKERS
     from workloads import load_workload
 
+    if argv[0] == "--log-client":
+        from workloads.server_ingest import client_main
+
+        tracker_name, uri, steps, workdir = argv[1:]
+        client_main(tracker_name, uri, int(steps), Path(workdir))
+        return
     if argv[0] == "--load-runs":
         from workloads.many_runs import load_store
 

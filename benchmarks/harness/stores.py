@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from harness.pg_copy import drop_copy
 from harness.runner import WorkerFailed, load_runs
 from harness.runs_data import VERSION
 from harness.timing import timed
@@ -42,6 +43,8 @@ class SharedStores:
         if key in self.failed:
             raise WorkerFailed(self.failed[key])
         root = STORES / f"{tracker}-{runs}-v{VERSION}"
+        if not self.reuse:
+            drop_copy(root)  # a copy of a store this run replaces
         manifest = read_manifest(root) if self.reuse else None
         figures = None if manifest is None else manifest["figures"]
         if figures is None:
@@ -66,10 +69,12 @@ class SharedStores:
         return figures
 
     def close(self) -> None:
-        """Remove the stores loaded in this run, unless they are to be kept."""
+        """Remove the stores loaded in this run (and their PostgreSQL copies, see
+        harness/pg_copy.py), unless they are to be kept."""
         if self.keep or self.reuse:
             return
         for root in self.loaded:
+            drop_copy(root)
             shutil.rmtree(root, ignore_errors=True)
 
 

@@ -9,6 +9,8 @@ from workloads import Metric, Workload
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
+    if unit == "/s":
+        return f"{value:,.0f}/s"
     return _format_bytes(value) if unit == "B" else _format_seconds(value)
 
 

@@ -18,6 +18,8 @@ WORKLOADS: tuple[str, ...] = (
     "search",
     "runs_ls",
     "export",
+    "server_ingest",
+    "server_search",
 )
 
 

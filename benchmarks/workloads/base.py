@@ -34,13 +34,14 @@ class Metric:
     "linear": it grows with n, so it is scaled linearly to nominal (and starred);
     "free": it does not depend on n (bytes per point, import time);
     "at_n": shown as measured, and compared with TrackRecord only at the same n.
+    `unit` "/s" is a rate (items per second), shown as measured.
     `per_item` adds a per-call/per-point column; `compare` adds a ratio-to-TrackRecord column.
     """
 
     key: str
     label: str
     target: float | None = None
-    unit: Literal["s", "B"] = "s"
+    unit: Literal["s", "B", "/s"] = "s"
     scaling: Literal["linear", "free", "at_n"] = "at_n"
     per_item: bool = False
     compare: bool = True
