@@ -85,12 +85,22 @@ def order_key(order: Order, index: int, now_ms: int) -> OrderKey:
     return OrderKey(order.descending, expressions, [], KEY_TABLE[f.kind], alias, f.name)
 
 
-def order_sql(keys: Sequence[OrderKey], id_descending: bool) -> tuple[str, list[Any]]:
-    """The ORDER BY list of *keys*, ties broken by id."""
+def order_sql(
+    keys: Sequence[OrderKey], id_descending: bool, first_present: bool = False
+) -> tuple[str, list[Any]]:
+    """The ORDER BY list of *keys*, ties broken by id.
+
+    With *first_present* (the rows all have a value for the first key), a
+    one-column first key is ordered without ``NULLS LAST``, so that PostgreSQL
+    can read it in order from its index (backwards, for a descending key) and
+    stop after a page instead of sorting every match.
+    """
     parts, args = [], []
-    for key in keys:
+    for index, key in enumerate(keys):
+        plain = first_present and index == 0 and len(key.expressions) == 1
         for expression in key.expressions:
-            parts.append(f"{expression} {'DESC' if key.descending else 'ASC'} NULLS LAST")
+            nulls = "" if plain else " NULLS LAST"
+            parts.append(f"{expression} {'DESC' if key.descending else 'ASC'}{nulls}")
             args += key.args
     parts.append(f"r.id {'DESC' if id_descending else 'ASC'}")
     return ", ".join(parts), args

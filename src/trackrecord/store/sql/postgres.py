@@ -288,6 +288,8 @@ class PostgresDatabase:
                     continue
                 for statement in migration.statements:
                     cur.execute(postgres_ddl(statement))
+                for statement in migration.postgres:
+                    cur.execute(statement)
                 cur.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, int(time.time() * 1000)),

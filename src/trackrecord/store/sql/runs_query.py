@@ -36,10 +36,11 @@ def _select(
     where_args: list[Any],
     id_descending: bool,
     limit: int,
+    first_present: bool = False,
 ) -> tuple[str, list[Any]]:
     columns = ["NULL"] * nulls + [e for key in keys for e in key.expressions]
     column_args = [a for key in keys for _ in key.expressions for a in key.args]
-    order, order_args = order_sql(keys, id_descending)
+    order, order_args = order_sql(keys, id_descending, first_present)
     join_sql = " ".join(sql for sql, _ in joins if sql)
     join_args = [a for _, args in joins for a in args]
     sql = (
@@ -76,7 +77,7 @@ def find_page(
             after, after_args = after_sql(keys, values, run_id, down)
             phase_where, phase_args = [*phase_where, after], [*phase_args, *after_args]
         joins = [first.join(inner=True), *(key.join(inner=False) for key in keys[1:])]
-        sql, sql_args = _select(keys, 0, joins, phase_where, phase_args, down, limit)
+        sql, sql_args = _select(keys, 0, joins, phase_where, phase_args, down, limit, True)
         rows = conn.execute(sql, sql_args).fetchall()
         values, cursor = [], None  # phase 2 starts from its beginning
     if len(rows) < limit:  # phase 2: runs without a value, by the other keys
