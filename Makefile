@@ -4,7 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck bench clean
+NPM    ?= npm
+HAVE_NPM := $(shell command -v $(NPM) 2>/dev/null)
+WEB_BUILT := src/trackrecord/server/ui/index.html
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts \
+	web/tsconfig.json web/package.json
+
+.PHONY: setup demo test lint typecheck webtest web bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,12 +18,30 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv with TrackRecord and the dev tools
+web/node_modules/.installed: web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILT): web/node_modules/.installed $(WEB_SOURCES)
+	cd web && $(NPM) run build
+
+ifeq ($(HAVE_NPM),)
+web:
+	@echo "npm not found: the web UI is not built (install Node.js 20 and npm, then: make web)"
+webtest: web
+else
+web: $(WEB_BUILT)  ## build the web UI into the Python package (needs Node.js 20 and npm)
+
+webtest: web  ## type-check the UI and run its unit tests (Vitest)
+	cd web && $(NPM) run typecheck && $(NPM) test
+endif
+
+setup: $(STAMP) web  ## create .venv with TrackRecord and the dev tools; build the web UI
 
 demo: $(STAMP)  ## train a small model that logs to the embedded store, then show where it went
 	$(BIN)/python examples/train.py
 
-test: $(STAMP) lint typecheck  ## lint, type-check and run the whole test suite
+test: $(STAMP) lint typecheck webtest  ## lint, type-check and run the whole test suite
 	TRACKRECORD_STRICT=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -34,4 +58,5 @@ bench:  ## side-by-side benchmarks against MLflow and Aim (own virtualenv: .venv
 	.venv-bench/bin/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench .pytest_cache .mypy_cache .ruff_cache web/node_modules \
+		src/trackrecord/server/ui

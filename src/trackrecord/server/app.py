@@ -20,12 +20,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute
 
 from trackrecord.server.access_log import AccessLog
 from trackrecord.server.guard import Guard
 from trackrecord.server.http import Json
-from trackrecord.server.routes import admin, artifacts, docs, meta, runs
+from trackrecord.server.routes import admin, artifacts, docs, meta, runs, ui
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.base import Store
 
@@ -40,12 +40,13 @@ def create_app(settings: ServerSettings | Store) -> Starlette:
     if not isinstance(settings, ServerSettings):
         settings = ServerSettings(settings)
     guard = Guard(settings.store)
-    routes: list[Route] = [
+    routes: list[BaseRoute] = [
         *runs.routes(settings, guard),
         *artifacts.routes(settings, guard),
         *admin.routes(settings),
         *meta.routes(settings),
         *docs.routes(),
+        *ui.routes(),
     ]
     return Starlette(
         routes=routes,

@@ -145,6 +145,20 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
         "docs", "Interactive documentation (self-contained: no network access needed)",
         {"text/html": STRING}, errors=(), public=True,
     ),
+    **{
+        (path, "GET"): Operation(
+            "ui", f"The web UI: {what} (the app's HTML; the app reads the view from the URL)",
+            {"text/html": STRING}, errors=(), public=True, parameters=parameters,
+        )
+        for path, what, parameters in (
+            ("/", "the runs table", ()),
+            ("/runs/{run_id}", "a run's page", (RUN_ID,)),
+            ("/compare", "runs compared", ()),
+        )
+    },
+    ("/favicon.svg", "GET"): Operation(
+        "ui", "The icon", {"image/svg+xml": STRING}, errors=(), public=True,
+    ),
     ("/api/v1/projects", "GET"): Operation(
         "runs", "The projects the caller may read", as_json(array(ref("Project"))), errors=(401,),
     ),

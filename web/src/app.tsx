@@ -1,0 +1,85 @@
+// The shell: header (projects, sign-in, theme) and the page the URL names.
+import { useEffect, useState } from "preact/hooks";
+import { api, ApiError, getToken, setToken, type Identity } from "./api";
+import { navigate, useLocation } from "./router";
+import { RunsPage } from "./pages/runs";
+import { RunPage } from "./pages/run";
+import { ComparePage } from "./pages/compare";
+
+type Theme = "light" | "dark";
+
+function useTheme(): [Theme, () => void] {
+  const initial = (localStorage.getItem("trackrecord.theme") as Theme | null) ??
+    (window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+  const [theme, setTheme] = useState<Theme>(initial);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem("trackrecord.theme", theme);
+  }, [theme]);
+  return [theme, () => setTheme(theme === "dark" ? "light" : "dark")];
+}
+
+/** Who the UI acts for: null while unknown, "signin" when the server wants a token. */
+function useIdentity(): [Identity | "signin" | null, () => void] {
+  const [identity, setIdentity] = useState<Identity | "signin" | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    api.whoami().then(setIdentity, (error: unknown) => {
+      if (error instanceof ApiError && error.status === 401) setIdentity("signin");
+      else setIdentity({ user: "anonymous", is_admin: true, roles: {}, token: null, token_project: null });
+    });
+  }, [attempt]);
+  return [identity, () => setAttempt((n) => n + 1)];
+}
+
+function SignIn({ onDone }: { onDone: () => void }) {
+  const [token, setValue] = useState("");
+  return (
+    <form
+      class="signin"
+      onSubmit={(event) => {
+        event.preventDefault();
+        setToken(token.trim());
+        onDone();
+      }}
+    >
+      <h1>Sign in</h1>
+      <p>This server needs an API token (an admin makes one with <code>trackrecord admin token create USER</code>).</p>
+      <label>
+        Token
+        <input type="password" value={token} autoComplete="off" onInput={(e) => setValue(e.currentTarget.value)} />
+      </label>
+      <button type="submit">Sign in</button>
+      {getToken() && <p class="error" role="alert">That token was refused; check it and try again.</p>}
+    </form>
+  );
+}
+
+export function App() {
+  const location = useLocation();
+  const [theme, toggleTheme] = useTheme();
+  const [identity, retry] = useIdentity();
+  if (identity === null) return <p class="loading">Loading…</p>;
+  if (identity === "signin") return <SignIn onDone={retry} />;
+  let page;
+  const runMatch = location.path.match(/^\/runs\/([^/]+)$/);
+  if (runMatch) page = <RunPage runId={decodeURIComponent(runMatch[1])} identity={identity} />;
+  else if (location.path === "/compare") page = <ComparePage params={location.params} />;
+  else page = <RunsPage params={location.params} identity={identity} />;
+  return (
+    <div class="shell">
+      <header>
+        <a href="/" class="brand" onClick={(e) => { e.preventDefault(); navigate("/"); }}>TrackRecord</a>
+        <span class="spacer" />
+        <span class="who" title="signed in as">{identity.user}</span>
+        {identity.token && (
+          <button type="button" onClick={() => { setToken(null); retry(); }}>Sign out</button>
+        )}
+        <button type="button" aria-label={`switch to ${theme === "dark" ? "light" : "dark"} theme`} onClick={toggleTheme}>
+          {theme === "dark" ? "☀" : "☾"}
+        </button>
+      </header>
+      <main>{page}</main>
+    </div>
+  );
+}
