@@ -264,3 +264,24 @@ def test_training_code_logs_with_its_token(team: Team, tmp_path: Path) -> None:
 
 def _now() -> int:
     return time.time_ns() // 1_000_000
+
+
+def test_editors_edit_ended_runs_and_viewers_cannot(team: Team) -> None:
+    vision = team.runs["vision"]
+    with team.client("bob") as bob:
+        refused = bob.patch(f"/api/v1/runs/{vision.run_id}", json={"notes": "mine"})
+        assert refused.status_code == 403 and error(refused)["code"] == "FORBIDDEN"
+    with team.client("alice") as alice:
+        live = alice.patch(f"/api/v1/runs/{vision.run_id}", json={"notes": "too early"})
+        assert live.status_code == 423 and "still being logged" in error(live)["message"]
+        ended = Chain("vision")
+        ended.add("run.end", {"status": "finished"})
+        team.store.append_events(ended.events)
+        changed = alice.patch(f"/api/v1/runs/{ended.run_id}",
+                              json={"notes": "baseline", "name": "base"})  # fmt: skip
+        assert changed.status_code == 200
+        assert (changed.json()["notes"], changed.json()["name"]) == ("baseline", "base")
+        bad = alice.patch(f"/api/v1/runs/{ended.run_id}", json={"colour": "red"})
+        assert bad.status_code == 400 and '"notes"' in error(bad)["message"]
+    with trackrecord.Api(uri=team.url, token=team.tokens["bob"]) as api:
+        assert api.verify(ended.run_id).ok  # the edits are events of the chain

@@ -179,6 +179,12 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ("/api/v1/runs/{run_id}", "GET"): Operation(
         "runs", "One run", as_json(ref("Run")), parameters=(RUN_ID,),
     ),
+    ("/api/v1/runs/{run_id}", "PATCH"): Operation(
+        "runs", "Change an ended run's notes or name (editors; appended as events)",
+        as_json(ref("Run")), parameters=(RUN_ID,),
+        body=as_json(obj(notes={"type": ["string", "null"]}, name=STRING) | _OPEN),
+        errors=(400, 401, 403, 404, 409, 423),
+    ),
     ("/api/v1/runs/{run_id}/events", "POST"): Operation(
         "events", "Append events (idempotent by seq)", as_json(ref("Appended")),
         "CRC-framed records, as the SDK's spool writes them; events already stored are "

@@ -5,19 +5,23 @@
 from __future__ import annotations
 
 import io
+import time
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from trackrecord.errors import InvalidValueError
+from trackrecord.errors import InvalidValueError, RunLockedError
+from trackrecord.events import Event, decode_json
 from trackrecord.server import wire
 from trackrecord.server.guard import Guard
 from trackrecord.server.http import Handler, Json, endpoint, identity_of, int_param
 from trackrecord.server.settings import ServerSettings
 from trackrecord.spool import FrameError, encode_event, read_frames
-from trackrecord.store.base import RunPage
+from trackrecord.store.base import RunPage, RunRecord, Store
+from trackrecord.values import check_key
 
 __all__ = ["routes"]
 
@@ -81,6 +85,20 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         points = await run_in_threadpool(store.metric_series, run_id, key, start, end)
         return Response(wire.series_bytes(points), media_type=wire.SERIES_TYPE)
 
+    async def edit(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        await run_in_threadpool(guard.run, identity_of(request), run_id, "editor", "editing runs")
+        try:
+            changes = decode_json(await request.body() or b"{}")
+        except ValueError:
+            raise InvalidValueError(
+                'the body must be a JSON object such as {"notes": "..."}'
+            ) from None
+        if not isinstance(changes, dict) or not changes or set(changes) - {"notes", "name"}:
+            raise InvalidValueError('give "notes" (text or null) and/or "name" (text) to change')
+        updated = await run_in_threadpool(_annotate, store, run_id, changes)
+        return Json(wire.run_to_json(updated))
+
     def at(path: str, action: str, handler: Handler, method: str = "GET") -> Route:
         return Route(path, endpoint(settings, action, handler), methods=[method])
 
@@ -88,7 +106,33 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         at("/api/v1/projects", "projects.list", projects),
         at("/api/v1/runs", "runs.search", search),
         at("/api/v1/runs/{run_id}", "runs.get", run),
+        at("/api/v1/runs/{run_id}", "runs.edit", edit, "PATCH"),
         at("/api/v1/runs/{run_id}/events", "runs.append_events", append, "POST"),
         at("/api/v1/runs/{run_id}/events", "runs.read_events", events),
         at("/api/v1/runs/{run_id}/metrics/{key:path}", "runs.metric", series),
     ]
+
+
+def _annotate(store: Store, run_id: str, changes: dict[str, Any]) -> RunRecord:
+    """Append the events that change a finished run's notes or name; return the run."""
+    run = store.get_run(run_id)
+    if run.status == "running":
+        raise RunLockedError(
+            f"run {run_id} is still being logged; edit it when it has ended (or from the "
+            f"training code: run.notes = ...)"
+        )
+    notes, name = changes.get("notes"), changes.get("name")
+    if "notes" in changes and notes is not None and not isinstance(notes, str):
+        raise InvalidValueError(f"notes must be text or null, not {notes!r}")
+    if "name" in changes:
+        name = check_key(name, "run name")
+    seq, prev = run.head_seq, run.head_hash
+    events = []
+    for type_, body in (("notes", {"text": notes}), ("run.rename", {"name": name})):
+        if (type_ == "notes" and "notes" in changes) or (type_ == "run.rename" and name):
+            seq += 1
+            event = Event.build(run_id, seq, type_, time.time_ns() // 1_000_000, prev, body)
+            events.append(event)
+            prev = event.hash
+    store.append_events(events)
+    return store.get_run(run_id)
