@@ -1,20 +1,46 @@
-// One run: its status, params and summaries.
+// One run: facts, params, metric summaries and charts, notes and artifacts.
+// While the run is running it is polled and its charts re-fetched (see useRun).
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, type Identity, type Run } from "../api";
+import type { Identity } from "../api";
+import { MetricChart } from "../chart/chart";
+import { Artifacts } from "../run/Artifacts";
+import { canEdit, Notes } from "../run/Notes";
+import { ParamsView } from "../run/ParamsView";
+import { RunHeader } from "../run/RunHeader";
+import { Summaries } from "../run/Summaries";
+import { useRun } from "../run/useRun";
+import "../run/run.css";
 
-export function RunPage({ runId }: { runId: string; identity: Identity }) {
-  const [run, setRun] = useState<Run | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api.run(runId).then(setRun, (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, [runId]);
+export function RunPage({ runId, identity }: { runId: string; identity: Identity }) {
+  const { run, error, tick, setRun } = useRun(runId);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => setNow(Date.now()), [tick]);
   if (error) return <p class="error" role="alert">{error}</p>;
   if (run === null) return <p class="loading">Loading run…</p>;
+  const chartRuns = [{ id: run.id, label: run.name }];
+  const metrics = Object.keys(run.summaries).sort();
   return (
     <article class="run">
-      <h1>{run.name} <span class={`status ${run.status}`}>{run.status}</span></h1>
-      <h2>Params</h2>
-      <dl>{Object.entries(run.params).map(([k, v]) => <><dt>{k}</dt><dd>{JSON.stringify(v)}</dd></>)}</dl>
+      <RunHeader run={run} now={now} />
+      <section>
+        <h2>Notes</h2>
+        <Notes run={run} editable={canEdit(identity, run.project)} onSaved={setRun} />
+      </section>
+      <section>
+        <h2>Metrics</h2>
+        <Summaries summaries={run.summaries} />
+        <div class="charts">
+          {metrics.map((key) => <MetricChart key={key} runs={chartRuns} metric={key} refresh={tick} />)}
+        </div>
+      </section>
+      <section>
+        <h2>Params</h2>
+        <ParamsView params={run.params} />
+      </section>
+      <section>
+        <h2>Artifacts</h2>
+        <Artifacts runId={run.id} refresh={run.status === "running" ? tick : 0} />
+      </section>
     </article>
   );
 }

@@ -1,32 +1,89 @@
-// The runs table: every run of the search, newest first (see the URL for the view).
-import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, type Identity, type Run } from "../api";
+// The runs table page: every run of the view in the URL (project, filter, sort,
+// columns, grouping), live while runs are going, with selection for comparing.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { Identity, Project } from "../api";
 import { navigate } from "../router";
+import { ColumnChooser } from "../table/ColumnChooser";
+import { ATTRIBUTE_COLUMNS, QUERY_ATTRIBUTES, discoverColumns } from "../table/fields";
+import { FilterBox } from "../table/FilterBox";
+import { tableRows } from "../table/rows";
+import { fetchProjects } from "../table/runsApi";
+import { RunsTable } from "../table/RunsTable";
+import { useRuns } from "../table/useRuns";
+import { toggleSort, viewFromParams, viewToUrl, type View } from "../table/view";
+import "../table/table.css";
+
+function useProjects(): Project[] {
+  const [projects, setProjects] = useState<Project[]>([]);
+  useEffect(() => void fetchProjects().then(setProjects, () => setProjects([])), []);
+  return projects;
+}
+
+function compareUrl(ids: Iterable<string>): string {
+  return `/compare?${[...ids].map((id) => `run=${encodeURIComponent(id)}`).join("&")}`;
+}
 
 export function RunsPage({ params }: { params: URLSearchParams; identity: Identity }) {
-  const [runs, setRuns] = useState<Run[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const q = params.get("q") ?? "";
-  useEffect(() => {
-    api.searchRuns({ q, limit: 1000 }).then(
-      (page) => { setRuns(page.runs); setError(null); },
-      (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)),
-    );
-  }, [q]);
-  if (error) return <p class="error" role="alert">{error}</p>;
-  if (runs === null) return <p class="loading">Loading runs…</p>;
+  const view = viewFromParams(params);
+  const setView = (patch: Partial<View>) => navigate(viewToUrl({ ...view, ...patch }), true);
+  const { runs, truncated, error, loading } = useRuns({ q: view.q, project: view.project, order: view.order });
+  const projects = useProjects();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+
+  const available = useMemo(() => (runs ? discoverColumns(runs) : []), [runs]);
+  const fields = useMemo(() => [...QUERY_ATTRIBUTES, ...available], [available]);
+  const groupable = available.filter((c) => c.startsWith("params.") || c.startsWith("tags."));
+  const columns = [...ATTRIBUTE_COLUMNS, ...view.columns.filter((c) => !ATTRIBUTE_COLUMNS.includes(c))];
+  const metricColumns = view.columns.filter((c) => c.startsWith("metrics."));
+  const rows = useMemo(
+    () => tableRows(runs ?? [], view.group, metricColumns),
+    [runs, view.group, metricColumns.join("\n")],
+  );
+
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const live = runs?.some((run) => run.status === "running");
+
   return (
-    <table class="runs">
-      <thead><tr><th>name</th><th>project</th><th>status</th></tr></thead>
-      <tbody>
-        {runs.map((run) => (
-          <tr key={run.id}>
-            <td><a href={`/runs/${run.id}`} onClick={(e) => { e.preventDefault(); navigate(`/runs/${run.id}`); }}>{run.name}</a></td>
-            <td>{run.project}</td>
-            <td class={`status ${run.status}`}>{run.status}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div class="runs-page">
+      <div class="runs-toolbar">
+        <select aria-label="Project" value={view.project} onChange={(e) => setView({ project: e.currentTarget.value })}>
+          <option value="">All projects</option>
+          {projects.map((p) => <option key={p.name} value={p.name}>{p.name} ({p.run_count})</option>)}
+          {view.project && !projects.some((p) => p.name === view.project) && <option value={view.project}>{view.project}</option>}
+        </select>
+        <FilterBox value={view.q} fields={fields} error={error} onApply={(q) => setView({ q })} />
+        <ColumnChooser available={available} chosen={view.columns} onChange={(columns) => setView({ columns })} />
+        <select aria-label="Group by" value={view.group} onChange={(e) => setView({ group: e.currentTarget.value })}>
+          <option value="">No grouping</option>
+          {[...new Set([view.group, ...groupable])].filter(Boolean).map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+        <button type="button" aria-label="Compare selected runs" disabled={selected.size < 2} onClick={() => navigate(compareUrl(selected))}>
+          Compare ({selected.size})
+        </button>
+        {selected.size > 0 && <button type="button" onClick={() => setSelected(new Set())}>Clear selection</button>}
+      </div>
+      <p class="runs-summary" aria-live="polite">
+        {runs === null ? (loading ? "Loading runs…" : "") : `${runs.length} ${runs.length === 1 ? "run" : "runs"}${truncated ? " (the first ones only)" : ""}`}
+        {live && <span class="live"> · live</span>}
+        {loading && runs !== null && <span class="muted"> · updating…</span>}
+      </p>
+      {runs !== null && (
+        <RunsTable
+          rows={rows}
+          columns={columns}
+          order={view.order}
+          groupBy={view.group}
+          selected={selected}
+          onSort={(column) => setView({ order: toggleSort(view.order, column) })}
+          onToggle={toggle}
+          resetKey={JSON.stringify([view.project, view.q, view.order, view.group])}
+        />
+      )}
+    </div>
   );
 }

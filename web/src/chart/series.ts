@@ -1,0 +1,72 @@
+// Pure data shaping for MetricChart: server buckets → uPlot's columnar arrays.
+// Each bucket keeps min and max, so a band drawn between them never hides a spike;
+// the line goes through each bucket's last value.
+import type { Buckets } from "../api";
+
+export type Value = number | null;
+
+/** One run's bucketed metric as plot columns (x = the bucket's last step). */
+export interface RunSeries {
+  x: number[];
+  line: Value[];
+  lo: Value[];
+  hi: Value[];
+}
+
+/** A value fit to draw: NaN and ±inf are skipped (null); on a log axis so is anything ≤ 0. */
+export function plottable(value: number, log = false): Value {
+  if (!Number.isFinite(value)) return null;
+  return log && value <= 0 ? null : value;
+}
+
+/** The plot columns of one run's buckets. */
+export function bucketsToSeries(b: Buckets, log = false): RunSeries {
+  return {
+    x: b.step_end.slice(),
+    line: b.last.map((v) => plottable(v, log)),
+    lo: b.min.map((v) => plottable(v, log)),
+    hi: b.max.map((v) => plottable(v, log)),
+  };
+}
+
+/**
+ * Exponential moving average (TensorBoard-style *weight* in [0, 1); 0 = no smoothing).
+ * Gaps stay gaps and do not reset the average.
+ */
+export function ema(values: Value[], weight: number): Value[] {
+  if (weight <= 0) return values;
+  let smoothed: number | null = null;
+  return values.map((v) => {
+    if (v === null) return null;
+    smoothed = smoothed === null ? v : smoothed * weight + (1 - weight) * v;
+    return smoothed;
+  });
+}
+
+/**
+ * Several runs on one shared x axis, as uPlot wants: [x, line₀, lo₀, hi₀, line₁, …].
+ * Steps a run lacks are null (drawn across with spanGaps).
+ */
+export function alignRuns(runs: RunSeries[]): [number[], ...Value[][]] {
+  const xs = [...new Set(runs.flatMap((r) => r.x))].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const columns: Value[][] = [];
+  for (const run of runs) {
+    const line: Value[] = new Array(xs.length).fill(null);
+    const lo: Value[] = new Array(xs.length).fill(null);
+    const hi: Value[] = new Array(xs.length).fill(null);
+    run.x.forEach((x, i) => {
+      const at = index.get(x)!;
+      line[at] = run.line[i];
+      lo[at] = run.lo[i];
+      hi[at] = run.hi[i];
+    });
+    columns.push(line, lo, hi);
+  }
+  return [xs, ...columns];
+}
+
+/** The [from, to] step range a drag across pixel positions selects (whole steps). */
+export function stepRange(a: number, b: number): [number, number] {
+  return [Math.floor(Math.min(a, b)), Math.ceil(Math.max(a, b))];
+}
