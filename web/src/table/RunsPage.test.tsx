@@ -46,7 +46,7 @@ describe("RunsPage", () => {
     const shown = container.querySelectorAll("tr[data-run-id]").length;
     expect(shown).toBeGreaterThan(10);
     expect(shown).toBeLessThan(100);
-    expect(requests.find((u) => u.pathname === "/api/v1/runs")?.searchParams.get("limit")).toBe("10000");
+    expect(requests.find((u) => u.pathname === "/api/v1/runs")?.searchParams.get("limit")).toBe("200"); // first page
 
     const created = container.querySelector('th[data-column="created"]')!;
     expect(created.getAttribute("aria-sort")).toBe("descending");

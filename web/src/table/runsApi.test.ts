@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fetchRuns, fetchRunsById, mergeRuns } from "./runsApi";
+import { FIRST_PAGE, PAGE_SIZE, fetchRuns, fetchRunsById, mergeRuns } from "./runsApi";
 import { makeRun } from "./testRuns";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -24,6 +24,22 @@ describe("runsApi", () => {
     expect(urls[0].searchParams.getAll("order")).toEqual(["-name", "created"]);
     expect(urls[0].searchParams.get("q")).toBe("params.lr > 0");
     expect(urls[1].searchParams.get("cursor")).toBe("c1");
+  });
+
+  it("shows a small first page at once, then the rest in larger pages", async () => {
+    const urls = stubPages({ "": { runs: [makeRun("a")], next_cursor: "c1" }, c1: { runs: [makeRun("b")], next_cursor: null } });
+    const seen: string[][] = [];
+    await fetchRuns({ q: "", project: "", order: [] }, (loaded) => seen.push(loaded.runs.map((r) => r.id)));
+    expect(seen).toEqual([["a"], ["a", "b"]]);
+    expect(urls.map((u) => Number(u.searchParams.get("limit")))).toEqual([FIRST_PAGE, PAGE_SIZE]);
+  });
+
+  it("stops loading when the view is no longer wanted", async () => {
+    const urls = stubPages({ "": { runs: [makeRun("a")], next_cursor: "c1" }, c1: { runs: [makeRun("b")], next_cursor: null } });
+    const seen: number[] = [];
+    await fetchRuns({ q: "", project: "", order: [] }, (loaded) => seen.push(loaded.runs.length), () => false);
+    expect(seen).toEqual([]);
+    expect(urls).toHaveLength(1);
   });
 
   it("asks for running runs by id in batches", async () => {

@@ -1,8 +1,10 @@
-// Loading the runs of a view: every page of the search (up to MAX_RUNS), and a cheap
-// refresh of the runs still going.
+// Loading the runs of a view: a small first page at once (so the table shows in a
+// moment), then every further page of the search (up to MAX_RUNS) in the background;
+// and a cheap refresh of the runs still going.
 import { api, request, type Project, type Run, type RunPage } from "../api";
 
-export const PAGE_SIZE = 10000;
+export const FIRST_PAGE = 200;
+export const PAGE_SIZE = 5000;
 export const MAX_RUNS = 50000;
 
 export interface Search {
@@ -11,8 +13,21 @@ export interface Search {
   order: string[];
 }
 
-/** All runs of *search*, following next_cursor; *truncated* when MAX_RUNS was reached. */
-export async function fetchRuns(search: Search): Promise<{ runs: Run[]; truncated: boolean }> {
+export interface Loaded {
+  runs: Run[];
+  truncated: boolean;
+  done: boolean;
+}
+
+/** All runs of *search*, following next_cursor; *truncated* when MAX_RUNS was reached.
+ *
+ * *onPage* sees the runs loaded so far after each page (the first one small), and
+ * loading stops early when *wanted* turns false (the view changed meanwhile). */
+export async function fetchRuns(
+  search: Search,
+  onPage: (loaded: Loaded) => void = () => {},
+  wanted: () => boolean = () => true,
+): Promise<Loaded> {
   const runs: Run[] = [];
   let cursor: string | undefined;
   do {
@@ -20,13 +35,16 @@ export async function fetchRuns(search: Search): Promise<{ runs: Run[]; truncate
       q: search.q || undefined,
       project: search.project || undefined,
       order: search.order,
-      limit: PAGE_SIZE,
+      limit: runs.length === 0 ? FIRST_PAGE : PAGE_SIZE,
       cursor,
     });
     runs.push(...page.runs);
     cursor = page.next_cursor ?? undefined;
+    const more = cursor !== undefined && runs.length < MAX_RUNS;
+    if (!wanted()) break;
+    onPage({ runs: [...runs], truncated: cursor !== undefined && !more, done: !more });
   } while (cursor && runs.length < MAX_RUNS);
-  return { runs, truncated: cursor !== undefined };
+  return { runs, truncated: cursor !== undefined, done: true };
 }
 
 /** The current state of the runs *ids*, asked for by id, in batches that keep queries short. */

@@ -27,10 +27,11 @@ export function useRuns(search: Search): RunsState {
   useEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true }));
-    fetchRuns(search).then(
-      ({ runs, truncated }) => live && setState({ runs, truncated, error: null, loading: false }),
-      (error: unknown) => live && setState((s) => ({ ...s, error: message(error), loading: false })),
-    );
+    fetchRuns(
+      search,
+      ({ runs, truncated, done }) => setState({ runs, truncated, error: null, loading: !done }),
+      () => live,
+    ).catch((error: unknown) => live && setState((s) => ({ ...s, error: message(error), loading: false })));
     return () => void (live = false);
   }, [key]);
 
