@@ -38,8 +38,9 @@ endif
 
 setup: $(STAMP) web  ## create .venv with TrackRecord and the dev tools; build the web UI
 
-demo: $(STAMP)  ## train a small model that logs to the embedded store, then show where it went
+demo: $(STAMP) web  ## train a small model that logs to the embedded store, then show where it went
 	$(BIN)/python examples/train.py
+	@echo "See the runs: trackrecord ui   (or $(BIN)/trackrecord ui, from this directory)"
 
 test: $(STAMP) lint typecheck webtest  ## lint, type-check and run the whole test suite
 	TRACKRECORD_STRICT=1 $(BIN)/python -m pytest -q

@@ -7,7 +7,7 @@ One module per command group; each registers itself on :data:`main`::
     trackrecord metrics RUN_ID KEY
     trackrecord verify [RUN_ID...] [--project P] [--all]
     trackrecord gc
-    trackrecord server / trackrecord sync
+    trackrecord server / trackrecord sync / trackrecord ui
     trackrecord admin bootstrap|user|users|grant|revoke|token|audit
     trackrecord export ... / trackrecord import ...
 
@@ -41,9 +41,11 @@ def _register() -> None:
     from trackrecord.cli.runs import runs
     from trackrecord.cli.server import server
     from trackrecord.cli.sync import sync
+    from trackrecord.cli.ui import ui
     from trackrecord.cli.verify import verify
 
-    for command in (projects, runs, metrics, verify, gc, export, import_, server, sync, admin):
+    commands = (projects, runs, metrics, verify, gc, export, import_, server, sync, ui, admin)
+    for command in commands:
         main.add_command(command)
 
 

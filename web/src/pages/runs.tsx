@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Identity, Project } from "../api";
 import { navigate } from "../router";
 import { ColumnChooser } from "../table/ColumnChooser";
-import { ATTRIBUTE_COLUMNS, QUERY_ATTRIBUTES, discoverColumns } from "../table/fields";
+import { ATTRIBUTE_COLUMNS, QUERY_ATTRIBUTES, defaultColumns, discoverColumns } from "../table/fields";
 import { FilterBox } from "../table/FilterBox";
 import { tableRows } from "../table/rows";
 import { fetchProjects } from "../table/runsApi";
@@ -33,8 +33,10 @@ export function RunsPage({ params }: { params: URLSearchParams; identity: Identi
   const available = useMemo(() => (runs ? discoverColumns(runs) : []), [runs]);
   const fields = useMemo(() => [...QUERY_ATTRIBUTES, ...available], [available]);
   const groupable = available.filter((c) => c.startsWith("params.") || c.startsWith("tags."));
-  const columns = [...ATTRIBUTE_COLUMNS, ...view.columns.filter((c) => !ATTRIBUTE_COLUMNS.includes(c))];
-  const metricColumns = view.columns.filter((c) => c.startsWith("metrics."));
+  // until columns are chosen (a `col` in the URL, even empty), show a few of each kind
+  const chosen = params.has("col") ? view.columns : defaultColumns(available);
+  const columns = [...ATTRIBUTE_COLUMNS, ...chosen.filter((c) => !ATTRIBUTE_COLUMNS.includes(c))];
+  const metricColumns = chosen.filter((c) => c.startsWith("metrics."));
   const rows = useMemo(
     () => tableRows(runs ?? [], view.group, metricColumns),
     [runs, view.group, metricColumns.join("\n")],
@@ -57,7 +59,11 @@ export function RunsPage({ params }: { params: URLSearchParams; identity: Identi
           {view.project && !projects.some((p) => p.name === view.project) && <option value={view.project}>{view.project}</option>}
         </select>
         <FilterBox value={view.q} fields={fields} error={error} onApply={(q) => setView({ q })} />
-        <ColumnChooser available={available} chosen={view.columns} onChange={(columns) => setView({ columns })} />
+        <ColumnChooser
+          available={available}
+          chosen={chosen}
+          onChange={(columns) => setView({ columns: columns.length ? columns : [""] })}
+        />
         <select aria-label="Group by" value={view.group} onChange={(e) => setView({ group: e.currentTarget.value })}>
           <option value="">No grouping</option>
           {[...new Set([view.group, ...groupable])].filter(Boolean).map((c) => <option key={c} value={c}>{c}</option>)}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { discoverColumns, fieldName, fieldValue, parseField } from "./fields";
+import { defaultColumns, discoverColumns, fieldName, fieldValue, parseField } from "./fields";
 import { makeRun, summary } from "./testRuns";
 
 describe("field names", () => {
@@ -42,6 +42,17 @@ describe("fieldValue", () => {
   it("discovers param, metric and tag columns", () => {
     expect(discoverColumns([run])).toEqual([
       "params.lr", "metrics.loss.last", "metrics.loss.min", "metrics.loss.max", "tags.stage",
+    ]);
+  });
+});
+
+describe("defaultColumns", () => {
+  it("shows the last value of a few metrics, then a few params", () => {
+    const available = ["params.a", "params.b", "params.c", "params.d", "metrics.loss.last",
+      "metrics.loss.min", "metrics.m1.last", "metrics.m2.last", "metrics.m3.last", "metrics.m4.last", "tags.t"];
+    expect(defaultColumns(available)).toEqual([
+      "metrics.loss.last", "metrics.m1.last", "metrics.m2.last", "metrics.m3.last",
+      "params.a", "params.b", "params.c",
     ]);
   });
 });

@@ -118,3 +118,11 @@ export function discoverColumns(runs: Run[]): string[] {
     ...sorted(tags).map((key) => fieldName({ kind: "tags", key })),
   ];
 }
+
+/** The columns shown before any are chosen: the last value of up to 4 metrics, then up
+ * to 3 params, in the order *available* lists them. */
+export function defaultColumns(available: string[]): string[] {
+  const metrics = available.filter((c) => c.startsWith("metrics.") && c.endsWith(".last")).slice(0, 4);
+  const params = available.filter((c) => c.startsWith("params.")).slice(0, 3);
+  return [...metrics, ...params];
+}

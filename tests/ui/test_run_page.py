@@ -1,0 +1,61 @@
+"""One run's page, the comparison page, and who may edit notes."""
+
+from __future__ import annotations
+
+from tests.ui.canvas import wait_until_drawn
+from tests.ui.conftest import Seeded, Tab
+
+NOTES = 'textarea[aria-label="Notes"]'
+SAVE = 'button:has-text("Save notes")'
+
+
+def test_run_page_shows_status_and_draws_the_chart(tab: Tab, base_url: str, seeded: Seeded) -> None:
+    page = tab.page
+    page.goto(f"{base_url}/runs/{seeded.ids['beta']}")
+    page.locator("h1", has_text="beta").wait_for()
+    assert page.locator("[data-testid=run-status]").inner_text().strip() == "finished"
+    drawn = wait_until_drawn(page, 'figure.chart[data-metric="loss"] canvas')
+    assert drawn[0]["inked"] > 0
+
+
+def test_compare_page_shows_both_runs(tab: Tab, base_url: str, seeded: Seeded) -> None:
+    page = tab.page
+    page.goto(f"{base_url}/compare?run={seeded.ids['alpha']}&run={seeded.ids['beta']}")
+    items = page.locator("ul[data-testid=compare-runs] li")
+    items.first.wait_for()
+    texts = items.all_inner_texts()
+    assert len(texts) == 2
+    assert any("alpha" in t for t in texts) and any("beta" in t for t in texts)
+    wait_until_drawn(page, "figure.chart canvas")
+
+
+def test_owner_can_edit_notes(tab: Tab, base_url: str, seeded: Seeded) -> None:
+    # With auth off (trackrecord ui) the user may edit: the viewer test below means something.
+    page = tab.page
+    page.goto(f"{base_url}/runs/{seeded.ids['gamma']}")
+    notes = page.locator(NOTES)
+    notes.wait_for()
+    assert notes.is_editable()
+    notes.fill("looks good")
+    with page.expect_response(lambda r: r.request.method != "GET" and "/runs/" in r.url) as saved:
+        page.click(SAVE)
+    assert saved.value.ok
+    page.reload()
+    page.locator(NOTES).wait_for()
+    page.wait_for_function("sel => document.querySelector(sel).value === 'looks good'", arg=NOTES)
+
+
+def test_viewer_cannot_edit_notes(tab: Tab, viewer: tuple[str, str], seeded: Seeded) -> None:
+    url, token = viewer
+    tab.allow_errors(r"status of 401")  # the first request, before signing in
+    page = tab.page
+    page.goto(f"{url}/runs/{seeded.ids['alpha']}")
+    page.get_by_label("Token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("h1", has_text="alpha").wait_for()
+    assert page.evaluate("() => localStorage.getItem('trackrecord.token')") == token
+    page.locator("[data-testid=run-status]").wait_for()
+    notes = page.locator(NOTES)
+    save = page.locator(SAVE)
+    assert notes.count() == 0 or not notes.is_editable()
+    assert save.count() == 0 or save.is_disabled()
