@@ -89,3 +89,20 @@ def test_readiness_follows_the_database(tmp_path: Path) -> None:
             assert down.status_code == 503 and down.json()["status"] == "unavailable"
             assert client.get("/healthz").status_code == 200  # the process itself is alive
         store.close()
+
+
+def test_a_runs_environment_is_served_as_json(tmp_path: Path) -> None:
+    import trackrecord
+
+    store_dir = tmp_path / "store"
+    with trackrecord.init("env", dir=store_dir, capture=True) as run:
+        run.log({"x": 1.0})
+    with trackrecord.init("env", dir=store_dir, capture=False) as bare:
+        pass
+    store = SqlStore.open(store_dir)
+    with serving(store) as base, httpx.Client(base_url=base) as client:
+        captured = client.get(f"/api/v1/runs/{run.id}/environment").json()
+        assert captured["python"]["version"].count(".") == 2
+        assert client.get(f"/api/v1/runs/{bare.id}/environment").json() == {}
+        assert client.get("/api/v1/runs/" + "0" * 26 + "/environment").status_code == 404
+    store.close()

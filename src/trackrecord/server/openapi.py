@@ -179,6 +179,11 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ("/api/v1/runs/{run_id}", "GET"): Operation(
         "runs", "One run", as_json(ref("Run")), parameters=(RUN_ID,),
     ),
+    ("/api/v1/runs/{run_id}/environment", "GET"): Operation(
+        "runs", "What was captured when the run started: git, Python and packages, system, "
+        "GPUs, command line, chosen environment variables ({} when capture was off)",
+        as_json({"type": "object"}), parameters=(RUN_ID,),
+    ),
     ("/api/v1/runs/{run_id}", "PATCH"): Operation(
         "runs", "Change an ended run's notes or name (editors; appended as events)",
         as_json(ref("Run")), parameters=(RUN_ID,),

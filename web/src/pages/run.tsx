@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Identity } from "../api";
 import { MetricChart } from "../chart/chart";
 import { Artifacts } from "../run/Artifacts";
+import { Environment } from "../run/Environment";
 import { canEdit, Notes } from "../run/Notes";
 import { ParamsView } from "../run/ParamsView";
 import { RunHeader } from "../run/RunHeader";
@@ -36,6 +37,10 @@ export function RunPage({ runId, identity }: { runId: string; identity: Identity
       <section>
         <h2>Params</h2>
         <ParamsView params={run.params} />
+      </section>
+      <section>
+        <h2>Environment</h2>
+        <Environment runId={run.id} />
       </section>
       <section>
         <h2>Artifacts</h2>

@@ -85,6 +85,14 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         points = await run_in_threadpool(store.metric_series, run_id, key, start, end)
         return Response(wire.series_bytes(points), media_type=wire.SERIES_TYPE)
 
+    async def environment(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        await run_in_threadpool(guard.run, identity_of(request), run_id, "viewer", "reading")
+        found = await run_in_threadpool(
+            lambda: [e.body for e in store.read_events(run_id, 0, ["environment"])]
+        )
+        return Json(found[-1] if found else {})
+
     async def edit(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         await run_in_threadpool(guard.run, identity_of(request), run_id, "editor", "editing runs")
@@ -109,6 +117,7 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         at("/api/v1/runs/{run_id}", "runs.edit", edit, "PATCH"),
         at("/api/v1/runs/{run_id}/events", "runs.append_events", append, "POST"),
         at("/api/v1/runs/{run_id}/events", "runs.read_events", events),
+        at("/api/v1/runs/{run_id}/environment", "runs.environment", environment),
         at("/api/v1/runs/{run_id}/metrics/{key:path}", "runs.metric", series),
     ]
 
