@@ -16,6 +16,14 @@ def test_run_page_shows_status_and_draws_the_chart(tab: Tab, base_url: str, seed
     assert page.locator("[data-testid=run-status]").inner_text().strip() == "finished"
     drawn = wait_until_drawn(page, 'figure.chart[data-metric="loss"] canvas')
     assert drawn[0]["inked"] > 0
+    plot = page.locator('figure.chart[data-metric="loss"] .chart-plot')
+    box = plot.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+    readout = page.locator('figure.chart[data-metric="loss"] .chart-readout')
+    readout.filter(has_text="step").wait_for()  # the value under the cursor
+    assert any(c.isdigit() for c in readout.inner_text().split(":", 1)[1])
+    page.get_by_role("heading", name="Environment").wait_for()
 
 
 def test_compare_page_shows_both_runs(tab: Tab, base_url: str, seeded: Seeded) -> None:

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./chart.css";
-import { alignRuns, bucketsToSeries, ema, stepRange } from "./series";
+import { alignRuns, bucketsToSeries, ema, readout, stepRange } from "./series";
 import { plotOptions } from "./plot";
 import { runColor } from "./palette";
 import { useBuckets } from "./useBuckets";
@@ -32,6 +32,7 @@ export function MetricChart({ runs, metric, height = 240, refresh }: MetricChart
   const [range, setRange] = useState<[number, number] | null>(null);
   const [smoothing, setSmoothing] = useState(0);
   const [log, setLog] = useState(false);
+  const [hover, setHover] = useState<number | null>(null);
   const { data, error } = useBuckets(runs.map((r) => r.id), metric, width, range, refresh);
 
   const aligned = useMemo(() => {
@@ -44,7 +45,9 @@ export function MetricChart({ runs, metric, height = 240, refresh }: MetricChart
     );
   }, [data, log, smoothing]);
 
-  usePlot(box, aligned, { labels: runs.map((r) => r.label), width, height, log, onZoom: (a, b) => setRange(stepRange(a, b)) });
+  const labels = runs.map((r) => r.label);
+  usePlot(box, aligned, { labels, width, height, log, onZoom: (a, b) => setRange(stepRange(a, b)), onHover: setHover });
+  const under = aligned ? readout(aligned as ArrayLike<number | null>[], labels, hover) : null;
 
   return (
     <figure class="chart" data-metric={metric}>
@@ -62,6 +65,11 @@ export function MetricChart({ runs, metric, height = 240, refresh }: MetricChart
         </label>
       </figcaption>
       <div class="chart-plot" ref={box} style={{ minHeight: `${height}px` }} onDblClick={() => setRange(null)} />
+      <p class="chart-readout">
+        {under
+          ? `step ${under.step}: ${under.values.map((v) => `${runs.length > 1 ? `${v.label} ` : ""}${v.value === null ? "—" : v.value.toPrecision(6)}`).join(" · ")}`
+          : "\u00a0"}
+      </p>
       {error && <p class="error" role="alert">{error}</p>}
       {runs.length > 1 && (
         <ul class="chart-legend">
@@ -84,11 +92,13 @@ function usePlot(box: { current: HTMLElement | null }, data: uPlot.AlignedData |
   const plot = useRef<uPlot | null>(null);
   const onZoom = useRef(setup.onZoom);
   onZoom.current = setup.onZoom;
+  const onHover = useRef(setup.onHover);
+  onHover.current = setup.onHover;
   const shape = `${setup.labels.join("\n")}|${setup.log}|${setup.height}|${data !== null}`;
   useEffect(() => {
     if (!box.current || !data || setup.width <= 0) return;
     plot.current = new uPlot(
-      plotOptions({ ...setup, onZoom: (a, b) => onZoom.current(a, b) }),
+      plotOptions({ ...setup, onZoom: (a, b) => onZoom.current(a, b), onHover: (i) => onHover.current?.(i) }),
       data,
       box.current,
     );

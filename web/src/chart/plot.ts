@@ -9,6 +9,8 @@ export interface PlotSetup {
   log: boolean;
   /** Called with the x (step) range the user dragged across. */
   onZoom: (from: number, to: number) => void;
+  /** Called with the data index under the cursor (null when it leaves the plot). */
+  onHover?: (index: number | null) => void;
 }
 
 const axisStroke = () => themeColor("--muted");
@@ -44,6 +46,7 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
     bands: bands(setup.labels.length),
     cursor: { drag: { x: true, y: false, setScale: false } },
     hooks: {
+      setCursor: [(u) => setup.onHover?.(u.cursor.idx ?? null)],
       setSelect: [
         (u) => {
           if (u.select.width > 2) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Buckets } from "../api";
-import { alignRuns, bucketsToSeries, ema, plottable, stepRange } from "./series";
+import { alignRuns, bucketsToSeries, ema, plottable, readout, stepRange } from "./series";
 
 function buckets(part: Partial<Buckets>): Buckets {
   return { key: "loss", step_start: [], step_end: [], count: [], first: [], last: [], min: [], max: [], ...part };
@@ -68,5 +68,21 @@ describe("alignRuns", () => {
 describe("stepRange", () => {
   it("orders and widens to whole steps", () => {
     expect(stepRange(20.4, 3.6)).toEqual([3, 21]);
+  });
+});
+
+describe("readout", () => {
+  const aligned = [
+    [0, 10, 20],
+    [1, 0.5, NaN], [0.9, 0.4, null], [1.1, 0.6, null],
+    [2, null, 1.5], [2, null, 1.5], [2, null, 1.5],
+  ];
+  it("gives the step and each run's line value under the cursor", () => {
+    expect(readout(aligned, ["a", "b"], 1)).toEqual({ step: 10, values: [{ label: "a", value: 0.5 }, { label: "b", value: null }] });
+    expect(readout(aligned, ["a", "b"], 2)?.values.map((v) => v.value)).toEqual([null, 1.5]);
+  });
+  it("is empty off the plot", () => {
+    expect(readout(aligned, ["a", "b"], null)).toBeNull();
+    expect(readout(aligned, ["a", "b"], 3)).toBeNull();
   });
 });

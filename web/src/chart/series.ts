@@ -70,3 +70,22 @@ export function alignRuns(runs: RunSeries[]): [number[], ...Value[][]] {
 export function stepRange(a: number, b: number): [number, number] {
   return [Math.floor(Math.min(a, b)), Math.ceil(Math.max(a, b))];
 }
+
+export interface Readout {
+  step: number;
+  values: { label: string; value: number | null }[];
+}
+
+/** The step and each run's line value at data index *index* of an aligned plot
+ * (columns: x, then line/min/max per run), for the readout under the cursor. */
+export function readout(aligned: ArrayLike<number | null | undefined>[], labels: string[], index: number | null): Readout | null {
+  if (index === null || index < 0 || index >= (aligned[0]?.length ?? 0)) return null;
+  const value = (column: ArrayLike<number | null | undefined> | undefined) => {
+    const v = column?.[index];
+    return typeof v === "number" && Number.isFinite(v) ? v : null;
+  };
+  return {
+    step: Number(aligned[0][index]),
+    values: labels.map((label, i) => ({ label, value: value(aligned[1 + i * 3]) })),
+  };
+}
