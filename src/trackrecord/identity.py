@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -40,10 +41,12 @@ __all__ = [
     "Role",
     "TokenRecord",
     "UserRecord",
+    "check_password",
     "check_role",
     "check_user_name",
     "new_token",
     "parse_token",
+    "password_hash",
     "secret_hash",
     "secret_matches",
 ]
@@ -173,3 +176,27 @@ def check_user_name(name: str) -> str:
             f"starting with a letter or digit"
         )
     return name
+
+
+_SCRYPT: Final = {"n": 2**14, "r": 8, "p": 1}
+MIN_PASSWORD: Final = 10
+
+
+def password_hash(password: str) -> str:
+    """What is stored of a password: ``scrypt$<salt>$<hash>`` (slow to guess on purpose)."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidValueError(
+            f"the password is {len(password)} characters long; use at least {MIN_PASSWORD}"
+        )
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return "scrypt$" + "$".join(base64.b64encode(b).decode() for b in (salt, digest))
+
+
+def check_password(password: str, stored: str | None) -> bool:
+    """Whether *password* is the one whose :func:`password_hash` was stored."""
+    if not stored or stored.count("$") != 2 or not stored.startswith("scrypt$"):
+        return False
+    salt, digest = (base64.b64decode(part) for part in stored.split("$")[1:])
+    candidate = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return hmac.compare_digest(candidate, digest)

@@ -135,3 +135,15 @@ def test_the_server_refuses_to_listen_publicly_without_auth(tmp_path: Path) -> N
     assert "trackrecord admin bootstrap" in result.output
     needs_user = CliRunner().invoke(main, ["server", "--store", store, "--auth"])
     assert needs_user.exit_code == 2 and "at least one user" in needs_user.output
+
+
+def test_an_admin_sets_a_password_from_stdin(tmp_path: Path) -> None:
+    location = str(tmp_path / "store")
+    assert admin(location, "bootstrap", "root").exit_code == 0
+    args = ["admin", "user", "password", "root", "--stdin", "--store", location]
+    result = CliRunner().invoke(main, args, input="a long enough secret\n")
+    assert result.exit_code == 0, result.output
+    accounts = SqlAccounts(open_database(location))
+    assert accounts.login("root", "a long enough secret")[0].label == "web sign-in"
+    short = CliRunner().invoke(main, args, input="short\n")
+    assert short.exit_code == 2 and "at least 10" in short.output

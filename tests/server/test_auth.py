@@ -285,3 +285,47 @@ def test_editors_edit_ended_runs_and_viewers_cannot(team: Team) -> None:
         assert bad.status_code == 400 and '"notes"' in error(bad)["message"]
     with trackrecord.Api(uri=team.url, token=team.tokens["bob"]) as api:
         assert api.verify(ended.run_id).ok  # the edits are events of the chain
+
+
+def test_users_with_a_password_sign_in_for_a_token(team: Team) -> None:
+    team.accounts.set_password("alice", "correct horse battery")
+    with team.client(None) as anonymous:
+        right = {"user": "alice", "password": "correct horse battery"}
+        signed = anonymous.post("/api/v1/login", json=right)
+        assert signed.status_code == 201 and signed.json()["user"] == "alice"
+        assert signed.json()["expires_at"] > _now() + 29 * 86_400_000
+        token = signed.json()["token"]
+        me = anonymous.get("/api/v1/whoami", headers={"Authorization": f"Bearer {token}"})
+        assert me.json()["user"] == "alice" and me.json()["roles"] == {"vision": "editor"}
+        for user, password in (("alice", "wrong password!"), ("nobody", "correct horse battery"),
+                               ("bob", "correct horse battery")):  # fmt: skip
+            refused = anonymous.post("/api/v1/login", json={"user": user, "password": password})
+            assert refused.status_code == 401
+            assert error(refused)["message"] == (
+                "wrong user name or password (or the user is disabled)"
+            )
+    team.accounts.disable_user("alice")
+    with team.client(None) as anonymous:
+        disabled = anonymous.post("/api/v1/login", json=right)
+        assert disabled.status_code == 401
+    with team.client("root") as root:
+        entries = root.get("/api/v1/admin/audit").json()["entries"]
+    logins = [
+        (e["actor"], e["target"], e["status"]) for e in entries if e["action"] == "users.login"
+    ]
+    assert logins[0] == ("alice", "alice", 201)
+    assert ("(unauthenticated)", "nobody", 401) in logins
+
+
+def test_passwords_are_stored_as_slow_hashes(team: Team) -> None:
+    from trackrecord.errors import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match="at least 10"):
+        team.accounts.set_password("bob", "short")
+    team.accounts.set_password("bob", "a long enough secret")
+    stored = (
+        team.store.database.read()
+        .execute("SELECT password_hash FROM users WHERE name = 'bob'")
+        .fetchone()[0]
+    )
+    assert stored.startswith("scrypt$") and "a long enough secret" not in stored

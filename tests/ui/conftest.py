@@ -106,6 +106,9 @@ def base_url(seeded: Seeded) -> Iterator[str]:
     store.close()
 
 
+VIEWER_PASSWORD = "a viewer's password"
+
+
 @pytest.fixture(scope="session")
 def viewer(seeded: Seeded) -> Iterator[tuple[str, str]]:
     """A server with auth on over the same store, and a token of a viewer of the project."""
@@ -115,6 +118,7 @@ def viewer(seeded: Seeded) -> Iterator[tuple[str, str]]:
     accounts = SqlAccounts(store.database)
     accounts.create_user("v")
     accounts.grant("v", PROJECT, "viewer")
+    accounts.set_password("v", VIEWER_PASSWORD)
     _, token = accounts.create_token("v")
     with serving(ServerSettings.for_store(store, auth=True)) as url:
         yield url, token

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.ui.canvas import wait_until_drawn
-from tests.ui.conftest import Seeded, Tab
+from tests.ui.conftest import VIEWER_PASSWORD, Seeded, Tab
 
 NOTES = 'textarea[aria-label="Notes"]'
 SAVE = 'button:has-text("Save notes")'
@@ -59,7 +59,7 @@ def test_viewer_cannot_edit_notes(tab: Tab, viewer: tuple[str, str], seeded: See
     page = tab.page
     page.goto(f"{url}/runs/{seeded.ids['alpha']}")
     page.get_by_label("Token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in with the token").click()
     page.locator("h1", has_text="alpha").wait_for()
     assert page.evaluate("() => localStorage.getItem('trackrecord.token')") == token
     page.locator("[data-testid=run-status]").wait_for()
@@ -67,3 +67,19 @@ def test_viewer_cannot_edit_notes(tab: Tab, viewer: tuple[str, str], seeded: See
     save = page.locator(SAVE)
     assert notes.count() == 0 or not notes.is_editable()
     assert save.count() == 0 or save.is_disabled()
+
+
+def test_a_user_signs_in_with_a_password(tab: Tab, viewer: tuple[str, str]) -> None:
+    url, _ = viewer
+    tab.allow_errors(r"status of 401")  # before signing in, and the wrong password
+    page = tab.page
+    page.goto(f"{url}/")
+    page.get_by_label("User").fill("v")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("alert").filter(has_text="wrong user name or password").wait_for()
+    page.get_by_label("Password").fill(VIEWER_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.locator("table.runs tr[data-run-id]").first.wait_for()
+    assert page.locator("header .who").inner_text() == "v"
+    assert page.evaluate("() => localStorage.getItem('trackrecord.token')").startswith("trk_")

@@ -1,6 +1,6 @@
 // The shell: header (projects, sign-in, theme) and the page the URL names.
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, getToken, setToken, type Identity } from "./api";
+import { api, ApiError, getToken, request, setToken, type Identity } from "./api";
 import { navigate, useLocation } from "./router";
 import { RunsPage } from "./pages/runs";
 import { RunPage } from "./pages/run";
@@ -32,26 +32,56 @@ function useIdentity(): [Identity | "signin" | null, () => void] {
   return [identity, () => setAttempt((n) => n + 1)];
 }
 
-function SignIn({ onDone }: { onDone: () => void }) {
+/** Sign in with a user name and password (the server hands back a token) or a token. */
+export function SignIn({ onDone }: { onDone: () => void }) {
+  const [user, setUser] = useState("");
+  const [password, setPassword] = useState("");
   const [token, setValue] = useState("");
+  const [error, setError] = useState<string | null>(getToken() ? "That token was refused; sign in again." : null);
+  const withPassword = async (event: Event) => {
+    event.preventDefault();
+    try {
+      const answer = await request<{ token: string }>("/login", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ user: user.trim(), password }),
+      });
+      setToken(answer.token);
+      onDone();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
   return (
-    <form
-      class="signin"
-      onSubmit={(event) => {
-        event.preventDefault();
-        setToken(token.trim());
-        onDone();
-      }}
-    >
+    <div class="signin">
       <h1>Sign in</h1>
-      <p>This server needs an API token (an admin makes one with <code>trackrecord admin token create USER</code>).</p>
-      <label>
-        Token
-        <input type="password" value={token} autoComplete="off" onInput={(e) => setValue(e.currentTarget.value)} />
-      </label>
-      <button type="submit">Sign in</button>
-      {getToken() && <p class="error" role="alert">That token was refused; check it and try again.</p>}
-    </form>
+      <form onSubmit={withPassword}>
+        <label>
+          User
+          <input value={user} autoComplete="username" onInput={(e) => setUser(e.currentTarget.value)} />
+        </label>
+        <label>
+          Password
+          <input type="password" value={password} autoComplete="current-password" onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        <button type="submit">Sign in</button>
+      </form>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          setToken(token.trim());
+          onDone();
+        }}
+      >
+        <p>Or use an API token (an admin makes one with <code>trackrecord admin token create USER</code>).</p>
+        <label>
+          Token
+          <input type="password" value={token} autoComplete="off" onInput={(e) => setValue(e.currentTarget.value)} />
+        </label>
+        <button type="submit">Sign in with the token</button>
+      </form>
+      {error && <p class="error" role="alert">{error}</p>}
+    </div>
   );
 }
 

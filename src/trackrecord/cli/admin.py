@@ -18,6 +18,7 @@ import datetime as dt
 import getpass
 import re
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -145,6 +146,22 @@ def user_disable(name: str, store_location: str) -> None:
         a.accounts.disable_user(name)
         a.record("users.disable", name)
     click.echo(f"disabled {name}")
+
+
+@user.command("password")
+@click.argument("name")
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the password from stdin.")
+@store_option
+def user_password(name: str, from_stdin: bool, store_location: str) -> None:
+    """Set the password user NAME signs in to the web UI with (asked twice, hidden)."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _admin(store_location) as a:
+        a.accounts.set_password(name, password)
+        a.record("users.set_password", name)
+    click.echo(f"{name} can now sign in with a password")
 
 
 @user.command("set-admin")

@@ -84,12 +84,14 @@ def client_address(request: Request) -> str:
     return forwarded or (request.client.host if request.client else "unknown")
 
 
-def endpoint(settings: ServerSettings, action: str, handler: Handler) -> Handler:
+def endpoint(
+    settings: ServerSettings, action: str, handler: Handler, public: bool = False
+) -> Handler:
     """*handler* behind authentication, the error shape and (for writes) the audit log.
 
     *action* names the operation in the audit log (``runs.append_events``); its target
     is the request's path parameters, or what the handler put in
-    ``request.state.audit_target``.
+    ``request.state.audit_target``. A *public* endpoint (signing in) needs no token.
     """
 
     async def wrapped(request: Request) -> Response:
@@ -97,6 +99,8 @@ def endpoint(settings: ServerSettings, action: str, handler: Handler) -> Handler
         try:
             if settings.accounts is None:
                 identity = ANONYMOUS
+            elif public:
+                identity = Identity("(unauthenticated)")
             else:
                 identity = await run_in_threadpool(settings.accounts.authenticate, _bearer(request))
             request.state.identity = identity
@@ -107,7 +111,8 @@ def endpoint(settings: ServerSettings, action: str, handler: Handler) -> Handler
             target = getattr(request.state, "audit_target", None) or "/".join(
                 str(v) for v in request.path_params.values()
             )
-            user = identity.user if identity is not None else "(unauthenticated)"
+            acting: Identity | None = getattr(request.state, "identity", None)
+            user = acting.user if acting is not None else "(unauthenticated)"
             try:
                 await run_in_threadpool(
                     settings.audit.append, user, action, str(target), client_address(request),

@@ -249,6 +249,12 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ),
     ("/api/v1/whoami", "GET"): _admin("Who the token belongs to", ref("Whoami"), errors=(401,)),
     ("/api/v1/admin/users", "GET"): _admin("Every user (server admins)", array(ref("User"))),
+    ("/api/v1/login", "POST"): Operation(
+        "admin", "Sign in with a user name and password: a token valid for 30 days (the "
+        "web UI's sign-in; an admin sets passwords with trackrecord admin user password)",
+        as_json(obj(user=ref("UserName"), token=STRING, expires_at=INTEGER)), status=201,
+        body=as_json(obj(user=STRING, password=STRING) | _OPEN), errors=(400, 401), public=True,
+    ),
     ("/api/v1/admin/users", "POST"): _admin(
         "Add a user (server admins)", ref("UserCreated"), status=201,
         body=as_json(obj(("name",), name=ref("UserName"), admin=BOOLEAN) | _OPEN),
@@ -375,11 +381,11 @@ def _responses(op: Operation) -> dict[str, Any]:
     content = {media: {"schema": schema} for media, schema in op.ok.items()}
     answers: dict[str, Any] = {str(op.status): {"description": op.summary, "content": content}}
     for status in op.errors:
-        if op.public:  # the readiness probe reports in its own shape
+        if status == 503 and op.public:  # the readiness probe reports in its own shape
             answers[str(status)] = {"description": "Not ready", "content": content}
         else:
             answers[str(status)] = {"$ref": f"#/components/responses/{status}"}
-    if not op.public:
+    if not op.public or op.errors and 503 not in op.errors:
         answers["default"] = {"$ref": "#/components/responses/default"}
     return answers | dict(op.more)
 

@@ -63,6 +63,10 @@ class Accounts(Protocol):
         """A new token: its record and its text."""
         ...
 
+    def login(self, name: str, password: str, days: int = 30) -> tuple[TokenRecord, str]:
+        """A token for a user whose password is right."""
+        ...
+
     def tokens(self, user: str | None = None) -> list[TokenRecord]:
         """Tokens of a user, or of everyone."""
         ...

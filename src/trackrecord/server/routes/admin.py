@@ -71,6 +71,16 @@ def routes(settings: ServerSettings) -> list[Route]:
             raise ConfigurationError("this server keeps no audit log")
         return settings.audit
 
+    async def login(request: Request) -> Response:
+        data = await _body(request)
+        name, password = _field(data, "user", str), _field(data, "password", str)
+        if not name or not password:
+            raise InvalidValueError('give "user" and "password"')
+        request.state.audit_target = name
+        record, text = await run_in_threadpool(accounts().login, name, password)
+        request.state.identity = Identity(name)  # the audit log says who signed in
+        return Json({"user": name, "token": text, "expires_at": record.expires_at}, 201)
+
     async def whoami(request: Request) -> Response:
         identity = identity_of(request)
         return Json({"user": identity.user, "is_admin": identity.is_admin,
@@ -173,6 +183,9 @@ def routes(settings: ServerSettings) -> list[Route]:
         return Route(f"/api/v1{path}", endpoint(settings, action, handler), methods=[method])
 
     return [
+        Route(
+            "/api/v1/login", endpoint(settings, "users.login", login, public=True), methods=["POST"]
+        ),
         at("/whoami", "whoami", whoami),
         at("/admin/users", "users.list", list_users),
         at("/admin/users", "users.create", create_user, "POST"),

@@ -24,10 +24,12 @@ from trackrecord.identity import (
     Role,
     TokenRecord,
     UserRecord,
+    check_password,
     check_role,
     check_user_name,
     new_token,
     parse_token,
+    password_hash,
     secret_matches,
 )
 from trackrecord.store.sql.connection import Cursor, SqlDatabase
@@ -91,6 +93,25 @@ class SqlAccounts:
         self._require_user(name)
         with self._write() as cur:
             cur.execute("UPDATE users SET disabled_at = ? WHERE name = ?", (_now(), name))
+
+    def set_password(self, name: str, password: str) -> None:
+        """Let a user sign in to the web UI with *password* (stored as a slow hash)."""
+        self._require_user(name)
+        stored = password_hash(password)
+        with self._write() as cur:
+            cur.execute("UPDATE users SET password_hash = ? WHERE name = ?", (stored, name))
+
+    def login(self, name: str, password: str, days: int = 30) -> tuple[TokenRecord, str]:
+        """A token for a user whose password is right, valid for *days*.
+
+        Raises :class:`AuthenticationError` with one message for an unknown user, a
+        wrong password or a disabled user, so that it tells nothing of which it was.
+        """
+        rows = self._rows("SELECT password_hash, disabled_at FROM users WHERE name = ?", (name,))
+        stored, disabled = rows[0] if rows else (None, None)
+        if not check_password(password, stored) or disabled is not None:
+            raise AuthenticationError("wrong user name or password (or the user is disabled)")
+        return self.create_token(name, "web sign-in", _now() + days * 86_400_000)
 
     def users(self) -> list[UserRecord]:
         """Every user with their project roles, by name."""

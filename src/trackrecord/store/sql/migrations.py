@@ -125,7 +125,8 @@ _ACCOUNTS: Final = (
         name TEXT PRIMARY KEY,
         is_admin INTEGER NOT NULL,
         created_at INTEGER NOT NULL,
-        disabled_at INTEGER
+        disabled_at INTEGER,
+        password_hash TEXT
     )""",
     """CREATE TABLE project_roles (
         user_name TEXT NOT NULL REFERENCES users(name),
