@@ -385,7 +385,7 @@ def _responses(op: Operation) -> dict[str, Any]:
             answers[str(status)] = {"description": "Not ready", "content": content}
         else:
             answers[str(status)] = {"$ref": f"#/components/responses/{status}"}
-    if not op.public or op.errors and 503 not in op.errors:
+    if not op.public or (op.errors and 503 not in op.errors):
         answers["default"] = {"$ref": "#/components/responses/default"}
     return answers | dict(op.more)
 
