@@ -106,3 +106,23 @@ def test_a_runs_environment_is_served_as_json(tmp_path: Path) -> None:
         assert client.get(f"/api/v1/runs/{bare.id}/environment").json() == {}
         assert client.get("/api/v1/runs/" + "0" * 26 + "/environment").status_code == 404
     store.close()
+
+
+def test_buckets_can_carry_the_time_of_their_last_step(tmp_path: Path) -> None:
+    import trackrecord
+
+    store_dir = tmp_path / "store"
+    with trackrecord.init("times", dir=store_dir, capture=False) as run:
+        for step in range(100):
+            run.log({"loss": 1.0 / (step + 1)}, step=step)
+    store = SqlStore.open(store_dir)
+    series = store.metric_series(run.id, "loss")
+    with serving(store) as base, httpx.Client(base_url=base) as client:
+        url = f"/api/v1/runs/{run.id}/metrics/loss"
+        plain = client.get(url, params={"buckets": 10}).json()
+        assert "time_end" not in plain
+        timed = client.get(url, params={"buckets": 10, "times": "true"}).json()
+        expected = {int(s): int(t) for s, t in zip(series.steps, series.times, strict=True)}
+        assert timed["time_end"] == [expected[s] for s in timed["step_end"]]
+        assert timed["time_first"] == int(series.times.min())
+    store.close()

@@ -62,3 +62,16 @@ def test_groups_bytes_roundtrip() -> None:
     back = Groups.from_bytes(groups.to_bytes())
     for field in ("step_start", "step_end", "count", "first", "last", "min", "max"):
         np.testing.assert_array_equal(getattr(back, field), getattr(groups, field))
+
+
+def test_step_times_take_the_last_point_at_or_before_each_step() -> None:
+    from trackrecord.store.series import Series, step_times
+
+    # logged out of step order, with step 5 logged twice (the later time wins)
+    series = Series("m", np.array([10, 5, 0, 5]), np.zeros(4), np.array([400, 200, 100, 300]))
+    assert step_times(series, np.array([0, 4, 5, 9, 10, 99])).tolist() == [
+        100, 100, 300, 300, 400, 400,
+    ]  # fmt: skip
+    assert step_times(series, np.array([-1])).tolist() == [-1]
+    empty = Series("m", np.array([], np.int64), np.array([]), np.array([], np.int64))
+    assert step_times(empty, np.array([3])).tolist() == [-1]

@@ -218,6 +218,9 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
             query("to", "The last step (inclusive).", INT64),
             query("buckets", "Downsample to at most this many buckets.",
                   INT64 | {"minimum": 1}),
+            query("times", "With `buckets`: also `time_end`, the time (Unix ms) of each "
+                  "bucket's last step, and `time_first`, the metric's first point's time "
+                  "(for charts against wall-clock or relative time).", BOOLEAN),
         ),
     ),
     ("/api/v1/runs/{run_id}/artifacts", "GET"): Operation(
@@ -329,7 +332,9 @@ def schemas() -> dict[str, Schema]:
         "Run": schema_of(RunRecord, status={"enum": list(RUN_STATUSES)}),
         "MetricSummary": schema_of(MetricSummary),
         "Artifact": schema_of(ArtifactRecord),
-        "Buckets": schema_of(Buckets),
+        "Buckets": schema_of(Buckets, time_end=array(INTEGER),
+                             time_first={"type": ["integer", "null"]})
+        | {"required": [f.name for f in dataclasses.fields(Buckets)]},
         "Whoami": obj(user=STRING, is_admin=BOOLEAN, token=nullable(STRING),
                       roles={"type": "object", "additionalProperties": role},
                       token_project=nullable(STRING)),

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Buckets", "Groups", "Series", "bucketize", "summarise_groups"]
+__all__ = ["Buckets", "Groups", "Series", "bucketize", "step_times", "summarise_groups"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -163,3 +163,20 @@ def bucketize(groups: Groups, low: int, high: int, buckets: int, key: str = "") 
     starts = np.flatnonzero(np.diff(index, prepend=-1)).astype(np.int64)
     merged = _merge(selected, starts) if len(index) else selected
     return Buckets(**{f: getattr(merged, f) for f in _FIELDS}, key=key)
+
+
+def step_times(series: Series, steps: IntArray) -> IntArray:
+    """The wall-clock time (ms) of the point logged last at each of *steps* in *series*
+    (the nearest earlier step's, for a step with no point; -1 before the first point).
+
+    Example:
+        >>> s = Series("loss", np.array([0, 5, 10]), np.zeros(3), np.array([100, 150, 200]))
+        >>> step_times(s, np.array([5, 7, 10])).tolist()
+        [150, 150, 200]
+    """
+    if len(series) == 0:
+        return np.full(len(steps), -1, dtype=np.int64)
+    order = np.lexsort((series.times, series.steps))  # by step, then by time
+    sorted_steps, sorted_times = series.steps[order], series.times[order]
+    at = np.searchsorted(sorted_steps, steps, side="right") - 1
+    return np.where(at >= 0, sorted_times[np.clip(at, 0, None)], -1).astype(np.int64)

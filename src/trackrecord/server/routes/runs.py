@@ -21,6 +21,7 @@ from trackrecord.server.http import Handler, Json, endpoint, identity_of, int_pa
 from trackrecord.server.settings import ServerSettings
 from trackrecord.spool import FrameError, encode_event, read_frames
 from trackrecord.store.base import RunPage, RunRecord, Store
+from trackrecord.store.series import step_times
 from trackrecord.values import check_key
 
 __all__ = ["routes"]
@@ -81,7 +82,12 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         await run_in_threadpool(guard.run, identity_of(request), run_id, "viewer", "reading")
         if buckets is not None:
             view = await run_in_threadpool(store.metric_buckets, run_id, key, buckets, start, end)
-            return Json(wire.buckets_to_json(view))
+            answer = wire.buckets_to_json(view)
+            if request.query_params.get("times") == "true":  # for charts against time
+                points = await run_in_threadpool(store.metric_series, run_id, key)
+                answer["time_end"] = step_times(points, view.step_end).tolist()
+                answer["time_first"] = int(points.times.min()) if len(points) else None
+            return Json(answer)
         points = await run_in_threadpool(store.metric_series, run_id, key, start, end)
         return Response(wire.series_bytes(points), media_type=wire.SERIES_TYPE)
 
