@@ -24,6 +24,13 @@ def test_run_page_shows_status_and_draws_the_chart(tab: Tab, base_url: str, seed
     readout.filter(has_text="step").wait_for()  # the value under the cursor
     assert any(c.isdigit() for c in readout.inner_text().split(":", 1)[1])
     page.get_by_role("heading", name="Environment").wait_for()
+    chart = page.locator('figure.chart[data-metric="loss"]')
+    with page.expect_response(lambda r: "times=true" in r.url) as timed:
+        chart.get_by_label("X axis").select_option("relative")
+    assert timed.value.ok
+    wait_until_drawn(page, 'figure.chart[data-metric="loss"] canvas')
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3 + 1)
+    readout.filter(has_text=" s:").wait_for()  # seconds since the first point
 
 
 def test_compare_page_shows_both_runs(tab: Tab, base_url: str, seeded: Seeded) -> None:

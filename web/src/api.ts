@@ -50,6 +50,9 @@ export interface Project {
 
 export interface Buckets {
   key: string;
+  /** With times=true: the time (Unix ms) of each bucket's last step, and of the first point. */
+  time_end?: number[];
+  time_first?: number | null;
   step_start: number[];
   step_end: number[];
   count: number[];
@@ -148,8 +151,8 @@ export const api = {
   searchRuns: (p: { q?: string; project?: string; order?: string[]; limit?: number; cursor?: string }) =>
     request<RunPage>(`/runs${query({ q: p.q, project: p.project, order: p.order, limit: p.limit, cursor: p.cursor })}`),
   run: (id: string) => request<Run>(`/runs/${encodeURIComponent(id)}`),
-  buckets: (id: string, key: string, buckets: number, from?: number, to?: number) =>
-    request<Buckets>(`/runs/${encodeURIComponent(id)}/metrics/${key.split("/").map(encodeURIComponent).join("/")}${query({ buckets, from, to })}`),
+  buckets: (id: string, key: string, buckets: number, from?: number, to?: number, times = false) =>
+    request<Buckets>(`/runs/${encodeURIComponent(id)}/metrics/${key.split("/").map(encodeURIComponent).join("/")}${query({ buckets, from, to, times: times || undefined })}`),
   artifacts: (id: string) => request<Artifact[]>(`/runs/${encodeURIComponent(id)}/artifacts`),
   artifactUrl: (sha256: string) => `/api/v1/artifacts/${sha256}`,
 };

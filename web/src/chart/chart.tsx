@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./chart.css";
-import { alignRuns, bucketsToSeries, ema, readout, stepRange } from "./series";
+import { alignRuns, bucketsToSeries, ema, readout, stepRange, type XAxis } from "./series";
 import { plotOptions } from "./plot";
 import { runColor } from "./palette";
 import { useBuckets } from "./useBuckets";
@@ -33,20 +33,23 @@ export function MetricChart({ runs, metric, height = 240, refresh }: MetricChart
   const [smoothing, setSmoothing] = useState(0);
   const [log, setLog] = useState(false);
   const [hover, setHover] = useState<number | null>(null);
-  const { data, error } = useBuckets(runs.map((r) => r.id), metric, width, range, refresh);
+  const [axis, setAxis] = useState<XAxis>("step");
+  const { data, error } = useBuckets(runs.map((r) => r.id), metric, width, range, refresh, axis !== "step");
 
   const aligned = useMemo(() => {
     if (!data) return null;
     return alignRuns(
       data.map((b) => {
-        const s = b ? bucketsToSeries(b, log) : { x: [], line: [], lo: [], hi: [] };
+        const s = b ? bucketsToSeries(b, log, axis) : { x: [], line: [], lo: [], hi: [] };
         return { ...s, line: ema(s.line, smoothing) };
       }),
     );
-  }, [data, log, smoothing]);
+  }, [data, log, smoothing, axis]);
 
   const labels = runs.map((r) => r.label);
-  usePlot(box, aligned, { labels, width, height, log, onZoom: (a, b) => setRange(stepRange(a, b)), onHover: setHover });
+  // zooming asks the server for a step range: only possible while x is the step
+  const onZoom = (a: number, b: number) => axis === "step" && setRange(stepRange(a, b));
+  usePlot(box, aligned, { labels, width, height, log, axis, onZoom, onHover: setHover });
   const under = aligned ? readout(aligned as ArrayLike<number | null>[], labels, hover) : null;
 
   return (
@@ -60,6 +63,14 @@ export function MetricChart({ runs, metric, height = 240, refresh }: MetricChart
             onInput={(e) => setSmoothing(Number(e.currentTarget.value))} />
         </label>
         <label>
+          x
+          <select aria-label="X axis" value={axis} onChange={(e) => { setRange(null); setAxis(e.currentTarget.value as XAxis); }}>
+            <option value="step">step</option>
+            <option value="time">wall time</option>
+            <option value="relative">relative time</option>
+          </select>
+        </label>
+        <label>
           <input type="checkbox" aria-label="Log scale" checked={log} onChange={(e) => setLog(e.currentTarget.checked)} />
           Log
         </label>
@@ -67,7 +78,7 @@ export function MetricChart({ runs, metric, height = 240, refresh }: MetricChart
       <div class="chart-plot" ref={box} style={{ minHeight: `${height}px` }} onDblClick={() => setRange(null)} />
       <p class="chart-readout">
         {under
-          ? `step ${under.step}: ${under.values.map((v) => `${runs.length > 1 ? `${v.label} ` : ""}${v.value === null ? "—" : v.value.toPrecision(6)}`).join(" · ")}`
+          ? `${axisLabel(axis, under.step)}: ${under.values.map((v) => `${runs.length > 1 ? `${v.label} ` : ""}${v.value === null ? "—" : v.value.toPrecision(6)}`).join(" · ")}`
           : "\u00a0"}
       </p>
       {error && <p class="error" role="alert">{error}</p>}
@@ -94,7 +105,7 @@ function usePlot(box: { current: HTMLElement | null }, data: uPlot.AlignedData |
   onZoom.current = setup.onZoom;
   const onHover = useRef(setup.onHover);
   onHover.current = setup.onHover;
-  const shape = `${setup.labels.join("\n")}|${setup.log}|${setup.height}|${data !== null}`;
+  const shape = `${setup.labels.join("\n")}|${setup.log}|${setup.height}|${setup.axis}|${data !== null}`;
   useEffect(() => {
     if (!box.current || !data || setup.width <= 0) return;
     plot.current = new uPlot(
@@ -119,4 +130,11 @@ function usePlot(box: { current: HTMLElement | null }, data: uPlot.AlignedData |
   useEffect(() => {
     if (plot.current && setup.width > 0) plot.current.setSize({ width: setup.width, height: setup.height });
   }, [setup.width]);
+}
+
+/** How the readout names the x under the cursor. */
+function axisLabel(axis: XAxis, x: number): string {
+  if (axis === "time") return new Date(x * 1000).toLocaleString();
+  if (axis === "relative") return `${x.toFixed(1)} s`;
+  return `step ${x}`;
 }

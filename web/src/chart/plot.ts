@@ -7,6 +7,8 @@ export interface PlotSetup {
   width: number;
   height: number;
   log: boolean;
+  /** What x measures (wall-clock time gets dates on the axis). */
+  axis?: "step" | "time" | "relative";
   /** Called with the x (step) range the user dragged across. */
   onZoom: (from: number, to: number) => void;
   /** Called with the data index under the cursor (null when it leaves the plot). */
@@ -40,7 +42,7 @@ export function plotOptions(setup: PlotSetup): uPlot.Options {
     width: setup.width,
     height: setup.height,
     legend: { show: false },
-    scales: { x: { time: false }, y: { distr: setup.log ? 3 : 1 } },
+    scales: { x: { time: setup.axis === "time" }, y: { distr: setup.log ? 3 : 1 } },
     axes: [axis, { ...axis, size: 60 }],
     series: [{ label: "step" }, ...setup.labels.flatMap(runSeries)],
     bands: bands(setup.labels.length),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Buckets } from "../api";
-import { alignRuns, bucketsToSeries, ema, plottable, readout, stepRange } from "./series";
+import { alignRuns, bucketX, bucketsToSeries, ema, plottable, readout, stepRange } from "./series";
 
 function buckets(part: Partial<Buckets>): Buckets {
   return { key: "loss", step_start: [], step_end: [], count: [], first: [], last: [], min: [], max: [], ...part };
@@ -84,5 +84,21 @@ describe("readout", () => {
   it("is empty off the plot", () => {
     expect(readout(aligned, ["a", "b"], null)).toBeNull();
     expect(readout(aligned, ["a", "b"], 3)).toBeNull();
+  });
+});
+
+describe("bucketX", () => {
+  const b = {
+    key: "loss", step_start: [0, 10], step_end: [9, 19], count: [10, 10], first: [1, 1], last: [1, 1],
+    min: [1, 1], max: [1, 1], time_end: [5_000, 9_000], time_first: 1_000,
+  };
+  it("is the last step, the time in seconds, or the seconds since the first point", () => {
+    expect(bucketX(b, "step")).toEqual([9, 19]);
+    expect(bucketX(b, "time")).toEqual([5, 9]);
+    expect(bucketX(b, "relative")).toEqual([4, 8]);
+  });
+  it("falls back to steps without times from the server", () => {
+    const { time_end: _, time_first: __, ...plain } = b;
+    expect(bucketX(plain, "time")).toEqual([9, 19]);
   });
 });

@@ -19,10 +19,21 @@ export function plottable(value: number, log = false): Value {
   return log && value <= 0 ? null : value;
 }
 
+/** What a chart's x axis measures: the step, wall-clock time, or time since the start. */
+export type XAxis = "step" | "time" | "relative";
+
+/** The x of each bucket: its last step, its time in seconds (uPlot's time scale), or the
+ * seconds since the metric's first point. Without times from the server, steps. */
+export function bucketX(b: Buckets, axis: XAxis): number[] {
+  if (axis === "step" || !b.time_end) return b.step_end.slice();
+  const origin = axis === "relative" ? (b.time_first ?? b.time_end[0] ?? 0) : 0;
+  return b.time_end.map((t) => (t - origin) / 1000);
+}
+
 /** The plot columns of one run's buckets. */
-export function bucketsToSeries(b: Buckets, log = false): RunSeries {
+export function bucketsToSeries(b: Buckets, log = false, axis: XAxis = "step"): RunSeries {
   return {
-    x: b.step_end.slice(),
+    x: bucketX(b, axis),
     line: b.last.map((v) => plottable(v, log)),
     lo: b.min.map((v) => plottable(v, log)),
     hi: b.max.map((v) => plottable(v, log)),

@@ -14,13 +14,14 @@ export function useBuckets(
   buckets: number,
   range: [number, number] | null,
   refresh: unknown,
+  times = false,
 ): BucketsState {
   const [state, setState] = useState<BucketsState>({ data: null, error: null });
   const key = runIds.join("\n");
   useEffect(() => {
     if (buckets <= 0) return;
     let current = true;
-    Promise.allSettled(runIds.map((id) => api.buckets(id, metric, buckets, range?.[0], range?.[1]))).then((results) => {
+    Promise.allSettled(runIds.map((id) => api.buckets(id, metric, buckets, range?.[0], range?.[1], times))).then((results) => {
       if (!current) return;
       const data = results.map((r) => (r.status === "fulfilled" ? r.value : null));
       const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -30,7 +31,7 @@ export function useBuckets(
     return () => {
       current = false;
     };
-  }, [key, metric, buckets, range?.[0], range?.[1], refresh]);
+  }, [key, metric, buckets, range?.[0], range?.[1], refresh, times]);
   return state;
 }
 
