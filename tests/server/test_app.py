@@ -126,3 +126,25 @@ def test_buckets_can_carry_the_time_of_their_last_step(tmp_path: Path) -> None:
         assert timed["time_end"] == [expected[s] for s in timed["step_end"]]
         assert timed["time_first"] == int(series.times.min())
     store.close()
+
+
+def test_parquet_tables_are_previewed_by_their_first_rows(tmp_path: Path) -> None:
+    import trackrecord
+
+    store_dir = tmp_path / "store"
+    with trackrecord.init("tables", dir=store_dir, capture=False) as run:
+        run.log_table("preds.parquet", [{"id": i, "label": f"c{i % 3}", "p": i / 10}
+                                        for i in range(200)])  # fmt: skip
+        run.log_text("notes.txt", "not a table")
+    store = SqlStore.open(store_dir)
+    files = {a.path: a.sha256 for a in store.list_artifacts(run.id)}
+    table = next(digest for path, digest in files.items() if path.endswith(".parquet"))
+    with serving(store) as base, httpx.Client(base_url=base) as client:
+        preview = client.get(f"/api/v1/artifacts/{table}/table", params={"rows": 3}).json()
+        assert preview["columns"] == ["id", "label", "p"] and preview["total_rows"] == 200
+        assert preview["rows"] == [[0, "c0", 0.0], [1, "c1", 0.1], [2, "c2", 0.2]]
+        text = client.get(f"/api/v1/artifacts/{files['notes.txt']}/table")
+        assert text.status_code == 400 and "not a readable Parquet file" in text.text
+        many = client.get(f"/api/v1/artifacts/{table}/table", params={"rows": 5000})
+        assert many.status_code == 400 and "between 1 and 1000" in many.text
+    store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.ui.canvas import wait_until_drawn
 from tests.ui.conftest import VIEWER_PASSWORD, Seeded, Tab
 
@@ -90,3 +92,27 @@ def test_a_user_signs_in_with_a_password(tab: Tab, viewer: tuple[str, str]) -> N
     page.locator("table.runs tr[data-run-id]").first.wait_for()
     assert page.locator("header .who").inner_text() == "v"
     assert page.evaluate("() => localStorage.getItem('trackrecord.token')").startswith("trk_")
+
+
+def test_artifacts_are_previewed(tab: Tab, tmp_path: Path) -> None:
+    import trackrecord
+    from tests.server_thread import serving
+    from trackrecord.store.sql import SqlStore
+
+    store_dir = tmp_path / "store"
+    with trackrecord.init("files", dir=store_dir, capture=False) as run:
+        run.log_table("preds.parquet", [{"id": i, "label": f"c{i}"} for i in range(80)])
+        run.log_json("config.json", {"lr": 0.1, "layers": [64, 64]})
+    store = SqlStore.open(store_dir)
+    with serving(store) as url:
+        page = tab.page
+        page.goto(f"{url}/runs/{run.id}")
+        page.get_by_role("button", name="preds.parquet").click()
+        preview = page.get_by_label("Preview of preds.parquet")
+        preview.locator("tbody tr").first.wait_for()
+        assert preview.locator("thead th").all_inner_texts() == ["id", "label"]
+        assert preview.locator("tbody tr").count() == 50
+        assert preview.locator("tbody tr").first.inner_text().split() == ["0", "c0"]
+        page.get_by_role("button", name="config.json").click()
+        page.get_by_label("Preview of config.json").filter(has_text='"layers"').wait_for()
+    store.close()

@@ -232,6 +232,14 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
         "Streamed to disk. A run then records the file with an `artifact` event naming the "
         "digest.", body=binary(OCTETS), errors=(400, 401, 403),
     ),
+    ("/api/v1/artifacts/{sha256}/table", "GET"): Operation(
+        "artifacts", "The first rows of a Parquet table (a preview)",
+        as_json(obj(columns=array(STRING), types=array(STRING), rows=array(array({})),
+                    total_rows=INTEGER)),
+        "Values JSON lacks (bytes, dates, decimals, NaN) come back as text.",
+        parameters=(path("sha256", "The content's SHA-256.", SHA256),
+                    query("rows", "How many rows (1 to 1000, default 50).", INT64)),
+    ),
     ("/api/v1/artifacts/{sha256}", "GET"): Operation(
         "artifacts", "Content by SHA-256", binary(OCTETS),
         "With `redirect=true`, when the artifact store can presign (S3): 307 to a presigned "

@@ -1,6 +1,7 @@
-// The preview of one artifact: image, pretty JSON, text, or the first 50 CSV rows.
+// The preview of one artifact: image, pretty JSON, text, or the first 50 rows of a CSV
+// or Parquet table (Parquet is read by the server, which sends only those rows).
 import { useEffect, useState } from "preact/hooks";
-import type { Artifact } from "../api";
+import { request, type Artifact } from "../api";
 import { previewKind } from "./artifactTree";
 import { fetchArtifact } from "./artifactFetch";
 import { parseCsv } from "./csv";
@@ -11,9 +12,20 @@ const CSV_ROWS = 50;
 
 type Content = { image: string } | { text: string } | { rows: string[][] };
 
+interface TablePreview {
+  columns: string[];
+  rows: unknown[][];
+  total_rows: number;
+}
+
 async function load(artifact: Artifact): Promise<Content> {
-  const blob = await fetchArtifact(artifact.sha256);
   const kind = previewKind(artifact);
+  if (kind === "parquet") {
+    const table = await request<TablePreview>(`/artifacts/${artifact.sha256}/table?rows=${CSV_ROWS}`);
+    const cell = (v: unknown) => (v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+    return { rows: [table.columns, ...table.rows.map((row) => row.map(cell))] };
+  }
+  const blob = await fetchArtifact(artifact.sha256);
   if (kind === "image") return { image: URL.createObjectURL(blob) };
   const text = await blob.slice(0, TEXT_LIMIT).text();
   if (kind === "csv") return { rows: parseCsv(text, CSV_ROWS + 1) };

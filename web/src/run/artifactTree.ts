@@ -40,7 +40,7 @@ export function buildArtifactTree(artifacts: Artifact[]): ArtifactNode {
   return sortTree(root);
 }
 
-export type PreviewKind = "image" | "json" | "text" | "csv" | "none";
+export type PreviewKind = "image" | "json" | "text" | "csv" | "parquet" | "none";
 
 /** How the UI can preview an artifact, from its media type and extension. */
 export function previewKind(artifact: Pick<Artifact, "path" | "media_type">): PreviewKind {
@@ -49,7 +49,7 @@ export function previewKind(artifact: Pick<Artifact, "path" | "media_type">): Pr
   if (/^image\/(png|jpeg|svg\+xml|gif|webp)$/.test(type) || ["png", "jpg", "jpeg", "svg", "gif", "webp"].includes(ext)) return "image";
   if (type.includes("csv") || ext === "csv") return "csv";
   if (type.includes("json") || ext === "json") return "json";
-  if (type.includes("parquet") || ext === "parquet") return "none";
+  if (type.includes("parquet") || ext === "parquet") return "parquet";
   if (type.startsWith("text/") || ["txt", "log", "md", "yaml", "yml", "py", "toml"].includes(ext)) return "text";
   return "none";
 }

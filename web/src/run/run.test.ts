@@ -47,7 +47,7 @@ describe("buildArtifactTree", () => {
     expect(previewKind(artifact("t.csv", 1, "text/csv"))).toBe("csv");
     expect(previewKind(artifact("d.json", 1, "application/json"))).toBe("json");
     expect(previewKind(artifact("n.txt", 1, "text/plain"))).toBe("text");
-    expect(previewKind(artifact("t.parquet", 1, "application/vnd.apache.parquet"))).toBe("none");
+    expect(previewKind(artifact("t.parquet", 1, "application/vnd.apache.parquet"))).toBe("parquet");
   });
 });
 
