@@ -40,6 +40,7 @@ from trackrecord.server.routes.ui import UI_DIR
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.store import SqlStore
 
+import mlflow_ui
 from harness.runs_data import PROJECT, RunsData, _base32, generate
 from harness.servers import free_port
 from trackers.trackrecord_adapter import load_runs
@@ -196,7 +197,14 @@ def main() -> None:
     parser.add_argument("--chart-runs", type=int, default=20)
     parser.add_argument("--points", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--mlflow",
+        action="store_true",
+        help="also time MLflow's UI showing the same runs (needs .venv-bench)",
+    )
     args = parser.parse_args()
+    if args.mlflow and (why := mlflow_ui.available()):
+        raise SystemExit(f"--mlflow: {why}")
     if not (UI_DIR / "index.html").is_file():
         raise SystemExit(f"the web UI is not built ({UI_DIR}/index.html): run `make web`")
     from playwright.sync_api import sync_playwright
@@ -217,10 +225,23 @@ def main() -> None:
                 figures["chart"] = measure_chart(browser, url, chart_ids)
                 for name, value in figures.items():
                     samples[name].append(value)
+            mlflow: list[float] = []
+            if args.mlflow:
+                mlflow_store = Path(work) / "mlflow"
+                mlflow_ui.load_store(mlflow_store, args.runs)
+                newest = [data.name(i) for i in np.argsort(data.start_ms)[-20:]]
+                with mlflow_ui.server(mlflow_store) as mlflow_url:
+                    mlflow = [mlflow_ui.measure_table(browser, mlflow_url, newest)
+                              for _ in range(args.repeat)]  # fmt: skip
             browser.close()
     print(f"UI benchmark: {args.runs:,} runs; chart {args.chart_runs} runs x {args.points:,} "
           f"points; median of {args.repeat} (Chromium, cold context each time)")  # fmt: skip
     print(report(samples))
+    if mlflow:
+        theirs, ours = statistics.median(mlflow), statistics.median(samples["table"])
+        print(f"MLflow UI, the same {args.runs:,} runs until the newest show: "
+              f"{theirs * 1000:.0f} ms median ({min(mlflow) * 1000:.0f} ms best): "
+              f"{theirs / ours:.1f}x TrackRecord's table")  # fmt: skip
 
 
 if __name__ == "__main__":
