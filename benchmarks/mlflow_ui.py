@@ -12,13 +12,11 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Final
 
-from harness.servers import free_port
+from harness.servers import serving
 
 BENCH: Final = Path(__file__).resolve().parent
 VENV: Final = BENCH.parent / ".venv-bench" / "bin"
@@ -42,32 +40,11 @@ def load_store(store: Path, runs: int) -> None:
                    env=ENV, check=True, capture_output=True)  # fmt: skip
 
 
-@contextmanager
-def server(store: Path) -> Iterator[str]:
+def server(store: Path) -> AbstractContextManager[str]:
     """`mlflow server` on *store*, on a free port; yields its URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (store / "server.log").open("wb")
-    process = subprocess.Popen(
-        [str(VENV / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{store / 'mlflow.db'}"],
-        env=ENV, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url + "/health", timeout=2).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"mlflow server did not start; see {log.name}") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(30)
-        log.close()
+    command = [str(VENV / "mlflow"), "server", "--host", "127.0.0.1", "--port", "{port}",
+               "--backend-store-uri", f"sqlite:///{store / 'mlflow.db'}"]  # fmt: skip
+    return serving(command, "/health", store / "server.log", env=ENV)
 
 
 def measure_table(browser: Any, url: str, newest: list[str]) -> float:

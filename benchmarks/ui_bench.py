@@ -24,13 +24,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Final
 
@@ -42,7 +40,7 @@ from trackrecord.store.sql.store import SqlStore
 
 import mlflow_ui
 from harness.runs_data import PROJECT, RunsData, _base32, generate
-from harness.servers import free_port
+from harness.servers import serving
 from trackers.trackrecord_adapter import load_runs
 
 CHROMIUM: Final = os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium")
@@ -98,28 +96,11 @@ def seed_chart_runs(store: Path, runs: int, points: int) -> list[str]:
     return ids
 
 
-@contextmanager
-def ui_server(store: Path) -> Iterator[str]:
+def ui_server(store: Path) -> AbstractContextManager[str]:
     """`trackrecord ui` on *store*, in a subprocess; yields its URL."""
-    port = free_port()
     command = [str(Path(sys.executable).with_name("trackrecord")), "ui", "--no-browser",
-               "--port", str(port), "--dir", str(store)]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/favicon.svg", timeout=2).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"trackrecord ui did not start: {command}") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
+               "--port", "{port}", "--dir", str(store)]  # fmt: skip
+    return serving(command, "/favicon.svg", store.parent / "ui-server.log")
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -221,7 +202,9 @@ def main() -> None:
         with ui_server(store) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for repetition in range(args.repeat):
-                figures = measure_table(browser, url, data, target=(repetition + 1) * 997)
+                figures = measure_table(
+                    browser, url, data, target=(repetition + 1) * 997 % args.runs
+                )
                 figures["chart"] = measure_chart(browser, url, chart_ids)
                 for name, value in figures.items():
                     samples[name].append(value)
