@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 
@@ -25,10 +26,17 @@ def free_port() -> int:
 def serving(store: Store | ServerSettings, port: int | None = None) -> Iterator[str]:
     """Serve a store (with its accounts and audit log, if it has them) or *settings* over
     HTTP; yield the base URL; stop the server afterwards."""
-    port = port or free_port()
     settings = store if isinstance(store, ServerSettings) else ServerSettings.for_store(store)
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off")  # fmt: skip
+    with serving_app(create_app(settings), port) as url:
+        yield url
+
+
+@contextmanager
+def serving_app(app: Any, port: int | None = None) -> Iterator[str]:
+    """Serve any ASGI *app* on a free loopback port in a thread; yield its base URL."""
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="off")  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

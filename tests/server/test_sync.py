@@ -8,19 +8,14 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 
 import trackrecord
-from tests.server_thread import free_port, serving
+from tests.server_thread import free_port, serving, serving_app
 from trackrecord import outbox
 from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.cli import main
@@ -57,25 +52,6 @@ class FailingAppends:
             await self.app(scope, receive, lose)
         await send({"type": "http.response.start", "status": 503, "headers": []})
         await send({"type": "http.response.body", "body": b"unavailable"})
-
-
-@contextmanager
-def serving_app(app: Any) -> Iterator[str]:
-    """Serve an ASGI app on a free port in a thread; yield its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def log_offline(client: Path, params: int, text: str = "") -> trackrecord.Run:
