@@ -329,3 +329,21 @@ def test_passwords_are_stored_as_slow_hashes(team: Team) -> None:
         .fetchone()[0]
     )
     assert stored.startswith("scrypt$") and "a long enough secret" not in stored
+
+
+def test_repeated_wrong_passwords_lock_a_users_sign_ins_for_a_while(team: Team) -> None:
+    from trackrecord.store.sql.accounts import MAX_FAILED_LOGINS
+
+    team.accounts.set_password("carol", "carol's real password")
+    right = {"user": "carol", "password": "carol's real password"}
+    with team.client(None) as anonymous:
+        for _ in range(MAX_FAILED_LOGINS):
+            wrong = anonymous.post("/api/v1/login", json={**right, "password": "guess again!"})
+            assert wrong.status_code == 401
+        locked = anonymous.post("/api/v1/login", json=right)
+        assert locked.status_code == 401 and "too many wrong passwords" in error(locked)["message"]
+        with team.store.database.write() as cur:  # the lockout ends
+            cur.execute("UPDATE users SET locked_until = ? WHERE name = 'carol'", (_now() - 1,))
+        assert anonymous.post("/api/v1/login", json=right).status_code == 201
+    with team.client("carol") as carol:  # tokens kept working throughout
+        assert carol.get("/api/v1/whoami").status_code == 200

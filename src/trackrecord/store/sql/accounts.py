@@ -13,10 +13,12 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Final
 
 from trackrecord.errors import AuthenticationError, InvalidValueError, NotFoundError, StoreError
 from trackrecord.identity import (
@@ -34,7 +36,19 @@ from trackrecord.identity import (
 )
 from trackrecord.store.sql.connection import Cursor, SqlDatabase
 
-__all__ = ["SqlAccounts"]
+__all__ = ["LOCKOUT_MS", "MAX_FAILED_LOGINS", "SqlAccounts"]
+
+MAX_FAILED_LOGINS: Final = 5
+"""Wrong passwords in a row before a user's sign-ins are refused for a while."""
+LOCKOUT_MS: Final = 15 * 60_000
+_REFUSED: Final = "wrong user name or password (or the user is disabled)"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown users' passwords against, so they take as long."""
+    return password_hash(secrets.token_urlsafe(16))
+
 
 _TOKEN_COLUMNS = "id, user_name, label, project, created_at, expires_at, revoked_at"
 
@@ -106,12 +120,38 @@ class SqlAccounts:
 
         Raises :class:`AuthenticationError` with one message for an unknown user, a
         wrong password or a disabled user, so that it tells nothing of which it was.
+        After :data:`MAX_FAILED_LOGINS` wrong passwords in a row, the user's sign-ins
+        are refused for :data:`LOCKOUT_MS` (tokens keep working).
         """
-        rows = self._rows("SELECT password_hash, disabled_at FROM users WHERE name = ?", (name,))
-        stored, disabled = rows[0] if rows else (None, None)
+        rows = self._rows(
+            "SELECT password_hash, disabled_at, failed_logins, locked_until FROM users "
+            "WHERE name = ?",
+            (name,),
+        )
+        if not rows:
+            check_password(password, _dummy_hash())  # as slow as for a real user
+            raise AuthenticationError(_REFUSED)
+        stored, disabled, failures, locked_until = rows[0]
+        now = _now()
+        if locked_until is not None and locked_until > now:
+            minutes = -(-(locked_until - now) // 60_000)
+            raise AuthenticationError(
+                f"too many wrong passwords for {name!r}: sign-ins are refused for {minutes} "
+                f"more minute(s)"
+            )
         if not check_password(password, stored) or disabled is not None:
-            raise AuthenticationError("wrong user name or password (or the user is disabled)")
-        return self.create_token(name, "web sign-in", _now() + days * 86_400_000)
+            failures += 1
+            locked = now + LOCKOUT_MS if failures >= MAX_FAILED_LOGINS else None
+            with self._write() as cur:
+                cur.execute(
+                    "UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
+                    (0 if locked else failures, locked, name),
+                )
+            raise AuthenticationError(_REFUSED)
+        if failures:
+            with self._write() as cur:
+                cur.execute("UPDATE users SET failed_logins = 0 WHERE name = ?", (name,))
+        return self.create_token(name, "web sign-in", now + days * 86_400_000)
 
     def users(self) -> list[UserRecord]:
         """Every user with their project roles, by name."""

@@ -126,7 +126,9 @@ _ACCOUNTS: Final = (
         is_admin INTEGER NOT NULL,
         created_at INTEGER NOT NULL,
         disabled_at INTEGER,
-        password_hash TEXT
+        password_hash TEXT,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER
     )""",
     """CREATE TABLE project_roles (
         user_name TEXT NOT NULL REFERENCES users(name),
