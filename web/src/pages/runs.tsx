@@ -87,6 +87,7 @@ export function RunsPage({ params }: { params: URLSearchParams; identity: Identi
           selected={selected}
           onSort={(column) => setView({ order: toggleSort(view.order, column) })}
           onToggle={toggle}
+          onToggleAll={(all) => setSelected(new Set(all ? (runs ?? []).map((run) => run.id) : []))}
           resetKey={JSON.stringify([view.project, view.q, view.order, view.group])}
         />
       )}

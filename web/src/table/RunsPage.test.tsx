@@ -99,6 +99,19 @@ describe("RunsPage", () => {
     expect(window.location.pathname + window.location.search).toBe("/compare?run=a&run=c");
   });
 
+  it("selects every run, or none, from the header", async () => {
+    runs = [makeRun("a"), makeRun("b"), makeRun("c")];
+    render(<Page />);
+    await screen.findByText("3 runs");
+    const all = screen.getByLabelText("select all runs") as HTMLInputElement;
+    fireEvent.click(all);
+    expect(screen.getByLabelText("Compare selected runs").textContent).toContain("3");
+    expect(all.checked).toBe(true);
+    fireEvent.click(all);
+    expect(screen.getByLabelText("Compare selected runs").textContent).toContain("0");
+    expect((screen.getByLabelText("select run run-b") as HTMLInputElement).checked).toBe(false);
+  });
+
   it("refreshes while a run is running", async () => {
     runs = [makeRun("a", { status: "running" })];
     const { container } = render(<Page />);

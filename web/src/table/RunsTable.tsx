@@ -22,6 +22,8 @@ interface Props {
   selected: Set<string>;
   onSort: (column: string) => void;
   onToggle: (id: string) => void;
+  /** Select every listed run (true) or none (false). */
+  onToggleAll: (all: boolean) => void;
   resetKey: string; // a change (another search or grouping) scrolls back to the top
 }
 
@@ -82,9 +84,10 @@ function useViewport(ref: { current: HTMLDivElement | null }) {
   return { scrollTop, height, onScroll: () => setScrollTop(ref.current?.scrollTop ?? 0) };
 }
 
-export function RunsTable({ rows, columns, order, groupBy, selected, onSort, onToggle, resetKey }: Props) {
+export function RunsTable({ rows, columns, order, groupBy, selected, onSort, onToggle, onToggleAll, resetKey }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const { scrollTop, height, onScroll } = useViewport(scroller);
+  const runCount = rows.filter((row) => row.kind === "run").length;
   const [focus, setFocusState] = useState(-1);
   const focusRef = useRef(-1);
   const setFocus = (index: number) => {
@@ -138,7 +141,14 @@ export function RunsTable({ rows, columns, order, groupBy, selected, onSort, onT
       <table class="runs" aria-rowcount={rows.length + 1}>
         <thead>
           <tr>
-            <th class="select"><span class="visually-hidden">selected</span></th>
+            <th class="select">
+              <input
+                type="checkbox"
+                aria-label="select all runs"
+                checked={runCount > 0 && selected.size >= runCount}
+                onChange={(e) => onToggleAll(e.currentTarget.checked)}
+              />
+            </th>
             {columns.map((column) => (
               <th key={column} data-column={column} aria-sort={sortDirection(order, column)} onClick={() => onSort(column)}>
                 <button type="button" class="sort" title={`sort by ${column}`}>{column}</button>
