@@ -33,6 +33,7 @@ __all__ = [
 
 Handler = Callable[[Request], Awaitable[Response]]
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+_NOBODY = "(unauthenticated)"  # who the audit log names when no valid token came
 
 
 class Json(JSONResponse):
@@ -95,12 +96,11 @@ def endpoint(
     """
 
     async def wrapped(request: Request) -> Response:
-        identity: Identity | None = None
         try:
             if settings.accounts is None:
                 identity = ANONYMOUS
             elif public:
-                identity = Identity("(unauthenticated)")
+                identity = Identity(_NOBODY)
             else:
                 identity = await run_in_threadpool(settings.accounts.authenticate, _bearer(request))
             request.state.identity = identity
@@ -112,7 +112,7 @@ def endpoint(
                 str(v) for v in request.path_params.values()
             )
             acting: Identity | None = getattr(request.state, "identity", None)
-            user = acting.user if acting is not None else "(unauthenticated)"
+            user = acting.user if acting is not None else _NOBODY
             try:
                 await run_in_threadpool(
                     settings.audit.append, user, action, str(target), client_address(request),

@@ -21,7 +21,7 @@ from typing import Final
 
 from trackrecord.errors import StoreError
 from trackrecord.store.sql.connection import glob_regex
-from trackrecord.store.sql.migrations import MIGRATIONS
+from trackrecord.store.sql.migrations import apply_migrations
 from trackrecord.store.sql.search import sqlite_glob
 
 __all__ = ["SqliteDatabase", "glob_match"]
@@ -128,26 +128,7 @@ class SqliteDatabase:
 
     def _migrate(self) -> None:
         with self.write() as cur:
-            cur.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                "name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
-            )
-            done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations")}
-            newest = max((m.version for m in MIGRATIONS), default=0)
-            if done and max(done) > newest:
-                raise StoreError(
-                    f"{self.path} was written by a newer TrackRecord (schema {max(done)}, this "
-                    f"one knows up to {newest}); upgrade with: pip install -U trackrecord"
-                )
-            for migration in MIGRATIONS:
-                if migration.version in done:
-                    continue
-                for statement in migration.statements:
-                    cur.execute(statement)
-                cur.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, int(time.time() * 1000)),
-                )
+            apply_migrations(cur, str(self.path), lambda m: m.statements)
 
     def glob(self, expression: str) -> tuple[str, bool]:
         """A registered Python function: Unicode case folding, unlike SQLite's LIKE."""

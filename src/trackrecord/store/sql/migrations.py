@@ -6,9 +6,14 @@ Each runs once, inside the transaction that records it.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterable
 from typing import Final, NamedTuple
 
-__all__ = ["MIGRATIONS", "Migration"]
+from trackrecord.errors import StoreError
+from trackrecord.store.sql.connection import Cursor
+
+__all__ = ["MIGRATIONS", "Migration", "apply_migrations"]
 
 
 class Migration(NamedTuple):
@@ -174,3 +179,33 @@ MIGRATIONS: Final = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "users, roles, tokens and the audit log", _ACCOUNTS, _KEY_STATISTICS),
 )
+
+
+def apply_migrations(
+    cur: Cursor, location: str, statements: Callable[[Migration], Iterable[str]]
+) -> None:
+    """Run, inside the caller's transaction, the migrations *cur*'s database lacks.
+
+    *statements* gives a migration's SQL as this database runs it. A database
+    written by a newer TrackRecord (a schema version unknown here) is refused.
+    """
+    cur.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+    )
+    done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations")}
+    newest = max(m.version for m in MIGRATIONS)
+    if done and max(done) > newest:
+        raise StoreError(
+            f"{location} was written by a newer TrackRecord (schema {max(done)}, this one "
+            f"knows up to {newest}); upgrade with: pip install -U trackrecord"
+        )
+    for migration in MIGRATIONS:
+        if migration.version in done:
+            continue
+        for statement in statements(migration):
+            cur.execute(statement)
+        cur.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            (migration.version, migration.name, int(time.time() * 1000)),
+        )

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
@@ -34,7 +33,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from trackrecord.errors import StoreError, missing
 from trackrecord.store.sql.connection import Cursor
-from trackrecord.store.sql.migrations import MIGRATIONS
+from trackrecord.store.sql.migrations import apply_migrations
 
 __all__ = ["DEFAULT_POOL_SIZE", "PostgresDatabase", "postgres_ddl"]
 
@@ -272,28 +271,9 @@ class PostgresDatabase:
         with self._connect() as raw, raw.transaction():
             cur = _Cursor(raw.cursor())
             cur.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
-            cur.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            apply_migrations(
+                cur, self.location, lambda m: [*map(postgres_ddl, m.statements), *m.postgres]
             )
-            done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations")}
-            newest = max(m.version for m in MIGRATIONS)
-            if done and max(done) > newest:
-                raise StoreError(
-                    f"{self.location} was written by a newer TrackRecord (schema {max(done)}, "
-                    f"this one knows up to {newest}); upgrade with: pip install -U trackrecord"
-                )
-            for migration in MIGRATIONS:
-                if migration.version in done:
-                    continue
-                for statement in migration.statements:
-                    cur.execute(postgres_ddl(statement))
-                for statement in migration.postgres:
-                    cur.execute(statement)
-                cur.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, int(time.time() * 1000)),
-                )
 
     def close(self) -> None:
         """Close the pool and every connection in it; later calls raise StoreError."""
