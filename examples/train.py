@@ -125,6 +125,20 @@ def train(run: trackrecord.Run, config: dict[str, Any]) -> tuple[Params, Array, 
     x, y = make_moons(data["samples"], data["noise"], rng)
     n_val = int(len(x) * data["val_fraction"])
     x_val, y_val, x_train, y_train = x[:n_val], y[:n_val], x[n_val:], y[n_val:]
+    # the exact data, by the SHA-256 of its content: the same split is the same version
+    run.log_dataset(
+        (x_train, y_train),
+        "two-moons",
+        role="train",
+        datasheet={
+            "origin": "synthetic: make_moons() in this script",
+            "preparation": [
+                f"seed {data['seed']}, noise {data['noise']}",
+                "first 25% of a shuffle kept for validation",
+            ],
+        },
+    )
+    run.log_dataset((x_val, y_val), "two-moons-val", role="validation")
     params = init_params(model["hidden"], rng)
     batch, step = optimizer["batch_size"], 0
     for epoch in range(1, config["epochs"] + 1):
@@ -152,11 +166,11 @@ def train(run: trackrecord.Run, config: dict[str, Any]) -> tuple[Params, Array, 
 
 
 def record_results(run: trackrecord.Run, params: Params, x_val: Array, y_val: Array) -> None:
-    """Store the weights, a confusion matrix and the decision boundary with the run."""
+    """Store the model (registered), a confusion matrix and the decision boundary with the run."""
     with tempfile.TemporaryDirectory() as scratch:
         weights = Path(scratch) / "weights.npz"
         np.savez(weights, **params)
-        run.log_artifact(weights, name="model/weights.npz")
+        run.log_model(weights, "mlp", flavor="directory", register="two-moons-mlp")
     run.log_table(
         "eval/confusion_matrix",
         confusion_rows(params, x_val, y_val),
@@ -187,6 +201,8 @@ def report(run: trackrecord.Run, seconds: float) -> None:
     bin_dir = Path(sys.executable).parent
     print("Look at it from this directory (or anywhere, with TRACKRECORD_DIR set to the store):")
     print(f"  {bin_dir / 'trackrecord'} verify {record.id}")
+    print(f"  {bin_dir / 'trackrecord'} lineage run:{record.id}")
+    print(f"  {bin_dir / 'trackrecord'} models versions two-moons-mlp")
     print()
     print(f"  {bin_dir / 'python'}")
     print("  >>> import trackrecord")

@@ -46,13 +46,17 @@ def test_the_demo_training_run(tmp_path: Path) -> None:
 
         files = {a.path for a in api.artifacts(run.id)}
         assert {
-            "model/weights.npz",
+            "models/mlp/files/weights.npz",
             "eval/confusion_matrix.csv",
             "eval/decision_boundary.png",
         } <= files
-        with api.open_artifact(run.id, "model/weights.npz") as handle:
-            weights = np.load(io.BytesIO(handle.read()))
-            assert weights["w1"].shape[0] == 2
+        weights_file = api.load_model(f"runs:/{run.id}/mlp", tmp_path / "model")
+        weights = np.load(weights_file)
+        assert weights["w1"].shape[0] == 2
+        assert api.model_version("two-moons-mlp", 1).run_id == run.id
+        uses = {(u.name, u.role) for u in api.run_datasets(run.id)}
+        assert uses == {("two-moons", "train"), ("two-moons-val", "validation")}
+        assert api.dataset("two-moons").datasheet["origin"].startswith("synthetic")
         with api.open_artifact(run.id, "eval/confusion_matrix.csv") as handle:
             rows = list(csv.reader(io.StringIO(handle.read().decode())))
         assert sum(int(c) for row in rows[1:] for c in row[1:]) == 500  # the validation split
@@ -60,5 +64,6 @@ def test_the_demo_training_run(tmp_path: Path) -> None:
     assert run.id in done.stdout
     assert str(store) in done.stdout
     assert f"trackrecord verify {run.id}" in done.stdout
+    assert f"trackrecord lineage run:{run.id}" in done.stdout
     assert "trackrecord.Api()" in done.stdout
     assert "OK" in done.stdout

@@ -35,8 +35,10 @@ from trackrecord.errors import (
 
 if TYPE_CHECKING:
     from trackrecord.api import Api
+    from trackrecord.api_catalog import load_model
     from trackrecord.capture import Capture
     from trackrecord.compliance.verify import VerifyResult
+    from trackrecord.data.datasheet import Datasheet
     from trackrecord.sdk.active import finish, log, log_params, set_tags
     from trackrecord.sdk.init import init
     from trackrecord.sdk.run import Run
@@ -48,6 +50,7 @@ __all__ = [
     "Capture",
     "ChainConflictError",
     "ConfigurationError",
+    "Datasheet",
     "InvalidValueError",
     "MissingDependencyError",
     "NotFoundError",
@@ -60,6 +63,7 @@ __all__ = [
     "__version__",
     "finish",
     "init",
+    "load_model",
     "log",
     "log_params",
     "set_tags",
@@ -68,6 +72,8 @@ __all__ = [
 _LAZY = {
     "Api": "trackrecord.api",
     "Capture": "trackrecord.capture",
+    "Datasheet": "trackrecord.data.datasheet",
+    "load_model": "trackrecord.api_catalog",
     "VerifyResult": "trackrecord.compliance.verify",
     "Run": "trackrecord.sdk.run",
     "init": "trackrecord.sdk.init",

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from trackrecord.api_catalog import CatalogApi
 from trackrecord.artifacts.base import check_artifact_path
 from trackrecord.compliance.verify import VerifyResult, verify_run
 from trackrecord.errors import InvalidValueError, NotFoundError
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["Api"]
 
 
-class Api:
+class Api(CatalogApi):
     """Read access to a store: projects, runs, metrics, artifacts, verification.
 
     Args:

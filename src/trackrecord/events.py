@@ -55,6 +55,8 @@ EVENT_TYPES: Final = frozenset(
         "notes",
         "metrics",
         "artifact",
+        "dataset",
+        "model",
         "run.rename",
         "run.delete",
         "run.restore",

@@ -348,7 +348,10 @@ def lock_directory(directory: Path, wait: float) -> int | None:
     while True:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / "lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:  # a recoverer removed the empty directory just now
+            continue
         if sys.platform == "win32":  # no flock: one writer per run is the user's to ensure
             return fd
         try:

@@ -22,6 +22,7 @@ __all__ = [
     "check_key",
     "check_step",
     "flatten_params",
+    "local_user",
     "normalise_tags",
     "to_metric_value",
 ]
@@ -146,3 +147,18 @@ def normalise_tags(tags: Mapping[str, Any] | Iterable[str] | None) -> dict[str, 
             )
         result[key] = text
     return result
+
+
+def local_user() -> str:
+    """The login name of this process's user (``"unknown"`` in a container without one).
+
+    Example:
+        >>> isinstance(local_user(), str)
+        True
+    """
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError, ImportError):
+        return "unknown"

@@ -78,6 +78,151 @@ export interface Identity {
   token_project: string | null;
 }
 
+export interface ColumnSchema {
+  name: string;
+  type: string;
+}
+
+/** A named dataset and how much it is used. */
+export interface DatasetSummary {
+  name: string;
+  versions: number;
+  runs: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One content version of a dataset (numbered in order of first sight). */
+export interface DatasetVersion {
+  name: string;
+  digest: string;
+  number: number;
+  kind: string;
+  label: string | null;
+  uri: string | null;
+  size: number | null;
+  rows: number | null;
+  schema: ColumnSchema[] | null;
+  /** Shape depends on kind: {rows, columns: [...]}, {arrays: [...]}, {files, extensions}… */
+  profile: Record<string, Json> | null;
+  sources: Record<string, Json>[];
+  datasheet: Record<string, Json> | null;
+  description: string | null;
+  manifest_sha256: string | null;
+  first_run: string | null;
+  created_at: number;
+  runs: number;
+}
+
+/** A run read (input) or produced (output) a dataset version. */
+export interface DatasetUse {
+  run_id: string;
+  project: string;
+  run_name: string;
+  name: string;
+  digest: string;
+  number: number;
+  role: string | null;
+  direction: "input" | "output";
+  time: number;
+}
+
+export interface TensorSpec {
+  name: string | null;
+  dtype: string | null;
+  shape: number[] | null;
+}
+
+export interface ModelFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/** A model a run logged (run.log_model). */
+export interface RunModel {
+  run_id: string;
+  name: string;
+  digest: string;
+  flavor: string;
+  format: string;
+  path: string;
+  size: number;
+  files: ModelFile[];
+  meta: {
+    frameworks?: Record<string, string>;
+    model_class?: string | null;
+    signature?: { inputs: TensorSpec[]; outputs: TensorSpec[] } | null;
+    risks?: string[];
+  };
+  created_at: number;
+}
+
+export interface RegisteredModel {
+  name: string;
+  project: string;
+  description: string | null;
+  tags: Record<string, string>;
+  created_at: number;
+  created_by: string | null;
+  updated_at: number;
+  latest_version: number | null;
+  aliases: Record<string, number>;
+  head_seq: number;
+  head_hash: string;
+}
+
+export interface ModelVersion {
+  model: string;
+  version: number;
+  run_id: string | null;
+  run_model: string | null;
+  digest: string;
+  flavor: string | null;
+  files: ModelFile[];
+  description: string | null;
+  tags: Record<string, string>;
+  status: "ready" | "deprecated";
+  status_reason: string | null;
+  created_at: number;
+  created_by: string | null;
+  aliases: string[];
+}
+
+/** One entry of a registered model's hash chain. */
+export interface RegistryEvent {
+  seq: number;
+  type: string;
+  time: number;
+  prev: string;
+  hash: string;
+  body: Record<string, Json>;
+}
+
+export type LineageKind = "dataset" | "run" | "model" | "alias";
+export type LineageDirection = "upstream" | "downstream" | "both";
+
+export interface LineageNode {
+  id: string;
+  kind: LineageKind;
+  label: string;
+  attrs: Record<string, Json>;
+}
+
+export interface LineageEdge {
+  source: string;
+  target: string;
+  kind: string;
+}
+
+export interface Lineage {
+  root: string;
+  direction: LineageDirection;
+  depth: number;
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+}
+
 /** An error the server reported, in its one shape {"error": {"code", "message"}}. */
 export class ApiError extends Error {
   constructor(
@@ -145,6 +290,12 @@ export async function request<T>(path: string, init: RequestInit = {}): Promise<
   return decodeJson(text) as T;
 }
 
+const enc = encodeURIComponent;
+
+function jsonBody(method: string, body: unknown): RequestInit {
+  return { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+}
+
 export const api = {
   whoami: () => request<Identity>("/whoami"),
   projects: () => request<Project[]>("/projects"),
@@ -155,4 +306,23 @@ export const api = {
     request<Buckets>(`/runs/${encodeURIComponent(id)}/metrics/${key.split("/").map(encodeURIComponent).join("/")}${query({ buckets, from, to, times: times || undefined })}`),
   artifacts: (id: string) => request<Artifact[]>(`/runs/${encodeURIComponent(id)}/artifacts`),
   artifactUrl: (sha256: string) => `/api/v1/artifacts/${sha256}`,
+  datasets: () => request<DatasetSummary[]>("/datasets"),
+  datasetVersions: (name: string) => request<DatasetVersion[]>(`/datasets/${enc(name)}/versions`),
+  datasetVersion: (name: string, version: string | number) =>
+    request<DatasetVersion>(`/datasets/${enc(name)}/versions/${enc(String(version))}`),
+  datasetUses: (name: string, digest?: string) => request<DatasetUse[]>(`/datasets/${enc(name)}/uses${query({ digest })}`),
+  runDatasets: (id: string) => request<DatasetUse[]>(`/runs/${enc(id)}/datasets`),
+  runModels: (id: string) => request<RunModel[]>(`/runs/${enc(id)}/models`),
+  models: () => request<RegisteredModel[]>("/models"),
+  model: (name: string) => request<RegisteredModel>(`/models/${enc(name)}`),
+  modelVersions: (name: string) => request<ModelVersion[]>(`/models/${enc(name)}/versions`),
+  modelHistory: (name: string) => request<RegistryEvent[]>(`/models/${enc(name)}/history`),
+  setAlias: (name: string, alias: string, version: number, reason: string) =>
+    request<unknown>(`/models/${enc(name)}/aliases/${enc(alias)}`, jsonBody("PUT", { version, reason })),
+  deleteAlias: (name: string, alias: string, reason: string) =>
+    request<unknown>(`/models/${enc(name)}/aliases/${enc(alias)}${query({ reason })}`, { method: "DELETE" }),
+  deprecateVersion: (name: string, version: number, reason: string) =>
+    request<ModelVersion>(`/models/${enc(name)}/versions/${version}`, jsonBody("PATCH", { status: "deprecated", reason })),
+  lineage: (node: string, direction: LineageDirection, depth: number) =>
+    request<Lineage>(`/lineage${query({ node, direction, depth })}`),
 };

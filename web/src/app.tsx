@@ -5,6 +5,11 @@ import { navigate, useLocation } from "./router";
 import { RunsPage } from "./pages/runs";
 import { RunPage } from "./pages/run";
 import { ComparePage } from "./pages/compare";
+import { DatasetPage } from "./pages/dataset";
+import { DatasetsPage } from "./pages/datasets";
+import { LineagePage } from "./pages/lineage";
+import { ModelPage } from "./pages/model";
+import { ModelsPage } from "./pages/models";
 
 type Theme = "light" | "dark";
 
@@ -85,21 +90,45 @@ export function SignIn({ onDone }: { onDone: () => void }) {
   );
 }
 
+const NAV: [string, string][] = [["/", "Runs"], ["/datasets", "Datasets"], ["/models", "Models"], ["/lineage", "Lineage"]];
+
+/** The nav entry a path belongs to. */
+function section(path: string): string {
+  const top = `/${path.split("/")[1] ?? ""}`;
+  if (top === "/runs" || top === "/compare") return "/";
+  return top;
+}
+
+/** The page for a path: /runs/ID, /compare, /datasets[/NAME], /models[/NAME], /lineage, else the runs table. */
+function route(path: string, params: URLSearchParams, identity: Identity) {
+  const [, top, name, extra] = path.split("/");
+  if (extra !== undefined) return <RunsPage params={params} identity={identity} />;
+  const decoded = name ? decodeURIComponent(name) : "";
+  if (top === "runs" && decoded) return <RunPage runId={decoded} identity={identity} />;
+  if (top === "compare" && !decoded) return <ComparePage params={params} />;
+  if (top === "datasets") return decoded ? <DatasetPage name={decoded} params={params} /> : <DatasetsPage params={params} />;
+  if (top === "models") return decoded ? <ModelPage name={decoded} /> : <ModelsPage params={params} />;
+  if (top === "lineage") return <LineagePage params={params} />;
+  return <RunsPage params={params} identity={identity} />;
+}
+
 export function App() {
   const location = useLocation();
   const [theme, toggleTheme] = useTheme();
   const [identity, retry] = useIdentity();
   if (identity === null) return <p class="loading">Loading…</p>;
   if (identity === "signin") return <SignIn onDone={retry} />;
-  let page;
-  const runMatch = location.path.match(/^\/runs\/([^/]+)$/);
-  if (runMatch) page = <RunPage runId={decodeURIComponent(runMatch[1])} identity={identity} />;
-  else if (location.path === "/compare") page = <ComparePage params={location.params} />;
-  else page = <RunsPage params={location.params} identity={identity} />;
+  const page = route(location.path, location.params, identity);
   return (
     <div class="shell">
       <header>
         <a href="/" class="brand" onClick={(e) => { e.preventDefault(); navigate("/"); }}>TrackRecord</a>
+        <nav class="nav" aria-label="Sections">
+          {NAV.map(([href, label]) => (
+            <a key={href} href={href} aria-current={section(location.path) === href ? "page" : undefined}
+              onClick={(e) => { e.preventDefault(); navigate(href); }}>{label}</a>
+          ))}
+        </nav>
         <span class="spacer" />
         <span class="who" title="signed in as">{identity.user}</span>
         {identity.token && (

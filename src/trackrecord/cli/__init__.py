@@ -9,6 +9,9 @@ One module per command group; each registers itself on :data:`main`::
     trackrecord gc
     trackrecord server / trackrecord sync / trackrecord ui
     trackrecord admin bootstrap|user|users|grant|revoke|token|audit
+    trackrecord datasets ls|versions|show
+    trackrecord models ls|versions|register|alias|unalias|deprecate|history|download
+    trackrecord lineage NODE [--upstream|--downstream] [--openlineage]
     trackrecord export ... / trackrecord import ...
 
 Every command takes ``--dir`` (the store directory); every listing takes
@@ -33,10 +36,13 @@ def main() -> None:
 
 def _register() -> None:
     from trackrecord.cli.admin import admin
+    from trackrecord.cli.datasets import datasets
     from trackrecord.cli.export import export
     from trackrecord.cli.gc import gc
     from trackrecord.cli.imports import import_
+    from trackrecord.cli.lineage import lineage
     from trackrecord.cli.metrics import metrics
+    from trackrecord.cli.models import models
     from trackrecord.cli.projects import projects
     from trackrecord.cli.runs import runs
     from trackrecord.cli.server import server
@@ -44,7 +50,8 @@ def _register() -> None:
     from trackrecord.cli.ui import ui
     from trackrecord.cli.verify import verify
 
-    commands = (projects, runs, metrics, verify, gc, export, import_, server, sync, ui, admin)
+    commands = (projects, runs, metrics, verify, gc, export, import_, server, sync, ui, admin,
+                datasets, models, lineage)  # fmt: skip
     for command in commands:
         main.add_command(command)
 

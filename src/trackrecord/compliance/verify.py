@@ -25,7 +25,7 @@ from trackrecord.events import GENESIS, Event, canonical_json
 from trackrecord.store.base import RunRecord, Store
 from trackrecord.values import flatten_params
 
-__all__ = ["VerifyResult", "verify_run"]
+__all__ = ["VerifyResult", "check_chain", "verify_run"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,8 @@ class _Replay:
                 self.last[key] = float(points.values[-1])
 
 
-def _check_chain(events: list[Event], run_id: str) -> tuple[int | None, str | None]:
+def check_chain(events: list[Event]) -> tuple[int | None, str | None]:
+    """The first broken link of a hash chain of events: (seq, problem), or (None, None)."""
     prev, expected = GENESIS, 1
     for event in events:
         if event.seq != expected:
@@ -139,7 +140,7 @@ def verify_run(store: Store, run_id: str, artifacts: bool = True) -> VerifyResul
         events = list(store.read_events(run_id))
     except Exception as exc:  # a damaged record must be reported, not raised
         return VerifyResult(run_id, False, 0, run.head_hash, None, f"cannot read events: {exc}")
-    bad_seq, problem = _check_chain(events, run_id)
+    bad_seq, problem = check_chain(events)
     if problem is None and (
         not events or events[-1].hash != run.head_hash or events[-1].seq != run.head_seq
     ):

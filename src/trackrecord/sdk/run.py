@@ -18,13 +18,16 @@ from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from trackrecord.errors import ConfigurationError, InvalidValueError
+from trackrecord.errors import ConfigurationError, InvalidValueError, StoreError
 from trackrecord.sdk import files
 from trackrecord.sdk.buffers import MetricBuffers
-from trackrecord.values import flatten_params, normalise_tags
+from trackrecord.values import flatten_params, local_user, normalise_tags
 
 if TYPE_CHECKING:
+    from trackrecord.data.datasheet import Datasheet
+    from trackrecord.sdk.datasets import LoggedDataset
     from trackrecord.sdk.writer import Writer
+    from trackrecord.store.catalog import LoggedModel
     from trackrecord.workspace import Workspace
 
 __all__ = ["Run"]
@@ -170,6 +173,106 @@ class Run:
         self._record_files(
             [files.store_bytes(self.workspace, name, table.content, table.media_type)]
         )
+
+    def log_dataset(
+        self,
+        data: Any,
+        name: str,
+        role: str = "train",
+        *,
+        source: str | None = None,
+        version: str | None = None,
+        description: str | None = None,
+        datasheet: Datasheet | Mapping[str, Any] | None = None,
+        produced: bool = False,
+    ) -> LoggedDataset:
+        """Record a dataset this run reads (or, with ``produced=True``, wrote).
+
+        The content is hashed in full (SHA-256, streamed; no sampling) before this
+        returns, so the record names exactly these bytes. The same content logged by
+        any run is the same version of *name*.
+
+        Args:
+            data: a file or directory path; a pandas/polars DataFrame, Arrow table,
+                numpy array, or a dict/tuple of arrays; or a URI (``s3://...?versionId=``,
+                ``lakefs://repo/commit/path``, ``hf://datasets/org/name@rev``) to record a
+                reference only. ``None`` with *source* records a reference only.
+            name: the dataset's name, such as ``"mnist"``.
+            role: ``"train"``, ``"validation"``, ``"test"``, ``"reference"`` or another label.
+            source: where the data comes from (a URI); DVC files, git-lfs pointers and
+                known URI forms are also detected from *data* itself.
+            version: your own version label (``"2024-06"``), kept beside the digest.
+            description: free text.
+            datasheet: a :class:`~trackrecord.data.datasheet.Datasheet` or a dict of its
+                fields (origin, purpose, preparation, labelling, known_gaps, biases ...).
+            produced: True when this run produced the data (a preprocessing step); the
+                lineage graph then links it to the runs that read it.
+
+        Returns:
+            The logged version: its ``digest``, row count, schema, profile and sources.
+
+        Example:
+            >>> ds = run.log_dataset("data/train.csv", "churn", role="train")  # doctest: +SKIP
+            >>> ds.digest  # doctest: +SKIP
+            '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'
+        """
+        from trackrecord.sdk.datasets import dataset_event
+
+        body, files, result = dataset_event(
+            self.workspace, data, name, role, produced, source, version, description, datasheet
+        )
+        self._record_files(files)
+        self._writer.submit("dataset", body)
+        return result
+
+    def log_model(
+        self,
+        model: Any,
+        name: str,
+        flavor: str | None = None,
+        *,
+        serialization: str | None = None,
+        input_example: Any = None,
+        register: str | None = None,
+    ) -> LoggedModel:
+        """Store a model with its digest, framework versions and signature.
+
+        Args:
+            model: a scikit-learn estimator, PyTorch module, ONNX model, XGBoost or
+                LightGBM model, or a path to a model file or directory.
+            name: its name in the run (``runs:/RUN_ID/NAME`` loads it back).
+            flavor: ``sklearn``, ``pytorch``, ``onnx``, ``xgboost``, ``lightgbm`` or
+                ``directory`` (default: detected from the model).
+            serialization: the flavor's format: ``skops`` (default) or ``pickle`` for
+                scikit-learn; ``state_dict`` (default) or ``torchscript`` for PyTorch.
+            input_example: a small input, from which the signature is derived.
+            register: also register it as a new version of this registered model
+                (waits until the run's record is stored).
+
+        Example:
+            >>> run.log_model(clf, "classifier", register="churn-model")  # doctest: +SKIP
+        """
+        from trackrecord.sdk.models import model_event
+        from trackrecord.store.catalog import LoggedModel
+
+        body, records, _ = model_event(
+            self.workspace, model, name, flavor, serialization, input_example
+        )
+        self._record_files(records)
+        self._writer.submit("model", body)
+        logged = LoggedModel(
+            self.id, name, body["digest"], body["flavor"], body["format"], body["path"],
+            sum(f["size"] for f in body["files"]), body["files"], body["meta"], 0,
+        )  # fmt: skip
+        if register is not None:
+            if not self.flush():
+                raise StoreError(
+                    f"log_model: the model is logged but could not be registered as "
+                    f"{register!r} now (the store does not answer); register it later with "
+                    f"trackrecord models register {self.id} {name} --name {register}"
+                )
+            self.workspace.store.catalog.create_version(register, self.id, name, local_user())
+        return logged
 
     def flush(self, timeout: float | None = 30.0) -> bool:
         """Wait until everything logged so far is in the store; True if it is."""

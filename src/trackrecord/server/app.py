@@ -25,7 +25,17 @@ from starlette.routing import BaseRoute
 from trackrecord.server.access_log import AccessLog
 from trackrecord.server.guard import Guard
 from trackrecord.server.http import Json
-from trackrecord.server.routes import admin, artifacts, docs, meta, previews, runs, ui
+from trackrecord.server.routes import (
+    admin,
+    artifacts,
+    datasets,
+    docs,
+    meta,
+    previews,
+    registry,
+    runs,
+    ui,
+)
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.base import Store
 
@@ -44,6 +54,8 @@ def create_app(settings: ServerSettings | Store) -> Starlette:
         *runs.routes(settings, guard),
         *artifacts.routes(settings, guard),
         *previews.routes(settings, guard),
+        *datasets.routes(settings, guard),
+        *registry.routes(settings, guard),
         *admin.routes(settings),
         *meta.routes(settings),
         *docs.routes(),

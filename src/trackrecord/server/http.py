@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from trackrecord.errors import AuthenticationError, InvalidValueError, TrackRecordError
-from trackrecord.events import canonical_json
+from trackrecord.events import canonical_json, decode_json
 from trackrecord.identity import ANONYMOUS, Identity
 from trackrecord.server import wire
 from trackrecord.server.settings import ServerSettings
@@ -60,6 +60,28 @@ def int_param(request: Request, name: str) -> int | None:
     if number is not None and not -(2**63) <= number < 2**63:
         raise InvalidValueError(f"query parameter {name}={value} is out of the 64-bit range")
     return number
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's body as a JSON object ({} when empty); InvalidValueError otherwise."""
+    raw = await request.body()
+    try:
+        data = decode_json(raw) if raw else {}
+    except ValueError:
+        raise InvalidValueError("the request body must be a JSON object") from None
+    if not isinstance(data, dict):
+        raise InvalidValueError("the request body must be a JSON object")
+    return data
+
+
+def body_field(data: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
+    """Field *name* of a JSON body, of type *kind* (*default* when absent or null)."""
+    value = data.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise InvalidValueError(f"{name!r} must be a {kind.__name__}, not {value!r}")
+    return value
 
 
 def identity_of(request: Request) -> Identity:

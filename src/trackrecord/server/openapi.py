@@ -38,6 +38,16 @@ from trackrecord.store.base import (
     ProjectRecord,
     RunRecord,
 )
+from trackrecord.store.catalog import (
+    VERSION_STATUSES,
+    DatasetName,
+    DatasetUse,
+    DatasetVersion,
+    LoggedModel,
+    ModelVersion,
+    RegisteredModel,
+)
+from trackrecord.store.lineage import NODE_KINDS
 from trackrecord.store.series import Buckets
 
 __all__ = ["OPERATIONS", "Operation", "document", "schema_of", "served"]
@@ -50,6 +60,7 @@ INT64: Final[Schema] = INTEGER | {"format": "int64", "minimum": -(2**63), "maxim
 BOOLEAN: Final[Schema] = {"type": "boolean"}
 SHA256: Final[Schema] = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _OPEN: Final[Schema] = {"additionalProperties": True}  # request bodies: other fields are ignored
+STRING_MAP: Final[Schema] = {"type": ["object", "null"], "additionalProperties": STRING}
 
 
 def ref(name: str) -> Schema:
@@ -128,6 +139,24 @@ USER: Final = path("name", "A user name.", ref("UserName"))
 PROJECT: Final = path("project", "A project name.", {"type": "string", "minLength": 1})
 DIGEST: Final = path("sha256", "The content's SHA-256, in hex.", SHA256)
 TOKEN_ID: Final = path("token_id", "A token's id (not its secret).")
+NAME_PATTERN: Final[Schema] = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"}
+DATASET: Final = path("name", "A dataset's name.", NAME_PATTERN)
+MODEL: Final = path("name", "A registered model's name.", NAME_PATTERN)
+VERSION: Final = path("version", "A version number.", {"type": "string", "pattern": "^[0-9]+$"})
+ALIAS: Final = path(
+    "alias",
+    "An alias, such as `champion`.",
+    {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,63}$"},
+)
+REASON: Final[Schema] = nullable(STRING)
+_EDIT: Final = (400, 401, 403, 404)
+
+
+def _registry(summary: str, ok: Schema, *params: Schema, **options: Any) -> Operation:
+    """An operation of the model registry, answering JSON."""
+    options.setdefault("errors", _EDIT)
+    return Operation("registry", summary, as_json(ok), parameters=params, **options)
+
 
 # fmt: off
 OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
@@ -154,6 +183,11 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
             ("/", "the runs table", ()),
             ("/runs/{run_id}", "a run's page", (RUN_ID,)),
             ("/compare", "runs compared", ()),
+            ("/datasets", "the datasets", ()),
+            ("/datasets/{name}", "a dataset's versions", (DATASET,)),
+            ("/models", "the model registry", ()),
+            ("/models/{name}", "a registered model", (MODEL,)),
+            ("/lineage", "the lineage graph of a node", ()),
         )
     },
     ("/favicon.svg", "GET"): Operation(
@@ -258,6 +292,98 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
         (DIGEST,), as_json(obj(size=INT64 | {"minimum": 0}) | _OPEN),
         errors=(400, 401, 403),
     ),
+    ("/api/v1/datasets", "GET"): Operation(
+        "datasets", "Dataset names the caller's projects used", as_json(array(ref("DatasetName"))),
+        errors=(401,),
+    ),
+    ("/api/v1/datasets/{name}/versions", "GET"): Operation(
+        "datasets", "A dataset's versions, newest first", as_json(array(ref("DatasetVersion"))),
+        parameters=(DATASET,),
+    ),
+    ("/api/v1/datasets/{name}/versions/{version}", "GET"): Operation(
+        "datasets", "One version: by number, SHA-256, or 8+ leading hex digits of it",
+        as_json(ref("DatasetVersion")),
+        parameters=(DATASET, path("version", "A number, a digest or a digest prefix.")),
+    ),
+    ("/api/v1/datasets/{name}/uses", "GET"): Operation(
+        "datasets", "The runs that read or produced a dataset", as_json(array(ref("DatasetUse"))),
+        parameters=(DATASET, query("digest", "Only this version (number, digest or prefix).")),
+    ),
+    ("/api/v1/runs/{run_id}/datasets", "GET"): Operation(
+        "datasets", "The datasets a run read or produced", as_json(array(ref("DatasetUse"))),
+        parameters=(RUN_ID,),
+    ),
+    ("/api/v1/runs/{run_id}/models", "GET"): Operation(
+        "registry", "The models a run logged", as_json(array(ref("LoggedModel"))),
+        parameters=(RUN_ID,),
+    ),
+    ("/api/v1/runs/{run_id}/models/{name}", "GET"): Operation(
+        "registry", "One model a run logged", as_json(ref("LoggedModel")),
+        parameters=(RUN_ID, MODEL),
+    ),
+    ("/api/v1/lineage", "GET"): Operation(
+        "lineage", "The lineage graph around a node", as_json(ref("LineageGraph")),
+        "Nodes: `dataset:NAME@VERSION` (number or digest), `run:RUN_ID`, "
+        "`model:NAME/VERSION`, `alias:NAME@ALIAS`. Edges point the way data flows.",
+        (
+            query("node", "Where to start, such as `model:churn/3`."),
+            query("direction", "Which way to walk.",
+                  {"enum": ["upstream", "downstream", "both"], "default": "both"}),
+            query("depth", "How many edges at most.",
+                  INT64 | {"minimum": 0, "maximum": 100, "default": 10}),
+        ),
+    ),
+    ("/api/v1/models", "GET"): _registry(
+        "Registered models of the caller's projects", array(ref("RegisteredModel")),
+        errors=(401,),
+    ),
+    ("/api/v1/models", "POST"): _registry(
+        "Register a model name in a project (editors)", ref("RegisteredModel"), status=201,
+        body=as_json(obj(("name", "project"), name=STRING, project=STRING,
+                         description=nullable(STRING), tags=STRING_MAP) | _OPEN),
+    ),
+    ("/api/v1/models/{name}", "GET"): _registry(
+        "A registered model and its aliases", ref("RegisteredModel"), MODEL, errors=(400, 401, 404),
+    ),
+    ("/api/v1/models/{name}", "PATCH"): _registry(
+        "Change a registered model's description or tags (editors; recorded)",
+        ref("RegisteredModel"), MODEL,
+        body=as_json(obj((), description=nullable(STRING), tags=STRING_MAP, reason=REASON)
+                     | _OPEN),
+    ),
+    ("/api/v1/models/{name}/versions", "GET"): _registry(
+        "A registered model's versions, newest first", array(ref("ModelVersion")), MODEL,
+        errors=(400, 401, 404),
+    ),
+    ("/api/v1/models/{name}/versions", "POST"): _registry(
+        "A new version from a model a run logged, bound to its digest (editors)",
+        ref("ModelVersion"), MODEL, status=201,
+        body=as_json(obj(("run_id", "run_model"), run_id=STRING, run_model=STRING,
+                         description=nullable(STRING), tags=STRING_MAP) | _OPEN),
+    ),
+    ("/api/v1/models/{name}/versions/{version}", "GET"): _registry(
+        "A version, by number or alias", ref("ModelVersion"), MODEL,
+        path("version", "A version number or an alias."), errors=(400, 401, 404),
+    ),
+    ("/api/v1/models/{name}/versions/{version}", "PATCH"): _registry(
+        "Change a version's description, tags or status (`deprecated`, `ready`; recorded)",
+        ref("ModelVersion"), MODEL, VERSION,
+        body=as_json(obj((), description=nullable(STRING), tags=STRING_MAP,
+                         status={"enum": ["ready", "deprecated"]}, reason=REASON) | _OPEN),
+    ),
+    ("/api/v1/models/{name}/aliases/{alias}", "PUT"): _registry(
+        "Point an alias at a version (editors; who, when and why are recorded)",
+        ref("ModelVersion"), MODEL, ALIAS,
+        body=as_json(obj(("version",), version=INT64 | {"minimum": 1}, reason=REASON) | _OPEN),
+    ),
+    ("/api/v1/models/{name}/aliases/{alias}", "DELETE"): _registry(
+        "Remove an alias (editors; recorded)", obj(deleted=STRING), MODEL, ALIAS,
+        query("reason", "Why."),
+    ),
+    ("/api/v1/models/{name}/history", "GET"): _registry(
+        "A registered model's hash-chained history: every change, who, when and why",
+        array(ref("RegistryEvent")), MODEL, errors=(400, 401, 404),
+    ),
     ("/api/v1/whoami", "GET"): _admin("Who the token belongs to", ref("Whoami"), errors=(401,)),
     ("/api/v1/admin/users", "GET"): _admin("Every user (server admins)", array(ref("User"))),
     ("/api/v1/login", "POST"): Operation(
@@ -314,6 +440,9 @@ TAGS: Final = {
     "metrics": "Metric series.",
     "artifacts": "Files, content-addressed by SHA-256.",
     "admin": "Who am I, users, project roles, tokens and the audit log (auth on only).",
+    "datasets": "Dataset versions (content digests) and the runs that used them.",
+    "registry": "Logged models, registered models, versions and aliases.",
+    "lineage": "The graph from dataset versions through runs to model versions.",
 }
 
 
@@ -352,6 +481,20 @@ def schemas() -> dict[str, Schema]:
         "Token": schema_of(TokenRecord, state={"enum": ["active", "expired", "revoked"]}),
         "NewToken": schema_of(TokenRecord, token=STRING),
         "AuditPage": obj(entries=array(schema_of(AuditEntry))),
+        "DatasetName": schema_of(DatasetName),
+        "DatasetVersion": schema_of(DatasetVersion),
+        "DatasetUse": schema_of(DatasetUse),
+        "LoggedModel": schema_of(LoggedModel),
+        "RegisteredModel": schema_of(RegisteredModel),
+        "ModelVersion": schema_of(ModelVersion, status={"enum": list(VERSION_STATUSES)}),
+        "RegistryEvent": obj(seq=INTEGER, type=STRING, time=INTEGER, prev=SHA256, hash=SHA256,
+                             body={"type": "object"}),
+        "LineageGraph": obj(
+            root=STRING, direction=STRING, depth=INTEGER,
+            nodes=array(obj(id=STRING, kind={"enum": list(NODE_KINDS)}, label=STRING,
+                            attrs={"type": "object"})),
+            edges=array(obj(source=STRING, target=STRING, kind=STRING)),
+        ),
         "UploadOffer": {"anyOf": [
             obj(url={"type": "null"}),
             obj(method=STRING, url=STRING, expires_in=INTEGER,
@@ -378,6 +521,8 @@ def _hint_schema(hint: Any) -> Schema:
         return {"anyOf": [_hint_schema(a) for a in args]}
     if origin is typing.Literal:
         return {"enum": list(args)}
+    if origin is list:
+        return array(_hint_schema(args[0]))
     if origin in (dict, Mapping):
         return {"type": "object", "additionalProperties": _hint_schema(args[1])}
     if origin is np.ndarray:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from trackrecord.events import Event
+from trackrecord.store.catalog import Catalog
 from trackrecord.store.series import Buckets, Series
 
 __all__ = [
@@ -112,6 +113,11 @@ class RunPage:
 @runtime_checkable
 class Store(Protocol):
     """What every backend provides. All methods are safe to call from any thread."""
+
+    @property
+    def catalog(self) -> Catalog:
+        """Datasets, logged models, the model registry and lineage."""
+        ...
 
     def append_events(self, events: Sequence[Event]) -> int:
         """Apply events of one run in order; return the run's head ``seq`` afterwards.

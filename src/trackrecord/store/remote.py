@@ -28,6 +28,7 @@ from trackrecord.events import Event, decode_json
 from trackrecord.server import wire
 from trackrecord.spool import encode_event, read_frames
 from trackrecord.store.base import ArtifactRecord, ProjectRecord, RunPage, RunRecord
+from trackrecord.store.remote_catalog import RemoteCatalog
 from trackrecord.store.series import Buckets, Series
 
 __all__ = ["DIRECT_UPLOAD_MIN", "RemoteStore"]
@@ -49,6 +50,8 @@ class RemoteStore:
         # a server that drops packets must not hold the writer (and finish()) for a minute
         limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
         self._client = httpx.Client(base_url=self.url, headers=headers, timeout=limits)
+        self.catalog = RemoteCatalog(self._json)
+        """Datasets, logged models, the registry and lineage, from the server."""
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:

@@ -1,10 +1,12 @@
-// One run: facts, params, metric summaries and charts, notes and artifacts.
+// One run: facts, params, metric summaries and charts, notes, datasets, models and artifacts.
 // While the run is running it is polled and its charts re-fetched (see useRun).
 import { useEffect, useState } from "preact/hooks";
 import type { Identity } from "../api";
 import { MetricChart } from "../chart/chart";
 import { Artifacts } from "../run/Artifacts";
+import { Datasets } from "../run/Datasets";
 import { Environment } from "../run/Environment";
+import { Models } from "../run/Models";
 import { canEdit, Notes } from "../run/Notes";
 import { ParamsView } from "../run/ParamsView";
 import { RunHeader } from "../run/RunHeader";
@@ -37,6 +39,14 @@ export function RunPage({ runId, identity }: { runId: string; identity: Identity
       <section>
         <h2>Params</h2>
         <ParamsView params={run.params} />
+      </section>
+      <section>
+        <h2>Datasets</h2>
+        <Datasets runId={run.id} />
+      </section>
+      <section>
+        <h2>Models</h2>
+        <Models runId={run.id} project={run.project} />
       </section>
       <section>
         <h2>Environment</h2>

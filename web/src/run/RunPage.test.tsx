@@ -28,7 +28,9 @@ function serve(handler: Handler) {
   return fetchMock;
 }
 
-const basic: Handler = (url) => (url.endsWith("/artifacts") ? [200, []] : [200, RUN]);
+// the run's artifacts, datasets and models are lists, fetched once (not polled)
+const isList = (url: string) => /\/(artifacts|datasets|models)$/.test(url);
+const basic: Handler = (url) => (isList(url) ? [200, []] : [200, RUN]);
 
 beforeEach(() => localStorage.clear());
 afterEach(() => {
@@ -93,7 +95,7 @@ describe("RunPage", () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     let polls = 0;
     serve((url) => {
-      if (url.endsWith("/artifacts")) return [200, []];
+      if (isList(url)) return [200, []];
       polls += 1;
       return [200, { ...RUN, status: polls < 3 ? "running" : "finished", finished_at: polls < 3 ? null : RUN.finished_at }];
     });

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,9 +17,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from trackrecord.errors import ConfigurationError, InvalidValueError, PermissionDeniedError
-from trackrecord.events import decode_json
 from trackrecord.identity import Identity
-from trackrecord.server.http import Handler, Json, endpoint, identity_of, int_param
+from trackrecord.server.http import (
+    Handler,
+    Json,
+    body_field,
+    endpoint,
+    identity_of,
+    int_param,
+    json_body,
+)
 from trackrecord.server.settings import Accounts, AuditTrail, ServerSettings
 
 __all__ = ["routes"]
@@ -33,26 +39,6 @@ def _require_admin(identity: Identity, doing: str) -> None:
         raise PermissionDeniedError(f"{doing} needs a server admin's token ({identity.user} "
                                     f"is not a server admin, or the token is limited to one "
                                     f"project)")  # fmt: skip
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    try:
-        data = decode_json(raw) if raw else {}
-    except ValueError:
-        raise InvalidValueError("the request body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise InvalidValueError("the request body must be a JSON object")
-    return data
-
-
-def _field(data: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
-    value = data.get(name)
-    if value is None:
-        return default
-    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise InvalidValueError(f"{name!r} must be a {kind.__name__}, not {value!r}")
-    return value
 
 
 def routes(settings: ServerSettings) -> list[Route]:
@@ -72,8 +58,8 @@ def routes(settings: ServerSettings) -> list[Route]:
         return settings.audit
 
     async def login(request: Request) -> Response:
-        data = await _body(request)
-        name, password = _field(data, "user", str), _field(data, "password", str)
+        data = await json_body(request)
+        name, password = body_field(data, "user", str), body_field(data, "password", str)
         if not name or not password:
             raise InvalidValueError('give "user" and "password"')
         request.state.audit_target = name
@@ -94,11 +80,11 @@ def routes(settings: ServerSettings) -> list[Route]:
 
     async def create_user(request: Request) -> Response:
         _require_admin(identity_of(request), "creating users")
-        data = await _body(request)
-        name = _field(data, "name", str)
+        data = await json_body(request)
+        name = body_field(data, "name", str)
         if name is None:
             raise InvalidValueError("give the new user's 'name'")
-        admin = bool(_field(data, "admin", bool, False))
+        admin = bool(body_field(data, "admin", bool, False))
         request.state.audit_target = name
         await run_in_threadpool(accounts().create_user, name, admin)
         return Json({"name": name, "is_admin": admin}, 201)
@@ -118,7 +104,7 @@ def routes(settings: ServerSettings) -> list[Route]:
 
     async def grant(request: Request) -> Response:
         name, project = project_admin(request)
-        role = _field(await _body(request), "role", str)
+        role = body_field(await json_body(request), "role", str)
         if role is None:
             raise InvalidValueError("give the 'role': viewer, editor or admin")
         await run_in_threadpool(accounts().grant, name, project, role)
@@ -137,16 +123,16 @@ def routes(settings: ServerSettings) -> list[Route]:
     async def create_token(request: Request) -> Response:
         name = request.path_params["name"]
         self_or_admin(request, name, "making tokens for another user")
-        data = await _body(request)
-        days = _field(data, "expires_in_days", int)
+        data = await json_body(request)
+        days = body_field(data, "expires_in_days", int)
         if days is not None and not 1 <= days <= 36_500:
             raise InvalidValueError("'expires_in_days' must be between 1 and 36500")
         expires = None if days is None else time.time_ns() // 1_000_000 + days * _DAY_MS
-        project = _field(data, "project", str)
+        project = body_field(data, "project", str)
         if project is not None and not identity_of(request).can(project, "viewer"):
             raise PermissionDeniedError(f"a token limited to {project!r} needs a role in it")
         record, text = await run_in_threadpool(
-            accounts().create_token, name, _field(data, "label", str, ""), expires, project
+            accounts().create_token, name, body_field(data, "label", str, ""), expires, project
         )
         return Json(dataclasses.asdict(record) | {"token": text}, 201)
 

@@ -1,6 +1,7 @@
 """The web UI: the built bundle (``make web`` puts it in ``server/ui/``), served at ``/``.
 
-Every UI address (``/``, ``/runs/<id>``, ``/compare``) answers the app's
+Every UI address (``/``, ``/runs/<id>``, ``/compare``, ``/datasets[/<name>]``,
+``/models[/<name>]``, ``/lineage``) answers the app's
 ``index.html``; the app reads the rest of its view from the URL. Without a
 built bundle, those addresses say how to build it.
 """
@@ -42,6 +43,11 @@ def routes(directory: Path = UI_DIR) -> list[Route | Mount]:
         Route("/", page),
         Route("/runs/{run_id}", page),
         Route("/compare", page),
+        Route("/datasets", page),
+        Route("/datasets/{name}", page),
+        Route("/models", page),
+        Route("/models/{name}", page),
+        Route("/lineage", page),
         Route("/favicon.svg", icon),
         Mount("/assets", StaticFiles(directory=directory / "assets", check_dir=False)),
     ]

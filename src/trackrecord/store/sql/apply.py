@@ -18,6 +18,7 @@ import numpy as np
 from trackrecord.artifacts.base import check_artifact_path, check_digest
 from trackrecord.errors import ChainConflictError, InvalidValueError
 from trackrecord.events import GENESIS, Event, Points, canonical_json
+from trackrecord.store.sql.catalog_views import apply_dataset, apply_model
 from trackrecord.store.sql.connection import Cursor
 from trackrecord.store.sql.metric_chunks import append_points
 from trackrecord.values import flatten_params
@@ -49,7 +50,10 @@ def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> in
             _check_already_stored(cur, event)
             continue
         _check_continues(event, head_seq, head_hash)
-        _HANDLERS[event.type](cur, event)
+        if event.type in _LOCKING_HANDLERS:
+            _LOCKING_HANDLERS[event.type](cur, event, lock_run)
+        else:
+            _HANDLERS[event.type](cur, event)
         cur.execute(
             "INSERT INTO events (run_id, seq, type, time, body, points, prev_hash, hash) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -93,10 +97,10 @@ def _check_continues(event: Event, head_seq: int, head_hash: str) -> None:
         raise ChainConflictError(
             f"run {event.run_id} must begin with a run.start event, not {event.type}"
         )
-    if event.type not in _HANDLERS:
+    if event.type not in _HANDLERS and event.type not in _LOCKING_HANDLERS:
         raise ChainConflictError(
             f"unknown event type {event.type!r} in run {event.run_id}; "
-            f"known types: {', '.join(sorted(_HANDLERS))}"
+            f"known types: {', '.join(sorted([*_HANDLERS, *_LOCKING_HANDLERS]))}"
         )
     if not event.verify():
         raise ChainConflictError(
@@ -319,9 +323,15 @@ _HANDLERS: Final[dict[str, Callable[[Cursor, Event], None]]] = {
     "tags": _tags,
     "notes": _notes,
     "artifact": _artifact,
+    "model": apply_model,
     "metrics": _metrics,
     "environment": _environment,
     "run.rename": _rename,
     "run.delete": _delete,
     "run.restore": _restore,
+}
+
+_LOCKING_HANDLERS: Final[dict[str, Callable[[Cursor, Event, str], None]]] = {
+    # these also take the database's lock statement, to lock a name they number under
+    "dataset": apply_dataset,
 }

@@ -175,9 +175,107 @@ _KEY_STATISTICS: Final = (
     "CREATE STATISTICS tags_by_key_value (mcv, dependencies) ON key, value FROM tags",
 )
 
+_CATALOG: Final = (
+    # dataset versions: one per (name, content digest), numbered 1, 2, ... by first use
+    """CREATE TABLE dataset_versions (
+        name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        label TEXT,
+        kind TEXT NOT NULL,
+        uri TEXT,
+        size BIGINT,
+        row_count BIGINT,
+        schema TEXT,
+        profile TEXT,
+        sources TEXT NOT NULL,
+        datasheet TEXT,
+        description TEXT,
+        manifest_sha256 TEXT,
+        first_run TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (name, digest),
+        UNIQUE (name, number)
+    )""",
+    """CREATE TABLE run_datasets (
+        run_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        role TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        PRIMARY KEY (run_id, name, digest, role, direction)
+    )""",
+    "CREATE INDEX run_datasets_by_version ON run_datasets (name, digest)",
+    "CREATE INDEX run_datasets_by_digest ON run_datasets (digest)",
+    """CREATE TABLE logged_models (
+        run_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        flavor TEXT NOT NULL,
+        format TEXT NOT NULL,
+        path TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        files TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (run_id, name)
+    )""",
+    "CREATE INDEX logged_models_by_digest ON logged_models (digest)",
+    # the registry: each registered model is a hash-chained log of its own events
+    """CREATE TABLE registry_events (
+        model TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (model, seq)
+    )""",
+    """CREATE TABLE registered_models (
+        name TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        description TEXT,
+        tags TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        head_seq INTEGER NOT NULL,
+        head_hash TEXT NOT NULL
+    )""",
+    """CREATE TABLE model_versions (
+        model TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        run_model TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        flavor TEXT NOT NULL,
+        files TEXT NOT NULL,
+        description TEXT,
+        tags TEXT NOT NULL,
+        status TEXT NOT NULL,
+        status_reason TEXT,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (model, version)
+    )""",
+    "CREATE INDEX model_versions_by_run ON model_versions (run_id)",
+    """CREATE TABLE model_aliases (
+        model TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        set_at BIGINT NOT NULL,
+        set_by TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (model, alias)
+    )""",
+)
+
 MIGRATIONS: Final = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "users, roles, tokens and the audit log", _ACCOUNTS, _KEY_STATISTICS),
+    Migration(3, "datasets, logged models, the model registry", _CATALOG),
 )
 
 

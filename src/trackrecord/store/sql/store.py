@@ -31,6 +31,7 @@ from trackrecord.store.base import (
 )
 from trackrecord.store.series import Buckets, Series
 from trackrecord.store.sql.apply import apply_events
+from trackrecord.store.sql.catalog import SqlCatalog
 from trackrecord.store.sql.connection import Connection, SqlDatabase
 from trackrecord.store.sql.database import SqliteDatabase
 from trackrecord.store.sql.metric_chunks import read_buckets, read_series
@@ -54,6 +55,8 @@ class SqlStore:
     def __init__(self, database: SqlDatabase, artifacts: ArtifactStore) -> None:
         self.database = database
         self.artifacts = artifacts
+        self.catalog = SqlCatalog(database)
+        """Datasets, logged models, the registry and lineage (see :class:`SqlCatalog`)."""
 
     @classmethod
     def open(cls, directory: str | Path, busy_timeout: float = 60.0) -> SqlStore:

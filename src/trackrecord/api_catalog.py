@@ -1,0 +1,222 @@
+"""The catalog half of :class:`trackrecord.Api`: datasets, models, the registry, lineage.
+
+Example:
+    >>> import trackrecord, tempfile
+    >>> where = tempfile.mkdtemp()
+    >>> with trackrecord.init("demo", dir=where, capture=False) as run:
+    ...     ds = run.log_dataset({"x": [1, 2, 3]}, "tiny")  # doctest: +SKIP
+    >>> trackrecord.Api(dir=where).datasets()
+    []
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from trackrecord.errors import InvalidValueError
+from trackrecord.events import Event
+from trackrecord.store.base import RunRecord, Store
+from trackrecord.store.catalog import (
+    DatasetName,
+    DatasetUse,
+    DatasetVersion,
+    LoggedModel,
+    ModelVersion,
+    RegisteredModel,
+)
+from trackrecord.store.lineage import LineageGraph
+from trackrecord.values import local_user
+
+__all__ = ["CatalogApi", "load_model"]
+
+
+class CatalogApi:
+    """Methods of :class:`~trackrecord.Api` that read and change the catalog.
+
+    Registry changes are recorded with the local user as the actor (a server
+    with auth records the token's user instead) and the *reason* given.
+    """
+
+    store: Store
+
+    def run(self, run_id: str) -> RunRecord:  # provided by Api
+        raise NotImplementedError
+
+    # -- datasets --
+
+    def datasets(self) -> list[DatasetName]:
+        """Every dataset name, with its number of versions and runs."""
+        return self.store.catalog.dataset_names()
+
+    def dataset_versions(self, name: str) -> list[DatasetVersion]:
+        """The versions of a dataset, newest first.
+
+        Example:
+            >>> [v.number for v in api.dataset_versions("churn")]  # doctest: +SKIP
+            [2, 1]
+        """
+        return self.store.catalog.dataset_versions(name)
+
+    def dataset(self, name: str, version: str | int = "latest") -> DatasetVersion:
+        """One version of a dataset: by number, digest (or 8+ leading hex digits), or latest."""
+        if version == "latest":
+            return self.store.catalog.dataset_versions(name)[0]
+        return self.store.catalog.dataset_version(name, str(version))
+
+    def dataset_runs(self, name: str, version: str | int | None = None) -> list[DatasetUse]:
+        """The runs that read or produced a dataset (one version of it, if given)."""
+        digest = None if version is None else self.dataset(name, version).digest
+        return self.store.catalog.dataset_uses(name=name, digest=digest)
+
+    def run_datasets(self, run_id: str) -> list[DatasetUse]:
+        """The datasets a run read or produced."""
+        return self.store.catalog.dataset_uses(run_id=self.run(run_id).id)
+
+    # -- models and the registry --
+
+    def logged_models(self, run_id: str) -> list[LoggedModel]:
+        """The models a run logged."""
+        return self.store.catalog.logged_models(self.run(run_id).id)
+
+    def load_model(
+        self, uri: str, dst: str | os.PathLike[str] | None = None, **options: Any
+    ) -> Any:
+        """Load a model by URI: ``runs:/RUN_ID/NAME``, ``models:/NAME/3``, ``models:/NAME@ALIAS``.
+
+        Every file is checked against its recorded SHA-256 before the model is
+        deserialised. *options* go to the flavor's loader (``model=`` for a
+        PyTorch state dict, ``trusted=[...]`` for skops, ``session=True`` for ONNX).
+        """
+        from trackrecord.sdk.models import load_model_from
+
+        return load_model_from(self.store, uri, dst, **options)
+
+    def register_model(
+        self,
+        model_uri: str,
+        name: str,
+        description: str | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> ModelVersion:
+        """Make a new version of registered model *name* from ``runs:/RUN_ID/MODEL``.
+
+        The version is bound to the logged model's digest for life.
+
+        Example:
+            >>> api.register_model(f"runs:/{run.id}/classifier", "churn").version  # doctest: +SKIP
+            1
+        """
+        run_part, _, model = model_uri.removeprefix("runs:/").partition("/")
+        if not model_uri.startswith("runs:/") or not run_part or not model:
+            raise InvalidValueError(
+                f"register_model needs a runs:/RUN_ID/MODEL_NAME URI, not {model_uri!r}"
+            )
+        run_id = self.run(run_part).id
+        return self.store.catalog.create_version(
+            name, run_id, model, local_user(), description, tags
+        )
+
+    def registered_models(self) -> list[RegisteredModel]:
+        """Every registered model."""
+        return self.store.catalog.registered_models()
+
+    def registered_model(self, name: str) -> RegisteredModel:
+        """One registered model, with its aliases."""
+        return self.store.catalog.registered_model(name)
+
+    def model_versions(self, name: str) -> list[ModelVersion]:
+        """A registered model's versions, newest first."""
+        return self.store.catalog.model_versions(name)
+
+    def model_version(self, name: str, version: int | str) -> ModelVersion:
+        """A version by number or alias."""
+        return self.store.catalog.model_version(name, version)
+
+    def set_alias(
+        self, name: str, alias: str, version: int, reason: str | None = None
+    ) -> ModelVersion:
+        """Point *alias* (``champion``, ``production`` ...) at a version; the move is recorded."""
+        return self.store.catalog.set_alias(name, alias, version, local_user(), reason)
+
+    def delete_alias(self, name: str, alias: str, reason: str | None = None) -> None:
+        """Remove an alias; the removal is recorded."""
+        self.store.catalog.delete_alias(name, alias, local_user(), reason)
+
+    def deprecate(self, name: str, version: int, reason: str) -> ModelVersion:
+        """Mark a version deprecated: kept, bound to its bytes, but no alias may point to it."""
+        return self.store.catalog.update_version(name, version, local_user(), status="deprecated",
+                                                 reason=reason)  # fmt: skip
+
+    def update_model(
+        self, name: str, description: str | None = None, tags: dict[str, str] | None = None,
+        reason: str | None = None,
+    ) -> RegisteredModel:  # fmt: skip
+        """Change a registered model's description or tags."""
+        return self.store.catalog.update_model(name, local_user(), description, tags, reason)
+
+    def update_version(
+        self, name: str, version: int, description: str | None = None,
+        tags: dict[str, str] | None = None, status: str | None = None, reason: str | None = None,
+    ) -> ModelVersion:  # fmt: skip
+        """Change a version's description, tags or status (``ready`` or ``deprecated``)."""
+        return self.store.catalog.update_version(
+            name, version, local_user(), description, tags, status, reason
+        )
+
+    def registry_history(self, name: str) -> list[Event]:
+        """A registered model's hash-chained history: who did what, when and why."""
+        return self.store.catalog.registry_history(name)
+
+    def verify_registry(self, name: str) -> list[str]:
+        """Problems in a registered model's history chain (empty: intact)."""
+        from trackrecord.compliance.verify import check_chain
+
+        seq, problem = check_chain(self.registry_history(name))
+        return [] if seq is None else [f"registry event {seq} of {name!r}: {problem}"]
+
+    # -- lineage --
+
+    def lineage(self, node: str, direction: str = "both", depth: int = 10) -> LineageGraph:
+        """The lineage graph around a node, upstream, downstream or both.
+
+        Nodes: ``dataset:NAME@VERSION`` (number or digest), ``run:RUN_ID``,
+        ``model:NAME/VERSION``, ``alias:NAME@ALIAS``.
+
+        Example:
+            >>> graph = api.lineage("model:churn/1", "upstream")  # doctest: +SKIP
+            >>> sorted(n.kind for n in graph.nodes.values())  # doctest: +SKIP
+            ['dataset', 'model', 'run']
+        """
+        if node.startswith("run:"):
+            node = f"run:{self.run(node[4:]).id}"
+        return self.store.catalog.lineage(node, direction, depth)
+
+    def openlineage(
+        self, node: str, direction: str = "both", depth: int = 10
+    ) -> list[dict[str, Any]]:
+        """The runs of :meth:`lineage` as OpenLineage ``RunEvent`` objects (JSON-ready)."""
+        from trackrecord.compliance.openlineage import openlineage_events
+
+        return openlineage_events(self.lineage(node, direction, depth), self.store)
+
+
+def load_model(
+    uri: str,
+    dst: str | os.PathLike[str] | None = None,
+    *,
+    dir: str | os.PathLike[str] | None = None,
+    server: str | None = None,
+    token: str | None = None,
+    **options: Any,
+) -> Any:
+    """Load a logged or registered model: ``trackrecord.load_model("models:/churn@champion")``.
+
+    Reads from the embedded store found as :func:`trackrecord.init` finds it, or
+    from *dir*, or from the server *server* (default: ``TRACKRECORD_URI``). See
+    :meth:`CatalogApi.load_model` for the URI forms and *options*.
+    """
+    from trackrecord.api import Api
+
+    with Api(dir=dir, uri=server, token=token) as api:
+        return api.load_model(uri, dst, **options)

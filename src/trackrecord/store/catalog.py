@@ -1,0 +1,330 @@
+"""The catalog: dataset versions, logged models and the model registry, as stores keep them.
+
+Datasets and logged models are recorded by runs (``dataset`` and ``model``
+events) and materialised by the store. The registry is not part of any run:
+each registered model is its own hash-chained log of registry events
+(``model.create``, ``version.create``, ``alias.set`` ...), each naming who did
+it, when and why. Versions are bound to the content digest of the logged
+model they were made from, so a version can never point to other bytes.
+
+Every store provides a :class:`Catalog` as ``store.catalog``.
+
+Example:
+    >>> import tempfile
+    >>> from trackrecord.store.sql import SqlStore
+    >>> SqlStore.open(tempfile.mkdtemp()).catalog.dataset_names()
+    []
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal, Protocol
+
+from trackrecord.errors import InvalidValueError
+from trackrecord.events import Event
+from trackrecord.store.lineage import LineageGraph
+
+__all__ = [
+    "Catalog",
+    "DatasetName",
+    "DatasetUse",
+    "DatasetVersion",
+    "LoggedModel",
+    "ModelVersion",
+    "RegisteredModel",
+    "chain_id",
+    "check_alias",
+    "check_model_name",
+]
+
+Direction = Literal["input", "output"]
+VERSION_STATUSES: Final = ("ready", "deprecated")
+_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}")
+_ALIAS: Final = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,63}")
+
+
+def chain_id(model: str) -> str:
+    """The id a registered model's events are chained under (in place of a run id)."""
+    return f"registry:{model}"
+
+
+def check_model_name(name: object, what: str = "model name") -> str:
+    """A registered or logged model's name: letters, digits, ``_ . -``; up to 128 chars.
+
+    Example:
+        >>> check_model_name("fraud-detector")
+        'fraud-detector'
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise InvalidValueError(
+            f"{what} {name!r} must start with a letter or digit and hold only letters, digits, "
+            f"'_', '.' and '-' (at most 128 characters), e.g. 'fraud-detector'"
+        )
+    return name
+
+
+def check_alias(alias: object) -> str:
+    """An alias such as ``champion``: a letter, then letters, digits, ``_`` or ``-``.
+
+    Aliases that are whole numbers would read as version numbers in
+    ``models:/NAME/3``, so they are refused.
+
+    Example:
+        >>> check_alias("champion")
+        'champion'
+    """
+    if not isinstance(alias, str) or not _ALIAS.fullmatch(alias):
+        raise InvalidValueError(
+            f"alias {alias!r} must start with a letter and hold only letters, digits, '_' and "
+            f"'-' (at most 64 characters), e.g. 'champion' or 'production'"
+        )
+    return alias
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    """One version of a named dataset: its content digest, and what was found in it.
+
+    ``digest`` is the SHA-256 of the content (for a reference whose content was
+    not read, ``ref:`` and the SHA-256 of the reference). ``number`` counts the
+    versions of the name in the order they were first used (1, 2, ...);
+    ``label`` is the version string the user gave, if any.
+    """
+
+    name: str
+    digest: str
+    number: int
+    kind: str
+    label: str | None
+    uri: str | None
+    size: int | None
+    rows: int | None
+    schema: list[dict[str, Any]] | None
+    profile: dict[str, Any] | None
+    sources: list[dict[str, Any]]
+    datasheet: dict[str, Any] | None
+    description: str | None
+    manifest_sha256: str | None
+    first_run: str
+    created_at: int
+    runs: int = 0
+
+    @property
+    def node(self) -> str:
+        """This version's id in the lineage graph: ``dataset:NAME@DIGEST``."""
+        return f"dataset:{self.name}@{self.digest}"
+
+
+@dataclass(frozen=True)
+class DatasetName:
+    """A dataset name and how many versions and runs it has."""
+
+    name: str
+    versions: int
+    runs: int
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class DatasetUse:
+    """A run's use of a dataset version: read (``input``) or produced (``output``)."""
+
+    run_id: str
+    project: str
+    run_name: str
+    name: str
+    digest: str
+    number: int
+    role: str
+    direction: Direction
+    time: int
+
+
+@dataclass(frozen=True)
+class LoggedModel:
+    """A model a run stored with ``run.log_model``: its files (under ``path``) and digest.
+
+    ``digest`` is the SHA-256 of the model's manifest of files (see
+    :func:`trackrecord.data.digest.manifest_digest`); ``files`` lists each file's
+    path relative to ``path``, its SHA-256 and size.
+    """
+
+    run_id: str
+    name: str
+    digest: str
+    flavor: str
+    format: str
+    path: str
+    size: int
+    files: list[dict[str, Any]]
+    meta: dict[str, Any]
+    created_at: int
+
+    @property
+    def uri(self) -> str:
+        """``runs:/RUN_ID/NAME``, which :func:`trackrecord.load_model` accepts."""
+        return f"runs:/{self.run_id}/{self.name}"
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """A registered model's version, bound for life to one logged model's digest."""
+
+    model: str
+    version: int
+    run_id: str
+    run_model: str
+    digest: str
+    flavor: str
+    files: list[dict[str, Any]]
+    description: str | None
+    tags: dict[str, str]
+    status: str
+    status_reason: str | None
+    created_at: int
+    created_by: str
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def uri(self) -> str:
+        """``models:/NAME/VERSION``."""
+        return f"models:/{self.model}/{self.version}"
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """A registered model: a name in a project, its versions' count and its aliases."""
+
+    name: str
+    project: str
+    description: str | None
+    tags: dict[str, str]
+    created_at: int
+    created_by: str
+    updated_at: int
+    latest_version: int | None
+    aliases: dict[str, int]
+    head_seq: int
+    head_hash: str
+
+
+class Catalog(Protocol):
+    """Datasets, logged models, the registry and the lineage graph of a store.
+
+    Registry changes take the *actor* (who) and an optional *reason* (why);
+    a server fills the actor in from the caller's identity.
+    """
+
+    def dataset_names(self, projects: Collection[str] | None = None) -> list[DatasetName]:
+        """Every dataset name, by name (only those runs of *projects* used, when given)."""
+        ...
+
+    def dataset_versions(self, name: str) -> list[DatasetVersion]:
+        """The versions of a dataset, newest first (NotFoundError if the name is unknown)."""
+        ...
+
+    def dataset_version(self, name: str, version: str) -> DatasetVersion:
+        """A version by number (``"3"``), digest, or a digest prefix of at least 8 hex digits."""
+        ...
+
+    def dataset_uses(
+        self, name: str | None = None, digest: str | None = None, run_id: str | None = None
+    ) -> list[DatasetUse]:
+        """Which runs read or produced which dataset versions (filter by any of the three)."""
+        ...
+
+    def logged_models(self, run_id: str) -> list[LoggedModel]:
+        """The models a run logged."""
+        ...
+
+    def logged_model(self, run_id: str, name: str) -> LoggedModel:
+        """One model a run logged (NotFoundError if none by that name)."""
+        ...
+
+    def registered_models(self) -> list[RegisteredModel]:
+        """Every registered model, by name."""
+        ...
+
+    def registered_model(self, name: str) -> RegisteredModel:
+        """A registered model by name."""
+        ...
+
+    def model_versions(self, name: str) -> list[ModelVersion]:
+        """The versions of a registered model, newest first."""
+        ...
+
+    def model_version(self, name: str, version: int | str) -> ModelVersion:
+        """A version by number, or by alias (``"champion"``)."""
+        ...
+
+    def registry_history(self, name: str) -> list[Event]:
+        """A registered model's registry events, oldest first (its hash chain)."""
+        ...
+
+    def create_model(
+        self,
+        name: str,
+        project: str,
+        actor: str,
+        description: str | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> RegisteredModel:
+        """Register a model name in a project."""
+        ...
+
+    def create_version(
+        self,
+        name: str,
+        run_id: str,
+        run_model: str,
+        actor: str,
+        description: str | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> ModelVersion:
+        """A new version of *name* from the model *run_model* that run *run_id* logged.
+
+        The registered model is created (in the run's project) when missing.
+        """
+        ...
+
+    def update_model(
+        self,
+        name: str,
+        actor: str,
+        description: str | None = None,
+        tags: dict[str, str] | None = None,
+        reason: str | None = None,
+    ) -> RegisteredModel:
+        """Change a registered model's description or tags (None: unchanged)."""
+        ...
+
+    def update_version(
+        self,
+        name: str,
+        version: int,
+        actor: str,
+        description: str | None = None,
+        tags: dict[str, str] | None = None,
+        status: str | None = None,
+        reason: str | None = None,
+    ) -> ModelVersion:
+        """Change a version's description, tags or status (``deprecated``, ``ready``)."""
+        ...
+
+    def set_alias(
+        self, name: str, alias: str, version: int, actor: str, reason: str | None = None
+    ) -> ModelVersion:
+        """Point *alias* at *version* (moving it from where it was)."""
+        ...
+
+    def delete_alias(self, name: str, alias: str, actor: str, reason: str | None = None) -> None:
+        """Remove an alias."""
+        ...
+
+    def lineage(self, node: str, direction: str = "both", depth: int = 10) -> LineageGraph:
+        """The lineage graph around *node* (see :mod:`trackrecord.store.lineage`)."""
+        ...
