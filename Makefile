@@ -10,7 +10,7 @@ WEB_BUILT := src/trackrecord/server/ui/index.html
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts \
 	web/tsconfig.json web/package.json
 
-.PHONY: setup demo test lint typecheck webtest web bench clean
+.PHONY: setup demo demo-evaluation test lint typecheck webtest web bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,11 @@ setup: $(STAMP) web  ## create .venv with TrackRecord and the dev tools; build t
 
 demo: $(STAMP) web  ## train a small model that logs to the embedded store, then show where it went
 	$(BIN)/python examples/train.py
+	$(BIN)/python examples/credit_scoring.py
 	@echo "See the runs: trackrecord ui   (or $(BIN)/trackrecord ui, from this directory)"
+
+demo-evaluation: $(STAMP)  ## only the declared-accuracy example: criteria, evaluation, groups
+	$(BIN)/python examples/credit_scoring.py
 
 test: $(STAMP) lint typecheck webtest  ## lint, type-check and run the whole test suite
 	TRACKRECORD_STRICT=1 $(BIN)/python -m pytest -q

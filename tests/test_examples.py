@@ -67,3 +67,31 @@ def test_the_demo_training_run(tmp_path: Path) -> None:
     assert f"trackrecord lineage run:{run.id}" in done.stdout
     assert "trackrecord.Api()" in done.stdout
     assert "OK" in done.stdout
+
+
+def test_the_declared_accuracy_example(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKRECORD_")}
+    env.update(TRACKRECORD_DIR=str(store), GIT_CEILING_DIRECTORIES=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "credit_scoring.py"), "--resamples", "200"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with trackrecord.Api(dir=store) as api:
+        (record,) = api.evaluations("models:/credit-default/1")
+        assert record.status in ("pass", "fail", "inconclusive")
+        assert record.dataset_name == "credit-holdout"
+        assert record.dataset_digest == api.dataset("credit-holdout").digest
+        (criteria,) = api.criteria_sets("models:/credit-default/1")
+        assert record.criteria_id == criteria.id and criteria.time <= record.started_at
+        result = api.evaluation_result(record.id)
+        assert set(result["groups"]) >= {"age_band", "sex", "region", "age_band & sex"}
+        young = next(c for c in result["groups"]["age_band"] if c["values"]["age_band"] == "18-25")
+        older = next(c for c in result["groups"]["age_band"] if c["values"]["age_band"] == "41-60")
+        assert young["metrics"]["roc_auc"]["value"] < older["metrics"]["roc_auc"]["value"]
+        alias = "champion" if record.status == "pass" else "candidate"
+        assert api.registered_model("credit-default").aliases == {alias: 1}
+        graph = api.lineage("model:credit-default/1", "upstream")
+        assert any(n.label.startswith("credit-applications") for n in graph.nodes.values())
+    assert record.id in done.stdout and "limitation:" in done.stdout

@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from trackrecord.capture import Capture
     from trackrecord.compliance.verify import VerifyResult
     from trackrecord.data.datasheet import Datasheet
+    from trackrecord.evaluation import Criterion
     from trackrecord.sdk.active import finish, log, log_params, set_tags
+    from trackrecord.sdk.evaluate import criteria, evaluate
     from trackrecord.sdk.init import init
     from trackrecord.sdk.run import Run
 
@@ -50,6 +52,7 @@ __all__ = [
     "Capture",
     "ChainConflictError",
     "ConfigurationError",
+    "Criterion",
     "Datasheet",
     "InvalidValueError",
     "MissingDependencyError",
@@ -61,6 +64,8 @@ __all__ = [
     "TrackRecordWarning",
     "VerifyResult",
     "__version__",
+    "criteria",
+    "evaluate",
     "finish",
     "init",
     "load_model",
@@ -72,7 +77,10 @@ __all__ = [
 _LAZY = {
     "Api": "trackrecord.api",
     "Capture": "trackrecord.capture",
+    "Criterion": "trackrecord.evaluation",
     "Datasheet": "trackrecord.data.datasheet",
+    "criteria": "trackrecord.sdk.evaluate",
+    "evaluate": "trackrecord.sdk.evaluate",
     "load_model": "trackrecord.api_catalog",
     "VerifyResult": "trackrecord.compliance.verify",
     "Run": "trackrecord.sdk.run",

@@ -14,13 +14,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from trackrecord.errors import InvalidValueError
+from trackrecord.errors import InvalidValueError, StoreError
 from trackrecord.events import Event
 from trackrecord.store.base import RunRecord, Store
 from trackrecord.store.catalog import (
+    CriteriaSet,
     DatasetName,
     DatasetUse,
     DatasetVersion,
+    EvaluationRecord,
     LoggedModel,
     ModelVersion,
     RegisteredModel,
@@ -143,6 +145,17 @@ class CatalogApi:
         """Remove an alias; the removal is recorded."""
         self.store.catalog.delete_alias(name, alias, local_user(), reason)
 
+    def require_signoffs(
+        self, name: str, alias: str, required: int, reason: str | None = None
+    ) -> None:
+        """Require *required* approving sign-offs (``trackrecord sign model``) from different
+        people before *alias* may point to a version; 0 lifts the requirement.
+
+        Example:
+            >>> api.require_signoffs("churn", "production", 2)  # doctest: +SKIP
+        """
+        self.store.catalog.set_signoff_policy(name, alias, required, local_user(), reason)
+
     def deprecate(self, name: str, version: int, reason: str) -> ModelVersion:
         """Mark a version deprecated: kept, bound to its bytes, but no alias may point to it."""
         return self.store.catalog.update_version(name, version, local_user(), status="deprecated",
@@ -174,6 +187,62 @@ class CatalogApi:
 
         seq, problem = check_chain(self.registry_history(name))
         return [] if seq is None else [f"registry event {seq} of {name!r}: {problem}"]
+
+    # -- criteria and evaluations --
+
+    def criteria_sets(self, target: str) -> list[CriteriaSet]:
+        """The criteria sets of ``model:NAME/VERSION`` (or ``models:/NAME/3``) or
+        ``run:RUN_ID``, newest first; each names the set it superseded."""
+        return self.store.catalog.criteria_sets(self._node(target))
+
+    def evaluations(
+        self, target: str | None = None, run_id: str | None = None
+    ) -> list[EvaluationRecord]:
+        """Evaluations of a model version (``models:/NAME/3``, ``model:NAME/3``) or made
+        by a run, newest first."""
+        return self.store.catalog.evaluations(
+            None if target is None else self._node(target),
+            None if run_id is None else self.run(run_id).id,
+        )
+
+    def evaluation(self, evaluation_id: str) -> EvaluationRecord:
+        """One evaluation's record: headline metrics, verdicts, limitations."""
+        return self.store.catalog.evaluation(evaluation_id)
+
+    def evaluation_result(self, evaluation_id: str) -> dict[str, Any]:
+        """The full result of an evaluation (groups, intervals, curves), checked against the
+        digest its event recorded."""
+        import hashlib
+
+        from trackrecord.events import decode_json
+
+        record = self.evaluation(evaluation_id)
+        with self.store.open_artifact(record.result_sha256) as handle:
+            content = handle.read()
+        if hashlib.sha256(content).hexdigest() != record.result_sha256:
+            raise StoreError(f"the stored result of {evaluation_id} was altered")
+        result: dict[str, Any] = decode_json(content)
+        return result
+
+    def compare_evaluations(self, a: str, b: str) -> dict[str, Any]:
+        """Two evaluations metric by metric with their intervals; ``clear`` marks
+        differences larger than the intervals (they do not overlap).
+
+        Example:
+            >>> rows = api.compare_evaluations(old.id, new.id)["metrics"]  # doctest: +SKIP
+        """
+        from trackrecord.compliance.comparison import compare_evaluations
+
+        return compare_evaluations(self.evaluation(a), self.evaluation(b))
+
+    def _node(self, target: str) -> str:
+        """``models:/NAME/3`` or ``@alias`` as the lineage node ``model:NAME/3``."""
+        if target.startswith("models:/"):
+            rest = target.removeprefix("models:/")
+            name, _, ref = rest.partition("/") if "/" in rest else rest.partition("@")
+            version = self.store.catalog.model_version(name, ref)
+            return f"model:{version.model}/{version.version}"
+        return target
 
     # -- lineage --
 

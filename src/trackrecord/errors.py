@@ -31,6 +31,7 @@ __all__ = [
     "MissingDependencyError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RetentionError",
     "RunLockedError",
     "StoreError",
     "TrackRecordError",
@@ -76,6 +77,10 @@ class AuthenticationError(TrackRecordError):
 
 class PermissionDeniedError(TrackRecordError):
     """A valid token whose user's role does not allow what was asked."""
+
+
+class RetentionError(PermissionDeniedError):
+    """Deleting what a retention period or a legal hold protects; the message says until when."""
 
 
 class MissingDependencyError(TrackRecordError, ImportError):

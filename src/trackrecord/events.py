@@ -57,6 +57,8 @@ EVENT_TYPES: Final = frozenset(
         "artifact",
         "dataset",
         "model",
+        "criteria",
+        "evaluation",
         "run.rename",
         "run.delete",
         "run.restore",

@@ -61,6 +61,13 @@ def test_models_register_alias_history_and_download(
     assert "champion=v1" in cli("models", "ls", *where)
     history = cli("models", "history", "churn", "--verify", *where)
     assert "alias.set" in history and '"first good one"' in history and "OK: 3 events" in history
+    cli("models", "update", "churn", "--version", "1", "--tag", "eval=holdout", "--description",
+        "tree, depth unbounded", *where)  # fmt: skip
+    (version,) = json.loads(cli("models", "versions", "churn", "--json", *where))
+    assert version["tags"] == {"eval": "holdout"}
+    assert version["description"] == "tree, depth unbounded"
+    bad_tag = CliRunner().invoke(main, ["models", "update", "churn", "--tag", "oops", *where])
+    assert bad_tag.exit_code == 2 and "KEY=VALUE" in bad_tag.output
     cli("models", "deprecate", "churn", "1", "--reason", "leak", *where)
     refused = CliRunner().invoke(main, ["models", "alias", "churn", "prod", "1", *where])
     assert refused.exit_code == 2 and "deprecated" in refused.output

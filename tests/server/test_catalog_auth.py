@@ -122,3 +122,40 @@ def test_registry_changes_land_in_the_audit_log(team: Team) -> None:
     entries = [(e.actor, e.action, e.status) for e in SqlAuditLog(team.store.database).entries()]
     assert ("alice", "models.set_alias", 200) in entries
     assert ("alice", "models.set_alias", 400) in entries
+
+
+def test_criteria_and_evaluations_follow_the_projects(
+    team: Team, catalogs: dict[str, Catalog]
+) -> None:
+    criteria = [{"metric": "accuracy", "op": ">=", "threshold": 0.9}]
+    with pytest.raises(PermissionDeniedError):
+        catalogs["bob"].set_criteria("detector", 1, criteria, "bob")
+    made = catalogs["alice"].set_criteria("detector", 1, criteria, "not-alice", reason="policy")
+    assert (made.actor, made.target) == ("alice", "model:detector/1")
+    with pytest.raises(NotFoundError):
+        catalogs["carol"].criteria_sets("model:detector/1")
+    chain = Chain("vision")
+    chain.time = made.time + 10  # the evaluation began after the criteria were fixed
+    chain.add("evaluation", {
+        "id": "eval_" + "9" * 16, "started_at": made.time + 5, "target": "model:detector/1",
+        "task": "binary", "n": 10, "status": "pass", "criteria": {"id": made.id},
+        "metrics": {"accuracy": {"value": 0.95, "low": 0.92, "high": 0.97}},
+        "verdicts": [], "limitations": [],
+        "result": {"path": "evaluations/r.json", "sha256": _sha("r")},
+    })  # fmt: skip
+    team.store.append_events(chain.events)
+    (seen,) = catalogs["bob"].evaluations("model:detector/1")
+    assert seen.criteria_id == made.id
+    with pytest.raises(NotFoundError):
+        catalogs["carol"].evaluation(seen.id)
+    other = Chain("vision")
+    other.time = made.time + 10
+    other.add("evaluation", {**chain.events[-1].body, "id": "eval_" + "8" * 16})
+    team.store.append_events(other.events)
+    compared = team.remote("bob")
+    try:
+        pair = {"a": seen.id, "b": "eval_" + "8" * 16}
+        rows = compared._json("GET", "/evaluations/compare", params=pair)["metrics"]
+    finally:
+        compared.close()
+    assert rows[0]["metric"] == "accuracy" and rows[0]["clear"] is False

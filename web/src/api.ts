@@ -223,6 +223,157 @@ export interface Lineage {
   edges: LineageEdge[];
 }
 
+/** An interval estimate: the point value and its [low, high] bounds (null when undefined). */
+export interface Estimate {
+  value: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+export type EvaluationStatus = "pass" | "fail" | "inconclusive" | "none";
+export type Outcome = "pass" | "fail" | "inconclusive";
+
+/** One rule of a criteria set: metric op threshold, at a confidence, maybe per group column. */
+export interface Criterion {
+  metric: string;
+  op: string;
+  threshold: number;
+  confidence: number;
+  group: string | null;
+}
+
+/** A criterion judged on one scope: the whole set, all groups combined, or one group. */
+export interface Verdict {
+  criterion: Criterion;
+  scope: "overall" | "combined" | "group";
+  group: string | null;
+  n: number | null;
+  value: number | null;
+  low: number | null;
+  high: number | null;
+  level: number;
+  outcome: Outcome;
+}
+
+/** The index row of an evaluation (GET /evaluations, /evaluations/{id}). */
+export interface EvaluationRecord {
+  id: string;
+  run_id: string;
+  seq: number;
+  time: number;
+  started_at: number;
+  target: string | null;
+  dataset_name: string;
+  dataset_digest: string;
+  criteria_id: string | null;
+  task: string;
+  n: number;
+  status: EvaluationStatus;
+  metrics: Record<string, Estimate>;
+  verdicts: Verdict[];
+  limitations: string[];
+  result_path: string;
+  result_sha256: string;
+}
+
+/** One cell of a grouping level (e.g. sex=F, or sex=F & age=18-30). */
+export interface GroupCell {
+  group: string;
+  level: string;
+  values: Record<string, Json>;
+  n: number;
+  metrics: Record<string, Estimate>;
+  confusion_matrix?: number[][] | null;
+  small: boolean;
+  small_reasons: string[];
+}
+
+export interface WorstCell extends Estimate {
+  group: string;
+  level: string;
+  n: number;
+  small: boolean;
+}
+
+/** How an interval was made: wilson, bootstrap (resamples, seed), … */
+export interface IntervalMethod {
+  method: string;
+  level?: number;
+  resamples?: number;
+  seed?: number;
+  [key: string]: Json | undefined;
+}
+
+export interface Limitation {
+  kind: string;
+  text: string;
+  [key: string]: Json;
+}
+
+/** The full result (the run artifact, format trackrecord-evaluation-v1). */
+export interface EvaluationResult {
+  format: string;
+  task: string;
+  n: number;
+  seed: number;
+  n_resamples: number;
+  confidence: number;
+  labels: Json[] | null;
+  positive_label: Json;
+  metrics: Record<string, Estimate>;
+  methods: Record<string, IntervalMethod | Record<string, IntervalMethod>>;
+  confusion_matrix: number[][] | null;
+  groups: Record<string, GroupCell[]>;
+  worst: Record<string, WorstCell[]>;
+  verdicts: Verdict[];
+  curves: {
+    roc?: { fpr: number[]; tpr: number[] };
+    pr?: { recall: number[]; precision: number[] };
+    calibration?: { bin_edges: number[]; mean_predicted: (number | null)[]; fraction_positive: (number | null)[]; count: number[] };
+  };
+  limitations: Limitation[];
+  warnings: string[];
+}
+
+export interface CriteriaSet {
+  id: string;
+  target: string;
+  chain: string;
+  seq: number;
+  time: number;
+  actor: string | null;
+  reason: string | null;
+  criteria: Criterion[];
+  supersedes: string | null;
+}
+
+/** One side of a comparison. */
+export interface ComparedEvaluation {
+  id: string;
+  target: string | null;
+  run_id: string;
+  status: EvaluationStatus;
+  dataset: string;
+  digest: string;
+  n: number;
+}
+
+export interface MetricComparison {
+  metric: string;
+  a: Estimate;
+  b: Estimate;
+  difference: number | null;
+  /** The two intervals do not overlap. */
+  clear: boolean;
+}
+
+export interface EvaluationComparison {
+  a: ComparedEvaluation;
+  b: ComparedEvaluation;
+  metrics: MetricComparison[];
+  notes: string[];
+}
+
 /** An error the server reported, in its one shape {"error": {"code", "message"}}. */
 export class ApiError extends Error {
   constructor(
@@ -325,4 +476,11 @@ export const api = {
     request<ModelVersion>(`/models/${enc(name)}/versions/${version}`, jsonBody("PATCH", { status: "deprecated", reason })),
   lineage: (node: string, direction: LineageDirection, depth: number) =>
     request<Lineage>(`/lineage${query({ node, direction, depth })}`),
+  evaluations: (by: { target?: string; run_id?: string }) =>
+    request<EvaluationRecord[]>(`/evaluations${query({ target: by.target, run_id: by.run_id })}`),
+  evaluation: (id: string) => request<EvaluationRecord>(`/evaluations/${enc(id)}`),
+  /** The full result: the evaluation's JSON artifact. */
+  evaluationResult: (sha256: string) => request<EvaluationResult>(`/artifacts/${enc(sha256)}`),
+  compareEvaluations: (a: string, b: string) => request<EvaluationComparison>(`/evaluations/compare${query({ a, b })}`),
+  criteriaSet: (id: string) => request<CriteriaSet>(`/criteria/${enc(id)}`),
 };

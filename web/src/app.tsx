@@ -7,6 +7,8 @@ import { RunPage } from "./pages/run";
 import { ComparePage } from "./pages/compare";
 import { DatasetPage } from "./pages/dataset";
 import { DatasetsPage } from "./pages/datasets";
+import { EvaluationPage } from "./pages/evaluation";
+import { EvaluationComparePage } from "./pages/evaluationCompare";
 import { LineagePage } from "./pages/lineage";
 import { ModelPage } from "./pages/model";
 import { ModelsPage } from "./pages/models";
@@ -99,7 +101,8 @@ function section(path: string): string {
   return top;
 }
 
-/** The page for a path: /runs/ID, /compare, /datasets[/NAME], /models[/NAME], /lineage, else the runs table. */
+/** The page for a path: /runs/ID, /compare, /datasets[/NAME], /models[/NAME], /lineage,
+ * /evaluations/ID, /evaluations/compare, else the runs table. */
 function route(path: string, params: URLSearchParams, identity: Identity) {
   const [, top, name, extra] = path.split("/");
   if (extra !== undefined) return <RunsPage params={params} identity={identity} />;
@@ -109,6 +112,8 @@ function route(path: string, params: URLSearchParams, identity: Identity) {
   if (top === "datasets") return decoded ? <DatasetPage name={decoded} params={params} /> : <DatasetsPage params={params} />;
   if (top === "models") return decoded ? <ModelPage name={decoded} /> : <ModelsPage params={params} />;
   if (top === "lineage") return <LineagePage params={params} />;
+  if (top === "evaluations" && decoded === "compare") return <EvaluationComparePage params={params} />;
+  if (top === "evaluations" && decoded) return <EvaluationPage id={decoded} />;
   return <RunsPage params={params} identity={identity} />;
 }
 

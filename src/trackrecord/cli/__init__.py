@@ -5,13 +5,17 @@ One module per command group; each registers itself on :data:`main`::
     trackrecord projects ls
     trackrecord runs ls|show|compare|tag|rename|note|delete|restore
     trackrecord metrics RUN_ID KEY
-    trackrecord verify [RUN_ID...] [--project P] [--all]
+    trackrecord verify [RUN_ID... | models:/NAME/VERSION] [--project P] [--all]
     trackrecord gc
     trackrecord server / trackrecord sync / trackrecord ui
     trackrecord admin bootstrap|user|users|grant|revoke|token|audit
     trackrecord datasets ls|versions|show
-    trackrecord models ls|versions|register|alias|unalias|deprecate|history|download
+    trackrecord models ls|versions|register|alias|unalias|deprecate|update|history|download
     trackrecord lineage NODE [--upstream|--downstream] [--openlineage]
+    trackrecord evaluations ls|show|compare|criteria
+    trackrecord retention status|log-days|market|hold|release|holds|purge
+    trackrecord keys create|ls|revoke|export; trackrecord sign model|evaluation|run|document
+    trackrecord signatures TARGET
     trackrecord export ... / trackrecord import ...
 
 Every command takes ``--dir`` (the store directory); every listing takes
@@ -37,21 +41,26 @@ def main() -> None:
 def _register() -> None:
     from trackrecord.cli.admin import admin
     from trackrecord.cli.datasets import datasets
+    from trackrecord.cli.evaluations import evaluations
     from trackrecord.cli.export import export
     from trackrecord.cli.gc import gc
     from trackrecord.cli.imports import import_
+    from trackrecord.cli.keys import keys
     from trackrecord.cli.lineage import lineage
     from trackrecord.cli.metrics import metrics
     from trackrecord.cli.models import models
     from trackrecord.cli.projects import projects
+    from trackrecord.cli.retention import retention
     from trackrecord.cli.runs import runs
     from trackrecord.cli.server import server
+    from trackrecord.cli.sign import sign, signatures
     from trackrecord.cli.sync import sync
     from trackrecord.cli.ui import ui
     from trackrecord.cli.verify import verify
 
     commands = (projects, runs, metrics, verify, gc, export, import_, server, sync, ui, admin,
-                datasets, models, lineage)  # fmt: skip
+                datasets, models, lineage, evaluations, retention, keys, sign,
+                signatures)  # fmt: skip
     for command in commands:
         main.add_command(command)
 

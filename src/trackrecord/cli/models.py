@@ -22,7 +22,7 @@ _REASON = click.option("--reason", default=None, help="Why (kept in the history)
 
 @click.group()
 def models() -> None:
-    """Registered models: list, register, alias, deprecate, history, download."""
+    """Registered models: list, register, alias, deprecate, update, history, download."""
 
 
 @models.command("ls")
@@ -148,6 +148,50 @@ def deprecate(name: str, version: int, reason: str, directory: str | None) -> No
     with open_api(directory) as api:
         api.deprecate(name, version, reason)
     click.echo(f"{name} version {version} is deprecated")
+
+
+@models.command("require-signoffs")
+@click.argument("name")
+@click.argument("alias")
+@click.argument("required", type=click.IntRange(0, 20))
+@_REASON
+@dir_option
+def require_signoffs(
+    name: str, alias: str, required: int, reason: str | None, directory: str | None
+) -> None:
+    """Require REQUIRED approving sign-offs of a version before ALIAS of NAME moves to it.
+
+    Example: trackrecord models require-signoffs churn production 2 --reason "4-eyes rule"
+    """
+    with open_api(directory) as api:
+        api.require_signoffs(name, alias, required, reason)
+    click.echo(f"{name}@{alias} now needs {required} sign-off(s) of a version to move to it")
+
+
+@models.command("update")
+@click.argument("name")
+@click.option("--version", type=int, default=None, help="Change this version, not the model.")
+@click.option("--description", default=None, help="The new description.")
+@click.option("--tag", "tags", multiple=True, help="KEY=VALUE, repeatable.")
+@_REASON
+@dir_option
+def update(
+    name: str, version: int | None, description: str | None, tags: tuple[str, ...],
+    reason: str | None, directory: str | None,
+) -> None:  # fmt: skip
+    """Change the description or tags of model NAME (or of one --version of it).
+
+    Example: trackrecord models update churn --version 3 --tag eval=holdout-2024
+    """
+    pairs = dict(tag.partition("=")[::2] for tag in tags)
+    if any(not key for key in pairs) or any("=" not in tag for tag in tags):
+        raise CommandError("give tags as KEY=VALUE, e.g. --tag stage=candidate")
+    with open_api(directory) as api:
+        if version is None:
+            api.update_model(name, description, pairs or None, reason)
+        else:
+            api.update_version(name, version, description, pairs or None, reason=reason)
+    click.echo(f"{name}{'' if version is None else f' version {version}'} updated")
 
 
 @models.command("history")

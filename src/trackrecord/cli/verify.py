@@ -1,4 +1,5 @@
-"""``trackrecord verify``: recompute the hash chains of some runs, a project, or all."""
+"""``trackrecord verify``: recompute the hash chains of some runs, a project, or all;
+or verify everything behind a model version (``models:/NAME/VERSION``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from trackrecord.cli.options import CommandError, dir_option, find_run, is_tty, 
 if TYPE_CHECKING:
     from trackrecord.api import Api
     from trackrecord.compliance.verify import VerifyResult
+    from trackrecord.compliance.verify_model import ModelVerification
 
 __all__ = ["verify"]
 
@@ -49,6 +51,30 @@ def _as_json(result: VerifyResult) -> str:
     )
 
 
+def _model_versions(api: Api, uris: list[str]) -> Iterator[ModelVerification]:
+    """Verify each ``models:/NAME/VERSION`` (or ``models:/NAME@ALIAS``)."""
+    from trackrecord.compliance.verify_model import verify_model
+
+    for uri in uris:
+        rest = uri.removeprefix("models:/")
+        name, sep, ref = rest.rpartition("/") if "/" in rest else rest.rpartition("@")
+        if not sep or not name or not ref:
+            raise CommandError(f"give a model version as models:/NAME/VERSION, not {uri!r}")
+        yield verify_model(api.store, name, ref)
+
+
+def _report_models(reports: Iterable[ModelVerification], as_json: bool) -> int:
+    """Print each model version's summary (or JSON); return how many failed."""
+    failed = 0
+    for report in reports:
+        failed += not report.ok
+        if as_json:
+            click.echo(to_json(report.to_dict(), lines=True))
+        else:
+            click.secho(report.summary(), fg="green" if report.ok else "red")
+    return failed
+
+
 def _report(results: Iterable[VerifyResult], as_json: bool, every: bool) -> int:
     """Print results (failures only unless *every*); return how many failed."""
     failed = 0
@@ -62,7 +88,7 @@ def _report(results: Iterable[VerifyResult], as_json: bool, every: bool) -> int:
 
 
 @click.command()
-@click.argument("run_ids", nargs=-1, metavar="[RUN_ID...]")
+@click.argument("run_ids", nargs=-1, metavar="[RUN_ID... | models:/NAME/VERSION...]")
 @click.option("--project", "-p", help="Verify every run of this project (deleted ones too).")
 @click.option("--all", "everything", is_flag=True, help="Verify every run (deleted ones too).")
 @click.option("--no-artifacts", is_flag=True, help="Skip re-hashing artifact contents.")
@@ -84,14 +110,28 @@ def verify(
     failures. A summary line ends the output. Exits with status 1 if any run
     fails, 2 on a usage error.
 
+    Given models:/NAME/VERSION, verify everything behind that version: every
+    run in its lineage and that evaluated it, the registry chains, the dataset
+    files still reachable, the model's files and digest, and every signature
+    on the version, its evaluations and runs; a summary is printed.
+
     Examples:
 
       trackrecord verify 01jc3x
 
+      trackrecord verify models:/churn/3
+
       trackrecord verify --all
     """
-    if sum((bool(run_ids), project is not None, everything)) != 1:
-        raise click.UsageError("give RUN_ID..., or --project P, or --all (one of them)")
+    uris = [arg for arg in run_ids if arg.startswith("models:/")]
+    run_ids = tuple(arg for arg in run_ids if not arg.startswith("models:/"))
+    if sum((bool(run_ids or uris), project is not None, everything)) != 1:
+        raise click.UsageError(
+            "give RUN_ID... or models:/NAME/VERSION..., or --project P, or --all (one of them)"
+        )
+    if uris:
+        _verify_models(uris, run_ids, directory, as_json, not no_artifacts)
+        return
     with open_api(directory) as api:
         ids = _run_ids(api, run_ids, project)
         if not ids:
@@ -110,4 +150,21 @@ def verify(
     summary = f"{len(ids)} runs verified, {failed} failed"
     click.secho(summary, fg="red" if failed else "green", err=as_json)
     if failed:
+        raise SystemExit(1)
+
+
+def _verify_models(
+    uris: list[str], run_ids: tuple[str, ...], directory: str | None, as_json: bool,
+    artifacts: bool,
+) -> None:  # fmt: skip
+    """Verify model versions (and any runs named beside them); exit 1 if any fails."""
+    with open_api(directory) as api:
+        ids = _run_ids(api, run_ids, None) if run_ids else []
+        failed_runs = _report(_results(api, ids, artifacts), as_json, every=True)
+        failed = _report_models(_model_versions(api, uris), as_json)
+    parts = [f"{len(uris)} model versions verified, {failed} failed"]
+    if ids:
+        parts.append(f"{len(ids)} runs verified, {failed_runs} failed")
+    click.secho("; ".join(parts), fg="red" if failed or failed_runs else "green", err=as_json)
+    if failed or failed_runs:
         raise SystemExit(1)

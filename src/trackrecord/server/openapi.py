@@ -40,9 +40,11 @@ from trackrecord.store.base import (
 )
 from trackrecord.store.catalog import (
     VERSION_STATUSES,
+    CriteriaSet,
     DatasetName,
     DatasetUse,
     DatasetVersion,
+    EvaluationRecord,
     LoggedModel,
     ModelVersion,
     RegisteredModel,
@@ -150,6 +152,12 @@ ALIAS: Final = path(
 )
 REASON: Final[Schema] = nullable(STRING)
 _EDIT: Final = (400, 401, 403, 404)
+POLICY: Final[Schema] = {  # "required" is a field here, so not built with obj()
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["model", "alias", "required"],
+    "properties": {"model": STRING, "alias": STRING, "required": INTEGER},
+}
 
 
 def _registry(summary: str, ok: Schema, *params: Schema, **options: Any) -> Operation:
@@ -188,6 +196,9 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
             ("/models", "the model registry", ()),
             ("/models/{name}", "a registered model", (MODEL,)),
             ("/lineage", "the lineage graph of a node", ()),
+            ("/evaluations/compare", "two evaluations side by side", ()),
+            ("/evaluations/{evaluation_id}", "an evaluation",
+             (path("evaluation_id", "An evaluation's id."),)),
         )
     },
     ("/favicon.svg", "GET"): Operation(
@@ -380,9 +391,49 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
         "Remove an alias (editors; recorded)", obj(deleted=STRING), MODEL, ALIAS,
         query("reason", "Why."),
     ),
+    ("/api/v1/models/{name}/policies/{alias}", "PUT"): _registry(
+        "Require N approving sign-offs of a version before the alias may move to it (project "
+        "admins; recorded)", POLICY, MODEL, ALIAS,
+        body=as_json({"type": "object", "required": ["required"], "additionalProperties": True,
+                      "properties": {"required": INT64 | {"minimum": 0, "maximum": 20},
+                                     "reason": REASON}}),
+    ),
     ("/api/v1/models/{name}/history", "GET"): _registry(
         "A registered model's hash-chained history: every change, who, when and why",
         array(ref("RegistryEvent")), MODEL, errors=(400, 401, 404),
+    ),
+    ("/api/v1/models/{name}/versions/{version}/criteria", "POST"): _registry(
+        "Record acceptance criteria for a version, before evaluating it (editors); a new set "
+        "supersedes the last, which stays in the history", ref("CriteriaSet"), MODEL, VERSION,
+        status=201,
+        body=as_json(obj(("criteria",), criteria=array(ref("Criterion")), reason=REASON)
+                     | _OPEN),
+    ),
+    ("/api/v1/criteria", "GET"): Operation(
+        "evaluations", "The criteria sets of a target, newest first",
+        as_json(array(ref("CriteriaSet"))),
+        parameters=(query("target", "`model:NAME/VERSION` or `run:RUN_ID`."),),
+    ),
+    ("/api/v1/criteria/{criteria_id}", "GET"): Operation(
+        "evaluations", "One criteria set", as_json(ref("CriteriaSet")),
+        parameters=(path("criteria_id", "A criteria set's id (`crit_...`)."),),
+    ),
+    ("/api/v1/evaluations", "GET"): Operation(
+        "evaluations", "Evaluations of a target, or made by a run, newest first",
+        as_json(array(ref("Evaluation"))),
+        parameters=(query("target", "`model:NAME/VERSION` or `run:RUN_ID`."),
+                    query("run_id", "Only those this run made.")),
+    ),
+    ("/api/v1/evaluations/compare", "GET"): Operation(
+        "evaluations", "Two evaluations side by side, metric by metric with intervals",
+        as_json({"type": "object"}),
+        "`clear` is true when the two intervals do not overlap.",
+        (query("a", "An evaluation id."), query("b", "Another evaluation id.")),
+    ),
+    ("/api/v1/evaluations/{evaluation_id}", "GET"): Operation(
+        "evaluations", "One evaluation: headline metrics, verdicts and limitations; the full "
+        "result is the run's artifact `result_path`", as_json(ref("Evaluation")),
+        parameters=(path("evaluation_id", "An evaluation's id (`eval_...`)."),),
     ),
     ("/api/v1/whoami", "GET"): _admin("Who the token belongs to", ref("Whoami"), errors=(401,)),
     ("/api/v1/admin/users", "GET"): _admin("Every user (server admins)", array(ref("User"))),
@@ -443,6 +494,7 @@ TAGS: Final = {
     "datasets": "Dataset versions (content digests) and the runs that used them.",
     "registry": "Logged models, registered models, versions and aliases.",
     "lineage": "The graph from dataset versions through runs to model versions.",
+    "evaluations": "Acceptance criteria, evaluations on reference data, and comparisons.",
 }
 
 
@@ -487,6 +539,11 @@ def schemas() -> dict[str, Schema]:
         "LoggedModel": schema_of(LoggedModel),
         "RegisteredModel": schema_of(RegisteredModel),
         "ModelVersion": schema_of(ModelVersion, status={"enum": list(VERSION_STATUSES)}),
+        "Criterion": obj(("metric", "op", "threshold"), metric=STRING,
+                         op={"enum": [">=", ">", "<=", "<"]}, threshold={"type": "number"},
+                         confidence={"type": "number"}, group=nullable(STRING)),
+        "CriteriaSet": schema_of(CriteriaSet),
+        "Evaluation": schema_of(EvaluationRecord),
         "RegistryEvent": obj(seq=INTEGER, type=STRING, time=INTEGER, prev=SHA256, hash=SHA256,
                              body={"type": "object"}),
         "LineageGraph": obj(

@@ -29,9 +29,11 @@ from trackrecord.store.lineage import LineageGraph
 
 __all__ = [
     "Catalog",
+    "CriteriaSet",
     "DatasetName",
     "DatasetUse",
     "DatasetVersion",
+    "EvaluationRecord",
     "LoggedModel",
     "ModelVersion",
     "RegisteredModel",
@@ -212,6 +214,55 @@ class RegisteredModel:
     head_hash: str
 
 
+@dataclass(frozen=True)
+class CriteriaSet:
+    """Acceptance criteria recorded before an evaluation, for a run or a model version.
+
+    ``target`` is ``run:RUN_ID`` or ``model:NAME/VERSION``; ``chain`` and ``seq`` name the
+    hash-chained event that holds it (a run's log, or ``registry:NAME``). A set is never
+    changed: a new set for the same target names the one it ``supersedes``.
+    """
+
+    id: str
+    target: str
+    chain: str
+    seq: int
+    time: int
+    actor: str | None
+    reason: str | None
+    criteria: list[dict[str, Any]]
+    supersedes: str | None
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    """An evaluation recorded by a run: what was evaluated, on which data, and the verdicts.
+
+    ``metrics`` and ``verdicts`` are the headline figures; the full result (groups,
+    curves, limitations) is the run's artifact ``result_path`` with SHA-256
+    ``result_sha256``, which the event's hash covers. ``status`` is ``pass``, ``fail``,
+    ``inconclusive`` (some verdict could not be decided), or ``none`` (no criteria).
+    """
+
+    id: str
+    run_id: str
+    seq: int
+    time: int
+    started_at: int
+    target: str | None
+    dataset_name: str | None
+    dataset_digest: str | None
+    criteria_id: str | None
+    task: str
+    n: int
+    status: str
+    metrics: dict[str, Any]
+    verdicts: list[dict[str, Any]]
+    limitations: list[str]
+    result_path: str
+    result_sha256: str
+
+
 class Catalog(Protocol):
     """Datasets, logged models, the registry and the lineage graph of a store.
 
@@ -323,6 +374,41 @@ class Catalog(Protocol):
 
     def delete_alias(self, name: str, alias: str, actor: str, reason: str | None = None) -> None:
         """Remove an alias."""
+        ...
+
+    def set_signoff_policy(
+        self, name: str, alias: str, required: int, actor: str, reason: str | None = None
+    ) -> None:
+        """Require *required* approving sign-offs of a version before *alias* moves to it."""
+        ...
+
+    def set_criteria(
+        self,
+        name: str,
+        version: int,
+        criteria: list[dict[str, Any]],
+        actor: str,
+        reason: str | None = None,
+    ) -> CriteriaSet:
+        """Record acceptance criteria for a model version (superseding its current set)."""
+        ...
+
+    def criteria_sets(self, target: str) -> list[CriteriaSet]:
+        """The criteria sets of ``run:ID`` or ``model:NAME/VERSION``, newest first."""
+        ...
+
+    def criteria_set(self, criteria_id: str) -> CriteriaSet:
+        """A criteria set by id."""
+        ...
+
+    def evaluations(
+        self, target: str | None = None, run_id: str | None = None
+    ) -> list[EvaluationRecord]:
+        """Evaluations of a target (``model:NAME/VERSION``) or made by a run, newest first."""
+        ...
+
+    def evaluation(self, evaluation_id: str) -> EvaluationRecord:
+        """An evaluation by id."""
         ...
 
     def lineage(self, node: str, direction: str = "both", depth: int = 10) -> LineageGraph:

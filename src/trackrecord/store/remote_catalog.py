@@ -18,9 +18,11 @@ from urllib.parse import quote
 from trackrecord.errors import InvalidValueError
 from trackrecord.events import Event
 from trackrecord.store.catalog import (
+    CriteriaSet,
     DatasetName,
     DatasetUse,
     DatasetVersion,
+    EvaluationRecord,
     LoggedModel,
     ModelVersion,
     RegisteredModel,
@@ -175,6 +177,45 @@ class RemoteCatalog:
         """See :meth:`Catalog.delete_alias`."""
         params = {"actor": actor, **({"reason": reason} if reason else {})}
         self._json("DELETE", f"/models/{_part(name)}/aliases/{_part(alias)}", params=params)
+
+    def set_signoff_policy(
+        self, name: str, alias: str, required: int, actor: str, reason: str | None = None
+    ) -> None:
+        """See :meth:`Catalog.set_signoff_policy`."""
+        body = {"required": required, "actor": actor, "reason": reason}
+        self._json("PUT", f"/models/{_part(name)}/policies/{_part(alias)}", json=body)
+
+    def set_criteria(
+        self,
+        name: str,
+        version: int,
+        criteria: list[dict[str, Any]],
+        actor: str,
+        reason: str | None = None,
+    ) -> CriteriaSet:
+        """See :meth:`Catalog.set_criteria`."""
+        body = {"criteria": criteria, "actor": actor, "reason": reason}
+        path = f"/models/{_part(name)}/versions/{_part(str(version))}/criteria"
+        return CriteriaSet(**self._json("POST", path, json=body))
+
+    def criteria_sets(self, target: str) -> list[CriteriaSet]:
+        """See :meth:`Catalog.criteria_sets`."""
+        return [CriteriaSet(**d) for d in self._json("GET", "/criteria", params={"target": target})]
+
+    def criteria_set(self, criteria_id: str) -> CriteriaSet:
+        """See :meth:`Catalog.criteria_set`."""
+        return CriteriaSet(**self._json("GET", f"/criteria/{_part(criteria_id)}"))
+
+    def evaluations(
+        self, target: str | None = None, run_id: str | None = None
+    ) -> list[EvaluationRecord]:
+        """See :meth:`Catalog.evaluations`."""
+        params = {k: v for k, v in (("target", target), ("run_id", run_id)) if v is not None}
+        return [EvaluationRecord(**d) for d in self._json("GET", "/evaluations", params=params)]
+
+    def evaluation(self, evaluation_id: str) -> EvaluationRecord:
+        """See :meth:`Catalog.evaluation`."""
+        return EvaluationRecord(**self._json("GET", f"/evaluations/{_part(evaluation_id)}"))
 
     def lineage(self, node: str, direction: str = "both", depth: int = 10) -> LineageGraph:
         """See :meth:`Catalog.lineage`."""

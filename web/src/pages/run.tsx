@@ -1,4 +1,5 @@
-// One run: facts, params, metric summaries and charts, notes, datasets, models and artifacts.
+// One run: facts, params, metric summaries and charts, notes, datasets, models,
+// evaluations and artifacts.
 // While the run is running it is polled and its charts re-fetched (see useRun).
 import { useEffect, useState } from "preact/hooks";
 import type { Identity } from "../api";
@@ -6,6 +7,7 @@ import { MetricChart } from "../chart/chart";
 import { Artifacts } from "../run/Artifacts";
 import { Datasets } from "../run/Datasets";
 import { Environment } from "../run/Environment";
+import { Evaluations } from "../run/Evaluations";
 import { Models } from "../run/Models";
 import { canEdit, Notes } from "../run/Notes";
 import { ParamsView } from "../run/ParamsView";
@@ -47,6 +49,10 @@ export function RunPage({ runId, identity }: { runId: string; identity: Identity
       <section>
         <h2>Models</h2>
         <Models runId={run.id} project={run.project} />
+      </section>
+      <section>
+        <h2>Evaluations</h2>
+        <Evaluations runId={run.id} />
       </section>
       <section>
         <h2>Environment</h2>

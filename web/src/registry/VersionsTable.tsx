@@ -1,12 +1,14 @@
 // A registered model's versions, newest first: status (and why deprecated), aliases,
 // digest, flavor, who registered it and when, its source run and lineage; each row
-// opens the inline form that changes it.
+// opens the inline form that changes it, and links to its latest evaluation.
 import { Fragment } from "preact";
 import type { ModelVersion } from "../api";
 import { CopyButton } from "../datasets/CopyButton";
 import { formatTime, shortDigest } from "../datasets/format";
 import { RouteLink } from "../datasets/RouteLink";
 import { lineageUrl } from "../datasets/VersionDetail";
+import { MAX_VERSIONS_WITH_EVALUATIONS, VersionEvaluations } from "../evaluation/VersionEvaluations";
+import "../evaluation/evaluation.css";
 import { ActionForm, type Action } from "./ActionForm";
 
 interface Props {
@@ -31,7 +33,7 @@ function Aliases({ version, onAction }: { version: ModelVersion; onAction: Props
   );
 }
 
-function Row({ model, version, onAction }: { model: string; version: ModelVersion; onAction: Props["onAction"] }) {
+function Row({ model, version, onAction, index }: { model: string; version: ModelVersion; onAction: Props["onAction"]; index: number }) {
   const deprecated = version.status === "deprecated";
   return (
     <tr data-version={version.version} class={deprecated ? "deprecated" : ""}>
@@ -47,6 +49,7 @@ function Row({ model, version, onAction }: { model: string; version: ModelVersio
       <td>{formatTime(version.created_at)}</td>
       <td>{version.run_id ? <RouteLink href={`/runs/${encodeURIComponent(version.run_id)}`} title={version.run_id}>run{version.run_model ? ` · ${version.run_model}` : ""}</RouteLink> : ""}</td>
       <td><RouteLink href={lineageUrl(`model:${model}/${version.version}`)}>lineage</RouteLink></td>
+      <td>{index < MAX_VERSIONS_WITH_EVALUATIONS ? <VersionEvaluations model={model} version={version.version} /> : ""}</td>
       <td>
         <div class="row-actions">
           <button type="button" onClick={() => onAction({ type: "alias", version: version.version })}>Set alias…</button>
@@ -63,15 +66,15 @@ export function VersionsTable({ model, versions, pending, onAction, onChanged }:
     <div class="scroll-x">
       <table class="model-versions" aria-label="Versions">
         <thead>
-          <tr><th>version</th><th>status</th><th>aliases</th><th>digest</th><th>flavor</th><th>by</th><th>created</th><th>source</th><th /><th /></tr>
+          <tr><th>version</th><th>status</th><th>aliases</th><th>digest</th><th>flavor</th><th>by</th><th>created</th><th>source</th><th /><th>evaluation</th><th /></tr>
         </thead>
         <tbody>
-          {versions.map((version) => (
+          {versions.map((version, index) => (
             <Fragment key={version.version}>
-              <Row model={model} version={version} onAction={onAction} />
+              <Row model={model} version={version} onAction={onAction} index={index} />
               {pending?.version === version.version && (
                 <tr class="action-row">
-                  <td colSpan={10}>
+                  <td colSpan={11}>
                     <ActionForm key={JSON.stringify(pending)} model={model} action={pending} onCancel={() => onAction(null)}
                       onDone={() => { onAction(null); onChanged(); }} />
                   </td>

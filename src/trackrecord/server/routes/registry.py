@@ -163,6 +163,38 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         await run_in_threadpool(catalog.delete_alias, name, alias, who, q.get("reason"))
         return Json({"deleted": alias})
 
+    async def set_criteria(request: Request) -> Response:
+        name, body, identity = (
+            request.path_params["name"],
+            await json_body(request),
+            identity_of(request),
+        )
+        number = _number(request.path_params["version"])
+        await run_in_threadpool(check, identity, name, "editor", "setting criteria")
+        criteria = body.get("criteria")
+        if not isinstance(criteria, list):
+            raise InvalidValueError('give "criteria": [{"metric", "op", "threshold"}, ...]')
+        made = await run_in_threadpool(
+            catalog.set_criteria, name, number, criteria, actor(identity, body),
+            body_field(body, "reason", str),
+        )  # fmt: skip
+        return Json(dataclasses.asdict(made), status_code=201)
+
+    async def set_policy(request: Request) -> Response:
+        name, alias = request.path_params["name"], request.path_params["alias"]
+        body, identity = await json_body(request), identity_of(request)
+        required = body_field(body, "required", int)
+        if required is None:
+            raise InvalidValueError('give "required": the number of sign-offs (0 for none)')
+        project = (await run_in_threadpool(catalog.registered_model, name)).project
+        await run_in_threadpool(check, identity, name, "viewer", "reading models")
+        guard.project(identity, project, "admin", "changing sign-off policies")
+        await run_in_threadpool(
+            catalog.set_signoff_policy, name, alias, required, actor(identity, body),
+            body_field(body, "reason", str),
+        )  # fmt: skip
+        return Json({"model": name, "alias": alias, "required": required})
+
     async def history(request: Request) -> Response:
         name = request.path_params["name"]
         await run_in_threadpool(check, identity_of(request), name, "viewer", "reading models")
@@ -190,5 +222,12 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         ),
         at(f"{base}/{{name}}/aliases/{{alias}}", "models.set_alias", set_alias, "PUT"),
         at(f"{base}/{{name}}/aliases/{{alias}}", "models.delete_alias", delete_alias, "DELETE"),
+        at(
+            f"{base}/{{name}}/versions/{{version}}/criteria",
+            "models.set_criteria",
+            set_criteria,
+            "POST",
+        ),
+        at(f"{base}/{{name}}/policies/{{alias}}", "models.set_policy", set_policy, "PUT"),
         at(f"{base}/{{name}}/history", "models.history", history),
     ]

@@ -1,9 +1,9 @@
 """The web UI: the built bundle (``make web`` puts it in ``server/ui/``), served at ``/``.
 
 Every UI address (``/``, ``/runs/<id>``, ``/compare``, ``/datasets[/<name>]``,
-``/models[/<name>]``, ``/lineage``) answers the app's
-``index.html``; the app reads the rest of its view from the URL. Without a
-built bundle, those addresses say how to build it.
+``/models[/<name>]``, ``/lineage``, ``/evaluations/<id>``, ``/evaluations/compare``)
+answers the app's ``index.html``; the app reads the rest of its view from the URL.
+Without a built bundle, those addresses say how to build it.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ def routes(directory: Path = UI_DIR) -> list[Route | Mount]:
         Route("/models", page),
         Route("/models/{name}", page),
         Route("/lineage", page),
+        Route("/evaluations/compare", page),
+        Route("/evaluations/{evaluation_id}", page),
         Route("/favicon.svg", icon),
         Mount("/assets", StaticFiles(directory=directory / "assets", check_dir=False)),
     ]

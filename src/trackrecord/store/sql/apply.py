@@ -20,6 +20,7 @@ from trackrecord.errors import ChainConflictError, InvalidValueError
 from trackrecord.events import GENESIS, Event, Points, canonical_json
 from trackrecord.store.sql.catalog_views import apply_dataset, apply_model
 from trackrecord.store.sql.connection import Cursor
+from trackrecord.store.sql.evaluations import apply_criteria, apply_evaluation
 from trackrecord.store.sql.metric_chunks import append_points
 from trackrecord.values import flatten_params
 
@@ -324,6 +325,8 @@ _HANDLERS: Final[dict[str, Callable[[Cursor, Event], None]]] = {
     "notes": _notes,
     "artifact": _artifact,
     "model": apply_model,
+    "criteria": apply_criteria,
+    "evaluation": apply_evaluation,
     "metrics": _metrics,
     "environment": _environment,
     "run.rename": _rename,

@@ -261,6 +261,88 @@ _CATALOG: Final = (
         PRIMARY KEY (model, version)
     )""",
     "CREATE INDEX model_versions_by_run ON model_versions (run_id)",
+    # acceptance criteria, recorded before evaluations (a run's or a model version's); never
+    # changed: a new set names the one it supersedes
+    """CREATE TABLE criteria_sets (
+        id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        time BIGINT NOT NULL,
+        actor TEXT,
+        reason TEXT,
+        criteria TEXT NOT NULL,
+        supersedes TEXT
+    )""",
+    "CREATE INDEX criteria_by_target ON criteria_sets (target, time)",
+    """CREATE TABLE evaluations (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        time BIGINT NOT NULL,
+        started_at BIGINT NOT NULL,
+        target TEXT,
+        dataset_name TEXT,
+        dataset_digest TEXT,
+        criteria_id TEXT,
+        task TEXT NOT NULL,
+        n BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        result_sha256 TEXT NOT NULL
+    )""",
+    "CREATE INDEX evaluations_by_target ON evaluations (target, time)",
+    "CREATE INDEX evaluations_by_run ON evaluations (run_id)",
+    # sign-offs: Ed25519 public keys of users, signatures over records' hashes, and how many
+    # sign-offs a registered model's alias needs before it may move
+    """CREATE TABLE signing_keys (
+        id TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+    )""",
+    """CREATE TABLE signatures (
+        id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        record_hash TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signer TEXT NOT NULL,
+        meaning TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        time BIGINT NOT NULL
+    )""",
+    "CREATE INDEX signatures_by_target ON signatures (target, time)",
+    """CREATE TABLE signoff_policies (
+        model TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        required INTEGER NOT NULL,
+        PRIMARY KEY (model, alias)
+    )""",
+    # retention (Art. 18, 19): versions placed on the market keep their whole lineage for
+    # years; run logs are kept a minimum time; legal holds keep anything until released
+    """CREATE TABLE market_placements (
+        model TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        placed_at BIGINT NOT NULL,
+        retention_days INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        PRIMARY KEY (model, version)
+    )""",
+    """CREATE TABLE legal_holds (
+        id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        released_at BIGINT,
+        released_by TEXT,
+        release_reason TEXT
+    )""",
+    """CREATE TABLE store_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
     """CREATE TABLE model_aliases (
         model TEXT NOT NULL,
         alias TEXT NOT NULL,
@@ -275,7 +357,7 @@ _CATALOG: Final = (
 MIGRATIONS: Final = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "users, roles, tokens and the audit log", _ACCOUNTS, _KEY_STATISTICS),
-    Migration(3, "datasets, logged models, the model registry", _CATALOG),
+    Migration(3, "datasets, models, registry, evaluations, sign-offs, retention", _CATALOG),
 )
 
 

@@ -21,10 +21,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Final
 
-from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
+from trackrecord.errors import (
+    InvalidValueError,
+    NotFoundError,
+    PermissionDeniedError,
+    StoreError,
+)
 from trackrecord.events import GENESIS, Event, canonical_json, decode_json
 from trackrecord.store.catalog import (
     VERSION_STATUSES,
+    CriteriaSet,
     LoggedModel,
     ModelVersion,
     RegisteredModel,
@@ -33,6 +39,12 @@ from trackrecord.store.catalog import (
     check_model_name,
 )
 from trackrecord.store.sql.connection import Cursor, SqlDatabase
+from trackrecord.store.sql.evaluations import (
+    SqlEvaluations,
+    check_criteria_list,
+    new_criteria_id,
+    record_criteria,
+)
 from trackrecord.values import normalise_tags
 
 __all__ = ["SqlRegistry"]
@@ -65,7 +77,7 @@ def _actor(actor: object) -> str:
     return actor[:200]
 
 
-class SqlRegistry:
+class SqlRegistry(SqlEvaluations):
     """Registered models, versions and aliases kept in *database*."""
 
     def __init__(self, database: SqlDatabase) -> None:
@@ -434,6 +446,7 @@ class SqlRegistry:
                 f"version {target.version} of {name!r} is deprecated; pick another version, or "
                 f"mark it ready again first"
             )
+        self._check_signoffs(name, alias, target.version)
         with self._write(name) as cur:
             row = cur.execute(
                 "SELECT version FROM model_aliases WHERE model = ? AND alias = ?", (name, alias)
@@ -449,6 +462,82 @@ class SqlRegistry:
                 (name, alias, target.version, event.time, actor, reason),
             )
         return self.model_version(name, target.version)
+
+    def set_criteria(
+        self,
+        name: str,
+        version: int,
+        criteria: list[dict[str, Any]],
+        actor: str,
+        reason: str | None = None,
+    ) -> CriteriaSet:
+        """See :meth:`Catalog.set_criteria`."""
+        actor = _actor(actor)
+        target = self.model_version(name, _checked_version(version))
+        node = f"model:{name}/{target.version}"
+        criteria = check_criteria_list(criteria, f"the criteria of {node}")
+        with self._write(name) as cur:
+            latest = cur.execute(
+                "SELECT id FROM criteria_sets WHERE target = ? ORDER BY time DESC, seq DESC "
+                "LIMIT 1",
+                (node,),
+            ).fetchone()
+            criteria_id = new_criteria_id()
+            body = {"version": target.version, "id": criteria_id, "criteria": criteria,
+                    "supersedes": latest[0] if latest else None}  # fmt: skip
+            event = self._append(cur, name, "criteria.set", body, actor, reason)
+            record_criteria(cur, node, chain_id(name), event.seq, event.time, event.body)
+        return self.criteria_set(criteria_id)
+
+    def version_hash(self, name: str, version: int) -> str:
+        """The hash of the registry event that created a version: what a sign-off covers."""
+        for event in self.registry_history(name):
+            if event.type == "version.create" and event.body.get("version") == version:
+                return event.hash
+        raise NotFoundError(f"model {name!r} has no version {version}")
+
+    def _check_signoffs(self, name: str, alias: str, version: int) -> None:
+        """Refuse to move *alias* to *version* without the sign-offs its policy requires."""
+        row = (
+            self.database.read()
+            .execute(
+                "SELECT required FROM signoff_policies WHERE model = ? AND alias = ?", (name, alias)
+            )
+            .fetchone()
+        )
+        required = 0 if row is None else int(row[0])
+        if required <= 0:
+            return
+        from trackrecord.store.sql.signoffs import SqlSignoffs  # verifying needs cryptography
+
+        target = f"model:{name}/{version}"
+        valid = SqlSignoffs(self.database).valid_signoffs(target, self.version_hash(name, version))
+        if len(valid) < required:
+            signers = ", ".join(sorted(s.signer for s in valid)) or "nobody"
+            raise PermissionDeniedError(
+                f"{name}@{alias} needs {required} approving sign-offs of version {version} "
+                f"from different people before it may move; it has {len(valid)} ({signers}). "
+                f"Sign with: trackrecord sign model models:/{name}/{version}"
+            )
+
+    def set_signoff_policy(
+        self, name: str, alias: str, required: int, actor: str, reason: str | None = None
+    ) -> None:
+        """Require *required* approving sign-offs of a version before *alias* may point to it
+        (0: none). The change is a registry event."""
+        check_alias(alias)
+        actor = _actor(actor)
+        self.registered_model(name)
+        if isinstance(required, bool) or not isinstance(required, int) or not 0 <= required <= 20:
+            raise InvalidValueError(f"required sign-offs {required!r} must be from 0 to 20")
+        with self._write(name) as cur:
+            self._append(cur, name, "policy.set", {"alias": alias, "required": required},
+                         actor, reason)  # fmt: skip
+            cur.execute(
+                "INSERT INTO signoff_policies (model, alias, required) VALUES (?, ?, ?) "
+                "ON CONFLICT (model, alias) DO UPDATE SET required = excluded.required",
+                (name, alias, required),
+            )
 
     def delete_alias(self, name: str, alias: str, actor: str, reason: str | None = None) -> None:
         """See :meth:`Catalog.delete_alias`."""

@@ -1,0 +1,227 @@
+"""Sign-offs in the SQL database: public keys, signatures, and per-alias policies.
+
+Tables (migration 3): ``signing_keys`` (public keys of users; never private
+ones), ``signatures`` (each over a record's hash, with who, when and what it
+means) and ``signoff_policies`` (how many ``approve`` sign-offs a registered
+model's version needs before an alias such as ``production`` may point at it).
+
+A signature is stored only if it verifies against its registered, unrevoked
+key, names that key's user as the signer, and was made within
+:data:`CLOCK_SKEW_MS` of the store's clock (so a revoked key cannot sign with
+an earlier time). Writes take the database's write lock (SQLite) or an
+advisory lock (PostgreSQL), like the audit log.
+
+Example:
+    >>> import tempfile
+    >>> from trackrecord.store.sql import SqlStore
+    >>> SqlSignoffs(SqlStore.open(tempfile.mkdtemp()).database).policy("churn", "production")
+    0
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Final
+
+from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
+from trackrecord.signing.keys import key_id as compute_key_id
+from trackrecord.signing.records import (
+    KeyRecord,
+    SignatureRecord,
+    check_meaning,
+    check_target,
+    signature_problem,
+)
+from trackrecord.store.catalog import check_alias, check_model_name
+from trackrecord.store.sql.connection import Cursor, SqlDatabase
+
+__all__ = ["CLOCK_SKEW_MS", "SqlSignoffs"]
+
+CLOCK_SKEW_MS: Final = 15 * 60 * 1000
+_LOCK_NAME: Final = "trackrecord:signoffs"  # taken with the run lock; no run id looks like it
+_KEY_COLUMNS: Final = "id, user_name, public_key, created_at, revoked_at"
+_SIGNATURE_COLUMNS: Final = "id, target, record_hash, key_id, signer, meaning, signature, time"
+_HEX64: Final = re.compile(r"[0-9a-f]{64}")
+
+
+def _now() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class SqlSignoffs:
+    """Public keys, signatures and sign-off policies kept in *database*."""
+
+    def __init__(self, database: SqlDatabase) -> None:
+        self.database = database
+
+    @contextmanager
+    def _write(self) -> Iterator[Cursor]:
+        try:
+            with self.database.write() as cur:
+                if self.database.lock_run:
+                    cur.execute(self.database.lock_run, (_LOCK_NAME,))
+                yield cur
+        except self.database.errors as exc:
+            raise StoreError(f"cannot record sign-offs in {self.database.location}: {exc}") from exc
+
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        return list(self.database.read().execute(sql, args).fetchall())
+
+    # -- keys --
+
+    def register_key(self, user: str, public_key_b64: str) -> KeyRecord:
+        """Register *user*'s Ed25519 public key (base64 of its raw 32 bytes); its id is derived.
+
+        Raises:
+            InvalidValueError: no user, a malformed key, or a key registered already.
+        """
+        if not isinstance(user, str) or not user.strip() or len(user) > 200:
+            raise InvalidValueError("a key needs the name of its user (at most 200 characters)")
+        key = KeyRecord(compute_key_id(public_key_b64), user, public_key_b64, _now())
+        with self._write() as cur:
+            if cur.execute("SELECT 1 FROM signing_keys WHERE id = ?", (key.id,)).fetchone():
+                raise InvalidValueError(f"key {key.id} is registered already")
+            cur.execute(
+                f"INSERT INTO signing_keys ({_KEY_COLUMNS}) VALUES (?, ?, ?, ?, NULL)",
+                (key.id, key.user, key.public_key, key.created_at),
+            )
+        return key
+
+    def keys(self, user: str | None = None) -> list[KeyRecord]:
+        """Registered keys (of *user*, if given), oldest first; revoked ones too."""
+        where, args = ("WHERE user_name = ? ", (user,)) if user is not None else ("", ())
+        rows = self._rows(
+            f"SELECT {_KEY_COLUMNS} FROM signing_keys {where}ORDER BY created_at, id", args
+        )
+        return [KeyRecord(*row) for row in rows]
+
+    def key(self, key_id: str) -> KeyRecord:
+        """A registered key by id (NotFoundError if none)."""
+        rows = self._rows(f"SELECT {_KEY_COLUMNS} FROM signing_keys WHERE id = ?", (key_id,))
+        if not rows:
+            raise NotFoundError(
+                f"no registered key {key_id!r}; see the keys with: trackrecord keys ls"
+            )
+        return KeyRecord(*rows[0])
+
+    def revoke_key(self, key_id: str) -> KeyRecord:
+        """Revoke a key from now on: it signs nothing more; its earlier signatures stay valid."""
+        self.key(key_id)
+        with self._write() as cur:
+            cur.execute(
+                "UPDATE signing_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (_now(), key_id),
+            )
+        return self.key(key_id)
+
+    # -- signatures --
+
+    def add_signature(
+        self,
+        target: str,
+        record_hash: str,
+        key_id: str,
+        signer: str,
+        meaning: str,
+        signature_b64: str,
+        time: int,
+    ) -> SignatureRecord:
+        """Store a signature, after checking it against the registered key.
+
+        Raises:
+            InvalidValueError: a malformed field, a time far from now, a revoked key, a
+                signer other than the key's user, or a signature that does not verify.
+            NotFoundError: the key is not registered.
+        """
+        check_target(target)
+        check_meaning(meaning)
+        if not isinstance(record_hash, str) or not _HEX64.fullmatch(record_hash):
+            raise InvalidValueError(f"record hash {record_hash!r} must be 64 lowercase hex digits")
+        if (
+            isinstance(time, bool)
+            or not isinstance(time, int)
+            or abs(time - _now()) > CLOCK_SKEW_MS
+        ):
+            raise InvalidValueError(
+                "a signature's time must be now (ms since 1970, within 15 minutes of the store's "
+                "clock); sign again"
+            )
+        key = self.key(key_id)
+        if key.revoked_at is not None:
+            raise InvalidValueError(f"key {key_id} is revoked; sign with another key")
+        record = SignatureRecord(
+            f"sig_{secrets.token_hex(10)}", target, record_hash, key_id, signer, meaning,
+            signature_b64, time,
+        )  # fmt: skip
+        problem = signature_problem(record, key, None)
+        if problem is not None:
+            raise InvalidValueError(f"signature refused: {problem}")
+        with self._write() as cur:
+            cur.execute(
+                f"INSERT INTO signatures ({_SIGNATURE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.id, record.target, record.record_hash, record.key_id, record.signer,
+                 record.meaning, record.signature, record.time),
+            )  # fmt: skip
+        return record
+
+    def signatures(self, target: str) -> list[SignatureRecord]:
+        """The signatures stored for *target*, oldest first (valid or not)."""
+        rows = self._rows(
+            f"SELECT {_SIGNATURE_COLUMNS} FROM signatures WHERE target = ? ORDER BY time, id",
+            (target,),
+        )
+        return [SignatureRecord(*row) for row in rows]
+
+    def valid_signoffs(self, target: str, record_hash: str) -> list[SignatureRecord]:
+        """The ``approve`` signatures of *target* that count now, one per signer.
+
+        Valid: the signature verifies against its key, the key was not revoked when
+        it signed, and it signed *record_hash* (the record's hash now).
+        """
+        keys = {key.id: key for key in self.keys()}
+        valid: dict[str, SignatureRecord] = {}
+        for record in self.signatures(target):
+            if record.meaning != "approve" or record.signer in valid:
+                continue
+            if signature_problem(record, keys.get(record.key_id), record_hash) is None:
+                valid[record.signer] = record
+        return list(valid.values())
+
+    # -- policies --
+
+    def set_policy(self, model: str, alias: str, required: int) -> None:
+        """Require *required* distinct ``approve`` sign-offs before *alias* of *model* moves.
+
+        ``required=0`` removes the policy.
+        """
+        check_model_name(model)
+        check_alias(alias)
+        if isinstance(required, bool) or not isinstance(required, int) or not 0 <= required <= 100:
+            raise InvalidValueError(f"required sign-offs {required!r} must be a whole number 0-100")
+        with self._write() as cur:
+            cur.execute(
+                "DELETE FROM signoff_policies WHERE model = ? AND alias = ?", (model, alias)
+            )
+            if required:
+                cur.execute(
+                    "INSERT INTO signoff_policies (model, alias, required) VALUES (?, ?, ?)",
+                    (model, alias, required),
+                )
+
+    def policy(self, model: str, alias: str) -> int:
+        """How many sign-offs *alias* of *model* needs (0: none)."""
+        rows = self._rows(
+            "SELECT required FROM signoff_policies WHERE model = ? AND alias = ?", (model, alias)
+        )
+        return int(rows[0][0]) if rows else 0
+
+    def policies(self, model: str) -> dict[str, int]:
+        """Every alias of *model* that needs sign-offs, and how many."""
+        rows = self._rows(
+            "SELECT alias, required FROM signoff_policies WHERE model = ? ORDER BY alias", (model,)
+        )
+        return {alias: int(required) for alias, required in rows}
