@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -29,7 +30,7 @@ from trackrecord.events import Event
 from trackrecord.ids import is_run_id
 from trackrecord.runs_table import RunTable, parse_columns, rows_dataframe, run_row
 from trackrecord.spool import Spool
-from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord
+from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord, Store
 from trackrecord.store.series import Buckets, Series
 from trackrecord.values import check_key, normalise_tags
 from trackrecord.workspace import Workspace
@@ -60,6 +61,20 @@ class Api(CatalogApi):
         self._workspace = Workspace.open(dir, create=uri is not None, uri=uri, token=token)
         self.store = self._workspace.store
         self.root = self._workspace.root
+
+    @classmethod
+    def over(cls, store: Store) -> Api:
+        """An Api that reads *store* as it is (a server's own store): nothing is opened,
+        recovered or closed by it.
+
+        Example:
+            >>> api = Api.over(store)  # doctest: +SKIP
+        """
+        api = cls.__new__(cls)
+        api._workspace = Workspace(Path(tempfile.gettempdir()), store)
+        api.store = store
+        api.root = api._workspace.root
+        return api
 
     def projects(self) -> list[ProjectRecord]:
         """Every project with its run count."""

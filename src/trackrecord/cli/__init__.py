@@ -16,6 +16,7 @@ One module per command group; each registers itself on :data:`main`::
     trackrecord retention status|log-days|market|hold|release|holds|purge
     trackrecord keys create|ls|revoke|export; trackrecord sign model|evaluation|run|document
     trackrecord signatures TARGET
+    trackrecord report init|annex-iv models:/NAME/VERSION
     trackrecord export ... / trackrecord import ...
 
 Every command takes ``--dir`` (the store directory); every listing takes
@@ -50,6 +51,7 @@ def _register() -> None:
     from trackrecord.cli.metrics import metrics
     from trackrecord.cli.models import models
     from trackrecord.cli.projects import projects
+    from trackrecord.cli.report import report
     from trackrecord.cli.retention import retention
     from trackrecord.cli.runs import runs
     from trackrecord.cli.server import server
@@ -60,7 +62,7 @@ def _register() -> None:
 
     commands = (projects, runs, metrics, verify, gc, export, import_, server, sync, ui, admin,
                 datasets, models, lineage, evaluations, retention, keys, sign,
-                signatures)  # fmt: skip
+                signatures, report)  # fmt: skip
     for command in commands:
         main.add_command(command)
 

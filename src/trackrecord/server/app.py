@@ -28,6 +28,7 @@ from trackrecord.server.http import Json
 from trackrecord.server.routes import (
     admin,
     artifacts,
+    compliance,
     datasets,
     docs,
     evaluations,
@@ -58,6 +59,7 @@ def create_app(settings: ServerSettings | Store) -> Starlette:
         *datasets.routes(settings, guard),
         *registry.routes(settings, guard),
         *evaluations.routes(settings, guard),
+        *compliance.routes(settings, guard),
         *admin.routes(settings),
         *meta.routes(settings),
         *docs.routes(),

@@ -197,6 +197,8 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
             ("/models/{name}", "a registered model", (MODEL,)),
             ("/lineage", "the lineage graph of a node", ()),
             ("/evaluations/compare", "two evaluations side by side", ()),
+            ("/compliance/{name}/{version}", "a model version's compliance page",
+             (MODEL, path("version", "A version number."))),
             ("/evaluations/{evaluation_id}", "an evaluation",
              (path("evaluation_id", "An evaluation's id."),)),
         )
@@ -435,6 +437,32 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
         "result is the run's artifact `result_path`", as_json(ref("Evaluation")),
         parameters=(path("evaluation_id", "An evaluation's id (`eval_...`)."),),
     ),
+    ("/api/v1/models/{name}/versions/{version}/annex-iv", "GET"): Operation(
+        "compliance", "The version's EU AI Act Annex IV technical documentation, built from "
+        "its records (manual fields empty: use `trackrecord report annex-iv --manual`)",
+        {"application/json": {"type": "object"}, "text/html": STRING,
+         "application/pdf": {"type": "string", "contentMediaType": "application/pdf"}},
+        parameters=(MODEL, path("version", "A version number or an alias."),
+                    query("format", "json (default), html or pdf.",
+                          {"enum": ["json", "html", "pdf"]}),
+                    query("verify", "Also verify every chain, artifact and signature behind it.",
+                          BOOLEAN)),
+    ),
+    ("/api/v1/models/{name}/versions/{version}/retention", "GET"): Operation(
+        "compliance", "Whether the version is on the market (its lineage kept until when), "
+        "its legal holds, and the store's log retention", as_json({"type": "object"}),
+        parameters=(MODEL, path("version", "A version number or an alias.")),
+    ),
+    ("/api/v1/models/{name}/policies", "GET"): Operation(
+        "compliance", "The aliases that need sign-offs, and how many",
+        as_json({"type": "object", "additionalProperties": INTEGER}), parameters=(MODEL,),
+    ),
+    ("/api/v1/signatures", "GET"): Operation(
+        "compliance", "The signatures on a record, each checked now (valid, or the problem)",
+        as_json(array({"type": "object"})),
+        parameters=(query("target", "`model:NAME/VERSION`, `evaluation:EVAL_ID` or "
+                          "`run:RUN_ID`."),),
+    ),
     ("/api/v1/whoami", "GET"): _admin("Who the token belongs to", ref("Whoami"), errors=(401,)),
     ("/api/v1/admin/users", "GET"): _admin("Every user (server admins)", array(ref("User"))),
     ("/api/v1/login", "POST"): Operation(
@@ -495,6 +523,7 @@ TAGS: Final = {
     "registry": "Logged models, registered models, versions and aliases.",
     "lineage": "The graph from dataset versions through runs to model versions.",
     "evaluations": "Acceptance criteria, evaluations on reference data, and comparisons.",
+    "compliance": "Annex IV documentation, sign-offs, policies and retention of a version.",
 }
 
 

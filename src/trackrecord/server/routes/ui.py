@@ -1,7 +1,8 @@
 """The web UI: the built bundle (``make web`` puts it in ``server/ui/``), served at ``/``.
 
 Every UI address (``/``, ``/runs/<id>``, ``/compare``, ``/datasets[/<name>]``,
-``/models[/<name>]``, ``/lineage``, ``/evaluations/<id>``, ``/evaluations/compare``)
+``/models[/<name>]``, ``/lineage``, ``/evaluations/<id>``, ``/evaluations/compare``,
+``/compliance/<name>/<version>``)
 answers the app's ``index.html``; the app reads the rest of its view from the URL.
 Without a built bundle, those addresses say how to build it.
 """
@@ -48,6 +49,7 @@ def routes(directory: Path = UI_DIR) -> list[Route | Mount]:
         Route("/models", page),
         Route("/models/{name}", page),
         Route("/lineage", page),
+        Route("/compliance/{name}/{version}", page),
         Route("/evaluations/compare", page),
         Route("/evaluations/{evaluation_id}", page),
         Route("/favicon.svg", icon),
