@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import operator
 import os
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,7 @@ __all__ = [
     "check_key",
     "check_step",
     "flatten_params",
+    "json_ready",
     "local_user",
     "normalise_tags",
     "to_metric_value",
@@ -162,3 +164,22 @@ def local_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError, ImportError):
         return "unknown"
+
+
+def json_ready(value: Any) -> Any:
+    """A deep copy of *value* that strict JSON can hold: mappings with string keys, tuples as
+    lists, numpy scalars as Python ones, and NaN and ±inf (which JSON lacks) as None.
+
+    Example:
+        >>> json_ready({"a": (1, float("nan"))})
+        {'a': [1, None]}
+    """
+    if isinstance(value, Mapping):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -374,6 +374,117 @@ export interface EvaluationComparison {
   notes: string[];
 }
 
+/** Where an Annex IV field's content came from. */
+export type AnnexSource = "automatic" | "attached" | "manual" | "missing";
+
+export interface AnnexField {
+  key: string;
+  label: string;
+  source: AnnexSource;
+  value: Json;
+  draws_from: string;
+  /** For manual fields: what Annex IV asks for. */
+  asks?: string;
+}
+
+export interface AnnexItem {
+  number: number;
+  title: string;
+  reference: string;
+  fields: AnnexField[];
+}
+
+/** One item's counts of fields by source, and the keys of those missing. */
+export interface CompletenessRow {
+  item: number;
+  title: string;
+  fields: number;
+  automatic: number;
+  attached: number;
+  manual: number;
+  missing: number;
+  missing_fields: string[];
+}
+
+export interface CompletenessTotal {
+  fields: number;
+  automatic: number;
+  attached: number;
+  manual: number;
+  missing: number;
+}
+
+export interface Completeness {
+  items: CompletenessRow[];
+  total: CompletenessTotal;
+  complete: boolean;
+}
+
+export interface VerificationCheck {
+  kind: string;
+  target: string;
+  ok: boolean;
+  detail: string;
+  skipped: boolean;
+}
+
+/** The re-check of every chain, artifact and signature behind a version (?verify=true). */
+export interface Verification {
+  ok: boolean | null;
+  uri?: string;
+  digest?: string;
+  checks_total: number;
+  failed: number;
+  not_reachable: number;
+  checks: VerificationCheck[];
+}
+
+/** A version's EU AI Act Annex IV technical documentation (format trackrecord-annex-iv-v1). */
+export interface AnnexIV {
+  format: string;
+  title: string;
+  subject: { model: string; version: number; uri: string; digest: string };
+  as_of: string | null;
+  items: AnnexItem[];
+  completeness: Completeness;
+  built_from: Record<string, Json>;
+  verification: Verification | null;
+}
+
+export type AnnexFormat = "json" | "html" | "pdf";
+
+/** A signature on a record, checked now: valid, or the problem. */
+export interface SignatureRecord {
+  id: string;
+  target: string;
+  record_hash: string;
+  key_id: string;
+  signer: string;
+  meaning: string;
+  signature: string;
+  time: number;
+  valid: boolean;
+  problem: string | null;
+}
+
+export interface LegalHold {
+  id: string;
+  target: string;
+  reason: string;
+  actor: string;
+  created_at: number;
+  released_at?: number | null;
+  released_by?: string | null;
+  release_reason?: string | null;
+}
+
+/** Whether a version is on the market (kept until when), its holds, and log retention. */
+export interface Retention {
+  placed: null | { placed_at: number; retention_days: number; actor: string; until: number };
+  holds: LegalHold[];
+  log_retention_days: number;
+}
+
 /** An error the server reported, in its one shape {"error": {"code", "message"}}. */
 export class ApiError extends Error {
   constructor(
@@ -483,4 +594,15 @@ export const api = {
   evaluationResult: (sha256: string) => request<EvaluationResult>(`/artifacts/${enc(sha256)}`),
   compareEvaluations: (a: string, b: string) => request<EvaluationComparison>(`/evaluations/compare${query({ a, b })}`),
   criteriaSet: (id: string) => request<CriteriaSet>(`/criteria/${enc(id)}`),
+  /** Where a version's Annex IV document is, as JSON, HTML or PDF. */
+  annexIvUrl: (name: string, version: string | number, format: AnnexFormat) =>
+    `/api/v1/models/${enc(name)}/versions/${enc(String(version))}/annex-iv${format === "json" ? "" : `?format=${format}`}`,
+  annexIv: (name: string, version: string | number, verify = false) =>
+    request<AnnexIV>(`/models/${enc(name)}/versions/${enc(String(version))}/annex-iv${query({ verify: verify || undefined })}`),
+  signatures: (target: string) => request<SignatureRecord[]>(`/signatures${query({ target })}`),
+  policies: (name: string) => request<Record<string, number>>(`/models/${enc(name)}/policies`),
+  retention: (name: string, version: string | number) =>
+    request<Retention>(`/models/${enc(name)}/versions/${enc(String(version))}/retention`),
+  modelVersion: (name: string, version: string | number) =>
+    request<ModelVersion>(`/models/${enc(name)}/versions/${enc(String(version))}`),
 };

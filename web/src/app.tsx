@@ -12,6 +12,7 @@ import { EvaluationComparePage } from "./pages/evaluationCompare";
 import { LineagePage } from "./pages/lineage";
 import { ModelPage } from "./pages/model";
 import { ModelsPage } from "./pages/models";
+import { CompliancePage } from "./pages/compliance";
 
 type Theme = "light" | "dark";
 
@@ -98,13 +99,17 @@ const NAV: [string, string][] = [["/", "Runs"], ["/datasets", "Datasets"], ["/mo
 function section(path: string): string {
   const top = `/${path.split("/")[1] ?? ""}`;
   if (top === "/runs" || top === "/compare") return "/";
+  if (top === "/compliance") return "/models";
   return top;
 }
 
 /** The page for a path: /runs/ID, /compare, /datasets[/NAME], /models[/NAME], /lineage,
- * /evaluations/ID, /evaluations/compare, else the runs table. */
+ * /evaluations/ID, /evaluations/compare, /compliance/NAME/VERSION, else the runs table. */
 function route(path: string, params: URLSearchParams, identity: Identity) {
-  const [, top, name, extra] = path.split("/");
+  const [, top, name, extra, beyond] = path.split("/");
+  if (top === "compliance" && name && extra && beyond === undefined) {
+    return <CompliancePage name={decodeURIComponent(name)} version={decodeURIComponent(extra)} />;
+  }
   if (extra !== undefined) return <RunsPage params={params} identity={identity} />;
   const decoded = name ? decodeURIComponent(name) : "";
   if (top === "runs" && decoded) return <RunPage runId={decoded} identity={identity} />;

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Sequence
 from typing import Any
+
+from trackrecord.values import json_ready
 
 __all__ = [
     "format_bytes",
@@ -67,17 +68,6 @@ def format_value(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(json_ready(value), ensure_ascii=False, separators=(",", ":"))
     return str(value)
-
-
-def json_ready(value: Any) -> Any:
-    """*value* with NaN and ±inf (which JSON lacks) as null, recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(v) for v in value]
-    return value
 
 
 def to_json(value: Any, lines: bool = False) -> str:

@@ -33,29 +33,17 @@ Example:
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
 from trackrecord.errors import InvalidValueError
+from trackrecord.values import json_ready
 
 __all__ = ["FORMAT", "EvaluationResult", "json_ready"]
 
+
 FORMAT: Final = "trackrecord-evaluation-v1"
-
-
-def json_ready(value: Any) -> Any:
-    """A deep copy of *value* with numpy scalars as Python ones and NaN/inf as None."""
-    if isinstance(value, Mapping):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 // A registered model's versions, newest first: status (and why deprecated), aliases,
 // digest, flavor, who registered it and when, its source run and lineage; each row
-// opens the inline form that changes it, and links to its latest evaluation.
+// opens the inline form that changes it, and links to its latest evaluation and its
+// compliance page.
 import { Fragment } from "preact";
 import type { ModelVersion } from "../api";
 import { CopyButton } from "../datasets/CopyButton";
@@ -10,6 +11,10 @@ import { lineageUrl } from "../datasets/VersionDetail";
 import { MAX_VERSIONS_WITH_EVALUATIONS, VersionEvaluations } from "../evaluation/VersionEvaluations";
 import "../evaluation/evaluation.css";
 import { ActionForm, type Action } from "./ActionForm";
+
+/** The compliance page of a version. */
+export const complianceUrl = (model: string, version: number | string) =>
+  `/compliance/${encodeURIComponent(model)}/${encodeURIComponent(String(version))}`;
 
 interface Props {
   model: string;
@@ -48,7 +53,10 @@ function Row({ model, version, onAction, index }: { model: string; version: Mode
       <td>{version.created_by ?? ""}</td>
       <td>{formatTime(version.created_at)}</td>
       <td>{version.run_id ? <RouteLink href={`/runs/${encodeURIComponent(version.run_id)}`} title={version.run_id}>run{version.run_model ? ` · ${version.run_model}` : ""}</RouteLink> : ""}</td>
-      <td><RouteLink href={lineageUrl(`model:${model}/${version.version}`)}>lineage</RouteLink></td>
+      <td>
+        <RouteLink href={lineageUrl(`model:${model}/${version.version}`)}>lineage</RouteLink>{" · "}
+        <RouteLink href={complianceUrl(model, version.version)} class="compliance-link" title={`Annex IV, sign-offs and retention of v${version.version}`}>compliance</RouteLink>
+      </td>
       <td>{index < MAX_VERSIONS_WITH_EVALUATIONS ? <VersionEvaluations model={model} version={version.version} /> : ""}</td>
       <td>
         <div class="row-actions">

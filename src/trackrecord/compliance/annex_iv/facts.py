@@ -10,10 +10,10 @@ order, with the digests and chain heads of each record it came from.
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import TYPE_CHECKING, Any, Final
 
 from trackrecord.errors import NotFoundError
+from trackrecord.values import json_ready
 
 if TYPE_CHECKING:
     from trackrecord.api import Api
@@ -25,17 +25,6 @@ __all__ = ["LOWER_IS_BETTER", "gather_facts", "json_ready", "lineage_summary"]
 LOWER_IS_BETTER: Final = frozenset({"log_loss", "brier", "ece", "mae", "mse", "rmse",
                                     "ae_p50", "ae_p90", "ae_p95", "ae_p99"})  # fmt: skip
 _GROUP_COLUMNS_TOP: Final = 20
-
-
-def json_ready(value: Any) -> Any:
-    """*value* with tuples as lists, keys as strings and NaN/inf as None, recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(v) for v in value]
-    return value
 
 
 def _run_facts(api: Api, run: RunRecord) -> dict[str, Any]:
