@@ -29,6 +29,7 @@ from trackrecord.errors import InvalidValueError, NotFoundError
 from trackrecord.events import Event
 from trackrecord.ids import is_run_id
 from trackrecord.runs_table import RunTable, parse_columns, rows_dataframe, run_row
+from trackrecord.sdk.console import ConsoleLine
 from trackrecord.spool import Spool
 from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord, Store
 from trackrecord.store.series import Buckets, Series
@@ -206,6 +207,21 @@ class Api(CatalogApi):
         for event in self.store.read_events(self.run(run_id).id, types=("environment",)):
             found = dict(event.body)
         return found
+
+    def console(self, run_id: str) -> list[ConsoleLine]:
+        """What the run printed to stdout and stderr, line by line in order (empty if
+        console capture was off). Each :class:`~trackrecord.sdk.console.ConsoleLine` has
+        ``time`` (ms since the epoch), ``stream`` and ``text``.
+
+        Example:
+            >>> [line.text for line in api.console(run.id)]  # doctest: +SKIP
+            ['epoch 0: loss 0.52', 'epoch 1: loss 0.31']
+        """
+        return [
+            ConsoleLine(int(when), str(stream), str(text))
+            for event in self.store.read_events(self.run(run_id).id, types=("console",))
+            for when, stream, text in event.body["lines"]
+        ]
 
     def artifacts(self, run_id: str) -> list[ArtifactRecord]:
         """The files a run recorded."""

@@ -50,6 +50,7 @@ EVENT_TYPES: Final = frozenset(
         "run.resume",
         "run.end",
         "environment",
+        "console",
         "params",
         "tags",
         "notes",

@@ -7,7 +7,7 @@ import os
 import socket
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from trackrecord.capture import Capture, capture_environment
 from trackrecord.errors import (
@@ -19,9 +19,10 @@ from trackrecord.errors import (
 from trackrecord.events import GENESIS
 from trackrecord.ids import new_run_id, run_name_for
 from trackrecord.sdk import active
-from trackrecord.sdk.buffers import MetricBuffers
+from trackrecord.sdk.console import ConsoleCapture
 from trackrecord.sdk.files import store_bytes
 from trackrecord.sdk.run import Identity, Run
+from trackrecord.sdk.system_metrics import DEFAULT_INTERVAL, MIN_INTERVAL, RunBuffers, SystemSampler
 from trackrecord.sdk.writer import Writer
 from trackrecord.spool import Spool, is_offline
 from trackrecord.values import check_key, flatten_params, normalise_tags
@@ -30,6 +31,15 @@ from trackrecord.workspace import Workspace, run_mode
 __all__ = ["init"]
 
 _START_TIMEOUT = 5.0
+_OFF = ("0", "false", "no", "off")
+
+
+class Recording(NamedTuple):
+    """What is recorded while the run goes on: system metrics (every *interval* s), console."""
+
+    system_metrics: bool
+    interval: float
+    console: bool
 
 
 def init(
@@ -44,6 +54,9 @@ def init(
     dir: str | os.PathLike[str] | None = None,
     capture: bool | Capture = True,
     mode: str | None = None,
+    system_metrics: bool | None = None,
+    system_interval: float = DEFAULT_INTERVAL,
+    capture_console: bool | None = None,
 ) -> Run:
     """Start a run (or continue one with ``resume=``) and make it the active run.
 
@@ -59,11 +72,21 @@ def init(
             largest one logged.
         dir: the store directory (see :mod:`trackrecord.workspace`).
         capture: what environment to record at start (git, packages, system,
-            command); ``False`` for nothing, or a :class:`Capture`.
+            command); ``False`` for nothing, or a :class:`Capture`. ``False`` means
+            "record nothing about the environment": it also turns system metrics and
+            console capture off, unless they are asked for by name.
         mode: ``"online"`` (default) sends the run to the store as it goes;
             ``"offline"`` keeps it on local disk only (spool and outbox, no
             network use even with ``TRACKRECORD_URI`` set) until ``trackrecord
             sync`` uploads it. Default: ``TRACKRECORD_MODE``, else ``"online"``.
+        system_metrics: sample CPU, memory, disk, network, this process and the
+            GPUs every *system_interval* seconds as ``system/...`` metrics, each on
+            its own step counter (see :mod:`trackrecord.sdk.system_metrics`).
+            Default: on, unless ``TRACKRECORD_SYSTEM_METRICS=0`` or ``capture=False``.
+        system_interval: seconds between samples (at least 1; default 15).
+        capture_console: record what the process prints to stdout and stderr (still
+            shown as usual); read it back with :meth:`Api.console`. Default: on,
+            unless ``TRACKRECORD_CONSOLE=0`` or ``capture=False``.
 
     Returns:
         The :class:`Run`, also usable as a context manager.
@@ -81,6 +104,7 @@ def init(
         >>> run.finish()
     """
     options = Capture.coerce(capture)
+    recording = _recording(options, system_metrics, system_interval, capture_console)
     project = _project_name(project)
     config_flat = flatten_params(config or {})
     tag_map = normalise_tags(tags)
@@ -94,11 +118,49 @@ def init(
     workspace = Workspace.open(dir, offline=offline)
     try:
         if resume is not None:
-            return _resume(workspace, resume, config_flat, tag_map, notes, options)
-        return _start(workspace, project, name, config_flat, tag_map, group, notes, parent, options)
+            return _resume(workspace, resume, config_flat, tag_map, notes, (options, recording))
+        return _start(
+            workspace,
+            project,
+            name,
+            config_flat,
+            tag_map,
+            group,
+            notes,
+            parent,
+            (options, recording),
+        )
     except BaseException:
         workspace.close()
         raise
+
+
+def _recording(
+    options: Capture, system: bool | None, interval: float, console: bool | None
+) -> Recording:
+    """The explicit argument, else the environment variable, else on (off for capture=False)."""
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, (int, float))
+        or not (interval >= MIN_INTERVAL)
+    ):
+        raise ConfigurationError(
+            f"system_interval must be a number of seconds >= {MIN_INTERVAL:g}, not "
+            f"{interval!r}; the default is {DEFAULT_INTERVAL:g}"
+        )
+    default = options != Capture.nothing()
+    return Recording(
+        _switch(system, "TRACKRECORD_SYSTEM_METRICS", default),
+        float(interval),
+        _switch(console, "TRACKRECORD_CONSOLE", default),
+    )
+
+
+def _switch(argument: bool | None, variable: str, default: bool) -> bool:
+    if argument is not None:
+        return bool(argument)
+    value = os.environ.get(variable, "").strip().lower()
+    return default if not value else value not in _OFF
 
 
 def _project_name(project: str | None) -> str:
@@ -132,7 +194,7 @@ def _start(
     group: str | None,
     notes: str | None,
     parent: Run | str | None,
-    options: Capture,
+    options: tuple[Capture, Recording],
 ) -> Run:
     if name is not None and not isinstance(name, str):
         raise InvalidValueError(f"run name must be a string, not {type(name).__name__}")
@@ -151,7 +213,7 @@ def _start(
         "host": socket.gethostname(),
     }
     identity = Identity(run_id, project, run_name, parent_id, notes)
-    return _launch(workspace, identity, (0, GENESIS), 0, ("run.start", body), options)
+    return _launch(workspace, identity, (0, GENESIS), (0, 0), ("run.start", body), options)
 
 
 def _resume(
@@ -160,7 +222,7 @@ def _resume(
     config: dict[str, Any],
     tags: dict[str, str],
     notes: str | None,
-    options: Capture,
+    options: tuple[Capture, Recording],
 ) -> Run:
     if active.is_active(run_id):
         raise RunLockedError(
@@ -179,11 +241,20 @@ def _resume(
         raise ConfigurationError(
             f"cannot resume run {run_id!r}: no such run in {workspace.root}. Recent runs: {recent}"
         ) from None
-    next_step = max((s.max_step + 1 for s in record.summaries.values()), default=0)
+    # system samples count on their own: they go on from theirs and never move the user's
+    next_step = max(
+        (s.max_step + 1 for k, s in record.summaries.items() if not k.startswith("system/")),
+        default=0,
+    )
+    next_sample = max(
+        (s.max_step + 1 for k, s in record.summaries.items() if k.startswith("system/")),
+        default=0,
+    )
     body = {"user": _user(), "host": socket.gethostname(), "pid": os.getpid()}
     identity = Identity(record.id, record.project, record.name, record.parent, record.notes)
     head = (record.head_seq, record.head_hash)
-    run = _launch(workspace, identity, head, next_step, ("run.resume", body), options)
+    steps = (next_step, next_sample)
+    run = _launch(workspace, identity, head, steps, ("run.resume", body), options)
     if config:
         run.log_params(config)
     if tags:
@@ -197,23 +268,33 @@ def _launch(
     workspace: Workspace,
     identity: Identity,
     head: tuple[int, str],
-    next_step: int,
+    steps: tuple[int, int],
     first: tuple[str, dict[str, Any]],
-    options: Capture,
+    options: tuple[Capture, Recording],
 ) -> Run:
+    """*steps*: the next step of ``run.log`` and the next system sample index."""
+    capture, recording = options
     offline = workspace.offline
     spool = Spool(workspace.spool_root, identity.run_id, offline=offline)
-    buffers = MetricBuffers(next_step)
+    buffers = RunBuffers(steps[0])
     store = None if offline else workspace.store
     writer = Writer(identity.run_id, store, spool, buffers, head, workspace.outbox)
     writer.submit(*first)
     # The run is in the store when init returns (a child or a reader can find it at once);
     # if the store is slow or failing, the start waits in the spool like everything else.
     writer.flush(timeout=_START_TIMEOUT)
-    if options != Capture.nothing():
-        writer.call_soon(lambda: _record_environment(writer, workspace, options))
+    if capture != Capture.nothing():
+        writer.call_soon(lambda: _record_environment(writer, workspace, capture))
     run = Run(identity, workspace, writer, buffers)
     active.register(run)
+    if recording.system_metrics:
+        sampler = SystemSampler(buffers.samples, run.id, recording.interval, steps[1])
+        run._attach(sampler)
+        sampler.start()
+    if recording.console:
+        console = ConsoleCapture(writer.submit, run.id)
+        run._attach(console)
+        console.start()
     return run
 
 

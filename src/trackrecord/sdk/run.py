@@ -16,7 +16,7 @@ import os
 import traceback
 from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from trackrecord.errors import ConfigurationError, InvalidValueError, StoreError
 from trackrecord.sdk import files
@@ -45,6 +45,13 @@ class Identity(NamedTuple):
     notes: str | None
 
 
+class Recorder(Protocol):
+    """Something that records alongside the run (system metrics, console) until stopped."""
+
+    def stop(self) -> None:
+        """Hand what is left to the writer and stop; never raises."""
+
+
 class Run:
     """A run being recorded. Made by :func:`trackrecord.init`; not constructed directly.
 
@@ -66,6 +73,11 @@ class Run:
         self._buffers: MetricBuffers | _Finished = buffers
         self._notes = identity.notes
         self._pid = os.getpid()
+        self._recorders: list[Recorder] = []
+
+    def _attach(self, recorder: Recorder) -> None:
+        """Stop *recorder* when the run finishes, before its last events are written."""
+        self._recorders.append(recorder)
 
     def log(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
         """Record metric values at *step* (default: one more than the largest step so far).
@@ -286,6 +298,8 @@ class Run:
 
         self.status = status
         body: dict[str, Any] = {"status": status, "error": _describe(error)}
+        for recorder in reversed(self._recorders):
+            recorder.stop()
         active.forget(self)
         self._buffers = _Finished(self.id)
         stored = self._writer.close(body)

@@ -231,6 +231,12 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
         "GPUs, command line, chosen environment variables ({} when capture was off)",
         as_json({"type": "object"}), parameters=(RUN_ID,),
     ),
+    ("/api/v1/runs/{run_id}/console", "GET"): Operation(
+        "runs", "What the run printed: stdout and stderr lines in order, each "
+        "`[time_ms, stream, text]` (none when console capture was off)",
+        as_json(obj(lines=array({"type": "array", "prefixItems": [INTEGER, STRING, STRING]}))),
+        parameters=(RUN_ID,),
+    ),
     ("/api/v1/runs/{run_id}", "PATCH"): Operation(
         "runs", "Change an ended run's notes or name (editors; appended as events)",
         as_json(ref("Run")), parameters=(RUN_ID,),

@@ -6,6 +6,7 @@ import type { Identity } from "../api";
 import { MetricChart } from "../chart/chart";
 import { Artifacts } from "../run/Artifacts";
 import { Datasets } from "../run/Datasets";
+import { Console } from "../run/Console";
 import { Environment } from "../run/Environment";
 import { Evaluations } from "../run/Evaluations";
 import { Models } from "../run/Models";
@@ -57,6 +58,10 @@ export function RunPage({ runId, identity }: { runId: string; identity: Identity
       <section>
         <h2>Environment</h2>
         <Environment runId={run.id} />
+      </section>
+      <section>
+        <h2>Console</h2>
+        <Console runId={run.id} live={run.status === "running"} />
       </section>
       <section>
         <h2>Artifacts</h2>

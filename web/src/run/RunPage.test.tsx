@@ -29,7 +29,7 @@ function serve(handler: Handler) {
 }
 
 // the run's artifacts, datasets and models are lists, fetched once (not polled)
-const isList = (url: string) => /\/(artifacts|datasets|models)$|\/evaluations\?/.test(url);
+const isList = (url: string) => /\/(artifacts|datasets|models|console)$|\/evaluations\?/.test(url);
 const basic: Handler = (url) => (isList(url) ? [200, []] : [200, RUN]);
 
 beforeEach(() => localStorage.clear());

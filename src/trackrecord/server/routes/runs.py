@@ -99,6 +99,15 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         )
         return Json(found[-1] if found else {})
 
+    async def console(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        await run_in_threadpool(guard.run, identity_of(request), run_id, "viewer", "reading")
+        lines = await run_in_threadpool(
+            lambda: [line for e in store.read_events(run_id, 0, ["console"])
+                     for line in e.body["lines"]]
+        )  # fmt: skip
+        return Json({"lines": lines})
+
     async def edit(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         await run_in_threadpool(guard.run, identity_of(request), run_id, "editor", "editing runs")
@@ -124,6 +133,7 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         at("/api/v1/runs/{run_id}/events", "runs.append_events", append, "POST"),
         at("/api/v1/runs/{run_id}/events", "runs.read_events", events),
         at("/api/v1/runs/{run_id}/environment", "runs.environment", environment),
+        at("/api/v1/runs/{run_id}/console", "runs.console", console),
         at("/api/v1/runs/{run_id}/metrics/{key:path}", "runs.metric", series),
     ]
 

@@ -304,6 +304,28 @@ def _environment(cur: Cursor, event: Event) -> None:
         )
 
 
+def _console(cur: Cursor, event: Event) -> None:
+    """Check a ``console`` event's lines; the event row is their only storage."""
+    lines = event.body.get("lines")
+    where = f"the console event {event.seq} of run {event.run_id}"
+    if not isinstance(lines, list):
+        raise InvalidValueError(
+            f"{where} must list its lines: {{'lines': [[time_ms, stream, text]]}}"
+        )
+    for line in lines:
+        if not (
+            isinstance(line, list)
+            and len(line) == 3
+            and type(line[0]) is int
+            and line[1] in ("stdout", "stderr")
+            and isinstance(line[2], str)
+        ):
+            raise InvalidValueError(
+                f"{where} has a line {line!r:.80} that is not [time_ms, stream, text] with "
+                f"an integer time, stream 'stdout' or 'stderr', and text a string"
+            )
+
+
 def _rename(cur: Cursor, event: Event) -> None:
     cur.execute("UPDATE runs SET name = ? WHERE id = ?", (event.body["name"], event.run_id))
 
@@ -329,6 +351,7 @@ _HANDLERS: Final[dict[str, Callable[[Cursor, Event], None]]] = {
     "evaluation": apply_evaluation,
     "metrics": _metrics,
     "environment": _environment,
+    "console": _console,
     "run.rename": _rename,
     "run.delete": _delete,
     "run.restore": _restore,
