@@ -49,3 +49,4 @@ def test_running_run_updates_live(tab: Tab, live_server: tuple[str, Path]) -> No
         run.finish()
     page.locator(STATUS, has_text="finished").wait_for(timeout=10_000)
     assert page.evaluate("() => window.sameDocument === true"), "the page was reloaded"
+    page.goto("about:blank")  # stop its polling before the server stops (fixtures end first)

@@ -234,7 +234,8 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ("/api/v1/runs/{run_id}/console", "GET"): Operation(
         "runs", "What the run printed: stdout and stderr lines in order, each "
         "`[time_ms, stream, text]` (none when console capture was off)",
-        as_json(obj(lines=array({"type": "array", "prefixItems": [INTEGER, STRING, STRING]}))),
+        as_json(obj(lines=array({"type": "array", "minItems": 3, "maxItems": 3,
+                                 "items": {"type": ["integer", "string"]}}))),
         parameters=(RUN_ID,),
     ),
     ("/api/v1/runs/{run_id}", "PATCH"): Operation(
