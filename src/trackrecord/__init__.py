@@ -92,12 +92,18 @@ _LAZY = {
 }
 
 
+_INTEGRATIONS = ("sklearn", "xgboost", "lightgbm", "pytorch", "optuna")
+"""``trackrecord.sklearn.autolog()`` and the like: :mod:`trackrecord.integrations` modules."""
+
+
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _INTEGRATIONS:
+        return importlib.import_module(f"trackrecord.integrations.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'trackrecord' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
