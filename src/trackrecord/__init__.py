@@ -92,7 +92,9 @@ _LAZY = {
 }
 
 
-_INTEGRATIONS = ("sklearn", "xgboost", "lightgbm", "pytorch", "optuna")
+_INTEGRATIONS = (
+    "sklearn", "xgboost", "lightgbm", "pytorch", "optuna", "keras", "lightning", "transformers",
+)  # fmt: skip
 """``trackrecord.sklearn.autolog()`` and the like: :mod:`trackrecord.integrations` modules."""
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ["sklearn", "xgboost", "lightgbm", "torch", "optuna"]
+HEAVY = ["sklearn", "xgboost", "lightgbm", "torch", "optuna", "keras", "lightning", "transformers"]
 
 
 def _loaded_after(statement: str) -> list[str]:
@@ -45,6 +45,7 @@ def test_each_integration_is_reachable_from_the_package() -> None:
 
     import trackrecord
 
-    for name in ("sklearn", "xgboost", "lightgbm", "pytorch", "optuna"):
+    for name in ("sklearn", "xgboost", "lightgbm", "pytorch", "optuna", "keras", "lightning",
+                 "transformers"):  # fmt: skip
         module = importlib.import_module(f"trackrecord.integrations.{name}")
         assert getattr(trackrecord, name) is module
