@@ -15,6 +15,7 @@ import click
 
 from trackrecord.cli.formats import format_time
 from trackrecord.cli.options import CommandError, dir_option, find_run, open_api
+from trackrecord.errors import TrackRecordError
 from trackrecord.values import local_user
 
 if TYPE_CHECKING:
@@ -169,11 +170,7 @@ def purge(run_ids: tuple[str, ...], directory: str | None) -> None:
             run = find_run(api, run_id)
             try:
                 keeper.purge(run.id, _actor())
-            except Exception as exc:  # a refusal for one run does not stop the others
-                from trackrecord.errors import TrackRecordError
-
-                if not isinstance(exc, TrackRecordError):
-                    raise
+            except TrackRecordError as exc:  # a refusal for one run does not stop the others
                 refused.append(str(exc))
                 continue
             click.echo(f"purged {run.id}")

@@ -166,9 +166,10 @@ def _arrays(
 ) -> tuple[Any, Any, dict[str, Any]]:  # fmt: skip
     """(X, y, groups) from a DataFrame with a label column, or from (X, y) and group arrays."""
     if hasattr(reference, "columns") and hasattr(reference, "drop"):
-        group_columns = {} if isinstance(groups, Mapping) else {g: reference[g] for g in groups}
         if isinstance(groups, Mapping):
             group_columns = dict(groups)
+        else:
+            group_columns = {g: reference[g] for g in groups}
         if y_true is None:
             if label is None:
                 raise InvalidValueError("evaluate: name the reference's label column: label=...")

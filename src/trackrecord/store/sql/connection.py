@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
-__all__ = ["Connection", "Cursor", "SqlDatabase", "glob_regex"]
+__all__ = ["Connection", "Cursor", "SqlDatabase", "glob_regex", "locked_write"]
 
 
 class Cursor(Protocol):
@@ -83,3 +83,19 @@ def glob_regex(pattern: str) -> str:
     """The query language's glob as an anchored regular expression (``*``, ``?``)."""
     parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return "^" + "".join(parts) + "$"
+
+
+@contextmanager
+def locked_write(database: SqlDatabase, lock: str, doing: str) -> Iterator[Cursor]:
+    """A write transaction that first takes the named *lock* (on PostgreSQL, an advisory lock,
+    so replicas take turns; SQLite's write transactions are serial already). A database
+    error becomes a :class:`StoreError` saying what was being done."""
+    from trackrecord.errors import StoreError
+
+    try:
+        with database.write() as cur:
+            if database.lock_run:
+                cur.execute(database.lock_run, (lock,))
+            yield cur
+    except database.errors as exc:
+        raise StoreError(f"cannot {doing} in {database.location}: {exc}") from exc

@@ -17,15 +17,14 @@ Example:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Final
 
 from trackrecord.errors import (
     InvalidValueError,
     NotFoundError,
     PermissionDeniedError,
-    StoreError,
 )
 from trackrecord.events import GENESIS, Event, canonical_json, decode_json
 from trackrecord.store.catalog import (
@@ -38,7 +37,7 @@ from trackrecord.store.catalog import (
     check_alias,
     check_model_name,
 )
-from trackrecord.store.sql.connection import Cursor, SqlDatabase
+from trackrecord.store.sql.connection import Cursor, SqlDatabase, locked_write
 from trackrecord.store.sql.evaluations import (
     SqlEvaluations,
     check_criteria_list,
@@ -268,18 +267,9 @@ class SqlRegistry(SqlEvaluations):
         )
         return event
 
-    @contextmanager
-    def _write(self, model: str) -> Iterator[Cursor]:
+    def _write(self, model: str) -> AbstractContextManager[Cursor]:
         """A write transaction holding the model's lock (replicas take turns)."""
-        try:
-            with self.database.write() as cur:
-                if self.database.lock_run:
-                    cur.execute(self.database.lock_run, (_LOCK + model,))
-                yield cur
-        except self.database.errors as exc:
-            raise StoreError(
-                f"cannot change the registry in {self.database.location}: {exc}"
-            ) from exc
+        return locked_write(self.database, _LOCK + model, "change the registry")
 
     def _create(
         self, cur: Cursor, name: str, project: str, actor: str,

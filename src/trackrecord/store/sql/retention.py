@@ -183,23 +183,21 @@ class SqlRetention:
 
     def holds(self, active_only: bool = True) -> list[Hold]:
         """Legal holds, newest first."""
-        where = "WHERE released_at IS NULL " if active_only else ""
-        rows = (
-            self.database.read()
-            .execute(
-                f"SELECT id, target, reason, actor, created_at, released_at, released_by, "
-                f"release_reason FROM legal_holds {where}ORDER BY created_at DESC"
-            )
-            .fetchall()
-        )
-        return [Hold(*row) for row in rows]
+        return self._holds("WHERE released_at IS NULL " if active_only else "", ())
 
     def holds_by_id(self, hold_id: str) -> Hold:
         """One hold."""
-        for found in self.holds(active_only=False):
-            if found.id == hold_id:
-                return found
-        raise NotFoundError(f"no legal hold {hold_id!r}; see trackrecord holds ls")
+        found = self._holds("WHERE id = ? ", (hold_id,))
+        if not found:
+            raise NotFoundError(f"no legal hold {hold_id!r}; see trackrecord retention holds")
+        return found[0]
+
+    def _holds(self, where: str, args: tuple[str, ...]) -> list[Hold]:
+        sql = (
+            "SELECT id, target, reason, actor, created_at, released_at, released_by, "
+            f"release_reason FROM legal_holds {where}ORDER BY created_at DESC"
+        )
+        return [Hold(*row) for row in self.database.read().execute(sql, args).fetchall()]
 
     # -- what is protected ---------------------------------------------------------------
 

@@ -23,11 +23,10 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any, Final
 
-from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
+from trackrecord.errors import InvalidValueError, NotFoundError
 from trackrecord.signing.keys import key_id as compute_key_id
 from trackrecord.signing.records import (
     KeyRecord,
@@ -37,7 +36,7 @@ from trackrecord.signing.records import (
     signature_problem,
 )
 from trackrecord.store.catalog import check_alias, check_model_name
-from trackrecord.store.sql.connection import Cursor, SqlDatabase
+from trackrecord.store.sql.connection import Cursor, SqlDatabase, locked_write
 
 __all__ = ["CLOCK_SKEW_MS", "SqlSignoffs"]
 
@@ -58,15 +57,8 @@ class SqlSignoffs:
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
-    @contextmanager
-    def _write(self) -> Iterator[Cursor]:
-        try:
-            with self.database.write() as cur:
-                if self.database.lock_run:
-                    cur.execute(self.database.lock_run, (_LOCK_NAME,))
-                yield cur
-        except self.database.errors as exc:
-            raise StoreError(f"cannot record sign-offs in {self.database.location}: {exc}") from exc
+    def _write(self) -> AbstractContextManager[Cursor]:
+        return locked_write(self.database, _LOCK_NAME, "record sign-offs")
 
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         return list(self.database.read().execute(sql, args).fetchall())
