@@ -134,11 +134,10 @@ def test_no_sequence_of_requests_reaches_another_project(stage: Stage, actor: st
             leaked = sorted(m for m in foreign if m in body)
             assert not leaked, f"{actor} saw another project's data in {label}: {leaked}"
 
-    Machine.run(
-        settings=settings(
-            max_examples=EXAMPLES, stateful_step_count=6, deadline=None, database=None,
-            derandomize=True, suppress_health_check=list(HealthCheck),
-            phases=[Phase.generate],  # the server changes as it runs: no replays, no shrinking
-        )  # fmt: skip
-    )
+    # the server changes as it runs: no replays, no shrinking (phases=generate)
+    options = settings(
+        max_examples=EXAMPLES, stateful_step_count=6, deadline=None, database=None,
+        derandomize=True, suppress_health_check=list(HealthCheck), phases=[Phase.generate],
+    )  # fmt: skip
+    Machine.run(settings=options)
     assert any(200 <= status < 300 for status in seen), "the fuzzer never reached any data"
