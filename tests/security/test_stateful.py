@@ -10,11 +10,12 @@ names: a secret param value, the bytes and path of an artifact, the digests of a
 a model. Whatever sequence the fuzzer finds, no response seen by one identity may hold a
 marker of a project it has no role in, and no response may be a server error.
 
-``TRACKRECORD_FUZZ_EXAMPLES`` (default 40 scenarios per identity) digs deeper.
+``TRACKRECORD_FUZZ_EXAMPLES`` (default 30 scenarios per identity) digs deeper.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -27,16 +28,21 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky, FlakyStrategyDefinition
 
 from tests.security.conftest import PROJECTS, Realm, realm_on
 from tests.store.conftest import Chain
 from trackrecord.server.openapi import document
 from trackrecord.store.sql import SqlStore
 
-EXAMPLES = int(os.environ.get("TRACKRECORD_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("TRACKRECORD_FUZZ_EXAMPLES", "30"))
 ACTORS = {"alice": "alpha", "bob": "beta", "carol": "gamma"}
 
-schema = schemathesis.openapi.from_dict(document())
+# Appending events takes framed binary records: tests/server/test_fuzz.py fuzzes that body and
+# tests/security attack it; here the links between the JSON operations are what is walked.
+schema = schemathesis.openapi.from_dict(document()).exclude(
+    method="POST", path="/api/v1/runs/{run_id}/events"
+)
 schema.config.generation.update(
     max_examples=EXAMPLES, deterministic=True, database="none", with_security_parameters=False
 )
@@ -121,6 +127,7 @@ def test_no_sequence_of_requests_reaches_another_project(stage: Stage, actor: st
     headers = {"Authorization": f"Bearer {stage.realm.tokens[actor]}"}
     foreign = stage.foreign_markers()
     seen: list[int] = []
+    problems: list[str] = []
 
     class Machine(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
@@ -129,15 +136,25 @@ def test_no_sequence_of_requests_reaches_another_project(stage: Stage, actor: st
         def validate_response(self, response: Any, case: schemathesis.Case, **_: Any) -> None:
             seen.append(response.status_code)
             label = f"{case.method} {case.formatted_path}"
-            assert response.status_code < 500, f"{label} answered {response.status_code}"
-            body = response.content.decode("utf-8", "replace")
-            leaked = sorted(m for m in foreign if m in body)
-            assert not leaked, f"{actor} saw another project's data in {label}: {leaked}"
+            leaked = sorted(m for m in foreign if m in response.content.decode("utf-8", "replace"))
+            if response.status_code >= 500:
+                problems.append(f"{label} answered {response.status_code}")
+            if leaked:
+                problems.append(f"{actor} saw another project's data in {label}: {leaked}")
+            assert not problems, problems[-1]
 
-    # the server changes as it runs: no replays, no shrinking (phases=generate)
+    # The server changes as the fuzzer runs, so Hypothesis may find that a scenario it
+    # replays draws differently (Flaky) and stop early: then run more, until enough requests
+    # were made. Every real finding is in `problems`, whatever Hypothesis raised.
     options = settings(
         max_examples=EXAMPLES, stateful_step_count=6, deadline=None, database=None,
-        derandomize=True, suppress_health_check=list(HealthCheck), phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck), phases=[Phase.generate],
     )  # fmt: skip
-    Machine.run(settings=options)
+    for _ in range(5):
+        with contextlib.suppress(Flaky, FlakyStrategyDefinition):
+            Machine.run(settings=options)
+        assert not problems, "\n".join(problems)
+        if len(seen) >= EXAMPLES * 4:
+            break
+    assert len(seen) >= EXAMPLES * 4, f"the fuzzer made only {len(seen)} requests"
     assert any(200 <= status < 300 for status in seen), "the fuzzer never reached any data"
