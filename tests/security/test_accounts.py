@@ -214,6 +214,11 @@ def test_a_404_does_not_show_the_database_url(pg_realm: Realm) -> None:
     assert missing.status_code == 404 and error_of(missing)["code"] == "NOT_FOUND"
     assert "postgresql" not in missing.text and location not in missing.text
     assert "127.0.0.1" not in missing.text
+    with pg_realm.client("root") as root:
+        no_bytes = root.get(f"/api/v1/artifacts/{'ab' * 32}")
+    assert no_bytes.status_code == 404 and error_of(no_bytes)["code"] == "NOT_FOUND"
+    assert "artifacts" not in error_of(no_bytes)["message"].replace("artifact content", "")
+    assert "/tmp" not in no_bytes.text and "pytest" not in no_bytes.text
 
 
 def test_a_store_failure_shows_no_path_or_sql(realm: Realm) -> None:
