@@ -35,8 +35,9 @@ def serving(store: Store | ServerSettings, port: int | None = None) -> Iterator[
 def serving_app(app: Any, port: int | None = None) -> Iterator[str]:
     """Serve any ASGI *app* on a free loopback port in a thread; yield its base URL."""
     port = port or free_port()
+    # no proxy headers believed, as in trackrecord server (the app decides whom to believe)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")  # fmt: skip
+                            lifespan="off", proxy_headers=False)  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

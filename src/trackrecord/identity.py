@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import re
@@ -31,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from trackrecord.errors import AuthenticationError, InvalidValueError
+from trackrecord.errors import AuthenticationError, InvalidValueError, PermissionDeniedError
 
 __all__ = [
     "ANONYMOUS",
@@ -68,6 +69,8 @@ class Identity:
     """The token the request came with (None when auth is off or for local admin commands)."""
     token_project: str | None = None
     """The one project the token is limited to, if any."""
+    token_expires_at: int | None = None
+    """When the token stops working (Unix milliseconds), if ever."""
 
     def role_in(self, project: str) -> Role | None:
         """This identity's role in *project* (None: it sees nothing of it)."""
@@ -81,6 +84,39 @@ class Identity:
         """Whether this identity holds *role* (or a higher one) in *project*."""
         held = self.role_in(project)
         return held is not None and ROLES.index(held) >= ROLES.index(role)
+
+    def token_limits(
+        self, project: str | None, expires_at: int | None
+    ) -> tuple[str | None, int | None]:
+        """The project and expiry of a token this identity's token may make.
+
+        A token only makes tokens as narrow as itself: limited to its project (if it has
+        one) and expiring no later than it does. *project* or *expires_at* None asks for
+        the widest allowed; a wider one raises :class:`PermissionDeniedError`.
+
+        Example:
+            >>> Identity("mallory", token_project="alpha", token_expires_at=5).token_limits(
+            ...     None, None)
+            ('alpha', 5)
+        """
+        mine, until = self.token_project, self.token_expires_at
+        if mine is not None and project not in (None, mine):
+            raise PermissionDeniedError(
+                f"this token is limited to project {mine!r}, so the tokens it makes are too; "
+                f"to make one for {project!r}, use a token that is not limited to a project"
+            )
+        if until is not None and (expires_at is None or expires_at > until):
+            if expires_at is not None:
+                raise PermissionDeniedError(
+                    f"this token expires at {_utc(until)}, and the tokens it makes must not "
+                    f"outlive it; ask for a shorter time, or leave the expiry out to get its own"
+                )
+            expires_at = until
+        return mine if project is None else project, expires_at
+
+    def covers(self, token: TokenRecord) -> bool:
+        """Whether *token* is within this identity's token's scope (to list or revoke it)."""
+        return self.token_project is None or token.project == self.token_project
 
     def visible_projects(self) -> frozenset[str] | None:
         """The projects this identity may read, or None for every project."""
@@ -200,3 +236,7 @@ def check_password(password: str, stored: str | None) -> bool:
     salt, digest = (base64.b64decode(part) for part in stored.split("$")[1:])
     candidate = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
     return hmac.compare_digest(candidate, digest)
+
+
+def _utc(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

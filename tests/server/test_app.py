@@ -11,13 +11,16 @@ import pytest
 
 from tests.server_thread import serving
 from tests.store.conftest import Chain
+from trackrecord.server import wire
 from trackrecord.store.sql import SqlStore
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[httpx.Client, SqlStore]]:
     store = SqlStore.open(tmp_path / "store")
-    with serving(store) as url, httpx.Client(base_url=url) as client:
+    # a server without auth takes writes only with TrackRecord's client header
+    headers = {wire.CLIENT_HEADER: "test"}
+    with serving(store) as url, httpx.Client(base_url=url, headers=headers) as client:
         yield client, store
     store.close()
 

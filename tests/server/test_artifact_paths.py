@@ -18,6 +18,7 @@ from tests.artifacts.test_paths import TRAVERSAL
 from tests.server_thread import serving
 from tests.store.conftest import Chain
 from trackrecord.errors import InvalidValueError
+from trackrecord.server.wire import CLIENT_HEADER
 from trackrecord.spool import encode_event
 from trackrecord.store.remote import RemoteStore
 from trackrecord.store.sql import SqlStore
@@ -54,7 +55,8 @@ def raw_request(url: str, method: str, target: str, body: bytes = b"") -> tuple[
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
     try:
-        connection.request(method, target, body=body or None)
+        # TrackRecord's client header: a server without auth takes writes only with it
+        connection.request(method, target, body=body or None, headers={CLIENT_HEADER: "test"})
         answer = connection.getresponse()
         return answer.status, answer.read()
     finally:

@@ -166,7 +166,7 @@ def server(
 ) -> Iterator[Target]:
     """A server over a logged store, as *mode*; afterwards, proof that fuzzing reached data."""
     store, run_id = logged_store(tmp_path_factory.mktemp(f"fuzz-{request.param}"))
-    headers: dict[str, str] = {}
+    headers = {wire.CLIENT_HEADER: "fuzz"}  # an open server takes writes only with it
     if request.param != "open":
         accounts = SqlAccounts(store.database)
         accounts.create_user("root", admin=True)

@@ -31,6 +31,7 @@ from tests.server_thread import free_port, serving
 from tests.store.conftest import Chain
 from trackrecord.artifacts.s3 import S3ArtifactStore
 from trackrecord.errors import StoreError
+from trackrecord.server import wire
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.remote import DIRECT_UPLOAD_MIN, RemoteStore
 from trackrecord.store.sql import SqlStore
@@ -332,7 +333,8 @@ def test_damaged_content_is_reported_not_returned(team: Team, seaweed: Seaweed) 
 def test_a_local_store_streams_everything_through_the_server(tmp_path: Path) -> None:
     store = SqlStore.open(tmp_path / "server")
     content = os.urandom(DIRECT_UPLOAD_MIN + 1)
-    with serving(store) as url, httpx.Client(base_url=url) as client:
+    headers = {wire.CLIENT_HEADER: "test"}  # a server without auth wants it on writes
+    with serving(store) as url, httpx.Client(base_url=url, headers=headers) as client:
         remote = RemoteStore(url)
         digest, _ = remote.put_artifact(io.BytesIO(content))
         offer = client.post(f"/api/v1/artifacts/{digest}/upload", json={"size": len(content)})

@@ -86,7 +86,7 @@ def test_a_user_signs_in_with_a_password(tab: Tab, viewer: tuple[str, str]) -> N
     page.get_by_label("User").fill("v")
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.get_by_role("alert").filter(has_text="wrong user name or password").wait_for()
+    page.get_by_role("alert").filter(has_text="sign-in refused").wait_for()  # one message
     page.get_by_label("Password").fill(VIEWER_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.locator("table.runs tr[data-run-id]").first.wait_for()

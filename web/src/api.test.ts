@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { decodeJson } from "./api";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { decodeJson, request } from "./api";
 
 describe("decodeJson", () => {
   it("turns tagged non-finite floats back into numbers", () => {
@@ -15,5 +15,20 @@ describe("decodeJson", () => {
 
   it("leaves objects that merely contain a $float key alone", () => {
     expect(decodeJson('{"$float":"nan","other":1}')).toEqual({ $float: "nan", other: 1 });
+  });
+});
+
+describe("request", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("sends the client header that a server without auth requires on writes", async () => {
+    const sent: Headers[] = [];
+    vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
+      sent.push(new Headers(init.headers));
+      return new Response("{}", { status: 200 });
+    });
+    await request("/runs/x", { method: "PATCH", headers: { "Content-Type": "application/json" }, body: "{}" });
+    expect(sent[0].get("X-TrackRecord-Client")).toBe("web");
+    expect(sent[0].get("Content-Type")).toBe("application/json");
   });
 });

@@ -534,6 +534,8 @@ function query(params: Params): string {
 
 export async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
+  // A server without auth takes writes only with this header: no other web page can send it.
+  headers.set("X-TrackRecord-Client", "web");
   const token = getToken();
   if (token) headers.set("Authorization", `Bearer ${token}`);
   const response = await fetch(`/api/v1${path}`, { ...init, headers });

@@ -72,9 +72,7 @@ class LocalArtifactStore:
         try:
             return self._path(sha256).open("rb")
         except FileNotFoundError:
-            raise NotFoundError(
-                f"no artifact content with sha256 {sha256} in {self.root}"
-            ) from None
+            raise NotFoundError(_missing(sha256)) from None
 
     def exists(self, sha256: str) -> bool:
         """Whether content with this digest is stored."""
@@ -100,9 +98,7 @@ class LocalArtifactStore:
         try:
             return self._path(sha256).stat().st_size
         except FileNotFoundError:
-            raise NotFoundError(
-                f"no artifact content with sha256 {sha256} in {self.root}"
-            ) from None
+            raise NotFoundError(_missing(sha256)) from None
 
     def remove(self, sha256: str, stored_before: float | None = None) -> int:
         """Delete stored content; return the bytes freed (0: absent, or stored since)."""
@@ -161,3 +157,9 @@ class LocalArtifactStore:
         staging = self.root / "tmp"
         staging.mkdir(parents=True, exist_ok=True)
         return staging
+
+
+def _missing(sha256: str) -> str:
+    # the digest alone: a server answers with this message, and its paths are none of its
+    # clients' business
+    return f"no artifact content with sha256 {sha256}"

@@ -309,9 +309,8 @@ class S3ArtifactStore:
                 raise
 
     def _not_found(self, sha256: str) -> NotFoundError:
-        return NotFoundError(
-            f"no artifact content with sha256 {sha256} in s3://{self.bucket}/{self.prefix}"
-        )
+        # the digest alone: a server answers with this message (its bucket is its own)
+        return NotFoundError(f"no artifact content with sha256 {sha256}")
 
     @contextlib.contextmanager
     def _failures(self, action: str) -> Iterator[None]:

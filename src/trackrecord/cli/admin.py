@@ -224,7 +224,12 @@ def revoke(name: str, project: str, store_location: str) -> None:
 
 @admin.group()
 def token() -> None:
-    """Create, list and revoke API tokens."""
+    """Create, list and revoke API tokens.
+
+    These commands work on the store itself, as the server's operator. Through the
+    API, a token makes only tokens as narrow as itself (its project, no later expiry),
+    and a token with a server admin's powers needs the caller's password.
+    """
 
 
 @token.command("create")

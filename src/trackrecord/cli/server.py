@@ -9,7 +9,7 @@ import click
 
 from trackrecord.cli.locations import artifact_store, open_server_store, store_option
 
-__all__ = ["server"]
+__all__ = ["allowed_host_option", "is_loopback", "server"]
 
 
 def is_loopback(host: str) -> bool:
@@ -24,6 +24,15 @@ def is_loopback(host: str) -> bool:
                        for info in socket.getaddrinfo(host, None))  # fmt: skip
         except (OSError, ValueError):
             return False
+
+
+allowed_host_option = click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Without auth, a Host name to answer besides localhost, 127.0.0.1 and [::1] "
+    "(others are refused against DNS rebinding); repeat for more.",
+)
 
 
 @click.command()
@@ -57,6 +66,15 @@ def is_loopback(host: str) -> bool:
     default=None,
     help="Require tokens (default: on once the store has a user; see trackrecord admin).",
 )
+@click.option(
+    "--forwarded-allow-ips",
+    envvar="FORWARDED_ALLOW_IPS",
+    default="",
+    help="Comma-separated addresses or networks of the proxies in front of the server, "
+    "whose X-Forwarded-For is believed (* for any) [env FORWARDED_ALLOW_IPS; default: "
+    "none, the client is the connection's peer].",
+)
+@allowed_host_option
 def server(
     host: str,
     port: int,
@@ -67,6 +85,8 @@ def server(
     s3_secret_key: str | None,
     presign: bool,
     auth: bool | None,
+    forwarded_allow_ips: str,
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Serve a store over HTTP: training code logs to it with TRACKRECORD_URI=http://HOST:PORT.
 
@@ -88,7 +108,9 @@ def server(
     try:
         bytes_store = artifact_store(artifacts, store_location, s3_endpoint, s3_access_key,
                                      s3_secret_key, presign)  # fmt: skip
-        settings = ServerSettings.for_store(open_server_store(store_location, bytes_store), auth)
+        proxies = [ip for ip in forwarded_allow_ips.split(",") if ip.strip()]
+        settings = ServerSettings.for_store(open_server_store(store_location, bytes_store), auth,
+                                            proxies, allowed_hosts)  # fmt: skip
     except TrackRecordError as exc:
         raise click.ClickException(str(exc)) from exc
     if settings.accounts is not None and not settings.accounts.has_users():
@@ -106,4 +128,6 @@ def server(
         "auth off (no users): listening on localhost only")  # fmt: skip
     click.echo(f"TrackRecord server on http://{host}:{port}  (store: {store_location}; {mode})")
     log_to_stderr()  # one JSON line per request
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    # the app, not uvicorn, decides whose X-Forwarded-For to believe (--forwarded-allow-ips)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False,
+                proxy_headers=False)  # fmt: skip

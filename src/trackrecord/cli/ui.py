@@ -1,8 +1,10 @@
 """``trackrecord ui``: look at the embedded store's runs in the browser.
 
-A local, single-user server: no auth, so it listens on localhost only. The
-store is found the way the SDK finds it (``--dir``, ``TRACKRECORD_DIR``, or
-``.trackrecord`` here or in a parent directory).
+A local, single-user server: no auth, so it listens on localhost only, answers
+only to loopback Host names (and ``--allowed-host`` ones) against DNS rebinding,
+and takes writes only from TrackRecord's clients, not from other web pages (see
+:mod:`trackrecord.server.origin`). The store is found the way the SDK finds it
+(``--dir``, ``TRACKRECORD_DIR``, or ``.trackrecord`` here or in a parent directory).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 import click
 
 from trackrecord.cli.options import CommandError, dir_option
-from trackrecord.cli.server import is_loopback
+from trackrecord.cli.server import allowed_host_option, is_loopback
 
 if TYPE_CHECKING:
     import uvicorn
@@ -47,8 +49,15 @@ _BUILD_HINT: Final = (
     help="Address to listen on (a loopback one: this server has no auth).",
 )
 @click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
+@allowed_host_option
 @dir_option
-def ui(port: int | None, host: str, no_browser: bool, directory: str | None) -> None:
+def ui(
+    port: int | None,
+    host: str,
+    no_browser: bool,
+    allowed_hosts: tuple[str, ...],
+    directory: str | None,
+) -> None:
     """Open the web UI on the runs of the embedded store (a local server, no auth).
 
     Example: trackrecord ui --port 8080 --no-browser
@@ -68,7 +77,7 @@ def ui(port: int | None, host: str, no_browser: bool, directory: str | None) -> 
     _warn_if_not_built()
     port = _port(host, port)
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    server = _server(store, host, port)
+    server = _server(store, host, port, allowed_hosts)
     click.echo(f"TrackRecord UI on {url}  (store: {root}; press Ctrl+C to stop)")
     if not no_browser:
         threading.Thread(target=_open_when_up, args=(server, url), daemon=True).start()
@@ -117,15 +126,24 @@ def _port(host: str, port: int | None) -> int:
     raise CommandError(f"no free port on {host}; pass --port")  # pragma: no cover
 
 
-def _server(store: SqlStore, host: str, port: int) -> uvicorn.Server:
+def _server(
+    store: SqlStore, host: str, port: int, allowed_hosts: tuple[str, ...]
+) -> uvicorn.Server:
+    """A server of *store* without auth: it answers only to loopback names and
+    *allowed_hosts*, and takes writes only from TrackRecord's clients (see
+    :mod:`trackrecord.server.origin`)."""
     import uvicorn
 
+    from trackrecord.errors import TrackRecordError
     from trackrecord.server.app import create_app
     from trackrecord.server.settings import ServerSettings
 
-    settings = ServerSettings.for_store(store, auth=False)
+    try:
+        settings = ServerSettings.for_store(store, auth=False, allowed_hosts=allowed_hosts)
+    except TrackRecordError as exc:
+        raise CommandError(str(exc)) from exc
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning",
-                            access_log=False)  # fmt: skip
+                            access_log=False, proxy_headers=False)  # fmt: skip
     return uvicorn.Server(config)
 
 

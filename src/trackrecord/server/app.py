@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute
 from trackrecord.server.access_log import AccessLog
 from trackrecord.server.guard import Guard
 from trackrecord.server.http import Json
+from trackrecord.server.origin import OriginGuard
 from trackrecord.server.routes import (
     admin,
     artifacts,
@@ -67,9 +68,25 @@ def create_app(settings: ServerSettings | Store) -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(AccessLog)],
+        middleware=[Middleware(AccessLog), *_guards(settings)],
         exception_handlers={HTTPException: _http_error},
     )
+
+
+def _guards(settings: ServerSettings) -> list[Middleware]:
+    """Proxy headers believed from the configured proxies only; without auth, the browser
+    guard (see :mod:`trackrecord.server.origin`)."""
+    guards: list[Middleware] = []
+    if settings.forwarded_allow_ips:
+        # uvicorn's, as `uvicorn --forwarded-allow-ips` uses it: X-Forwarded-For's last hop
+        # that is not a trusted proxy becomes the request's client
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        proxies = list(settings.forwarded_allow_ips)
+        guards.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
+    if not settings.auth_enabled:
+        guards.append(Middleware(OriginGuard, allowed_hosts=settings.allowed_hosts))
+    return guards
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -8,8 +8,10 @@ Example:
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -34,6 +36,7 @@ __all__ = [
 Handler = Callable[[Request], Awaitable[Response]]
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NOBODY = "(unauthenticated)"  # who the audit log names when no valid token came
+_LOG: Final = logging.getLogger("trackrecord.server")
 
 
 class Json(JSONResponse):
@@ -44,10 +47,26 @@ class Json(JSONResponse):
 
 
 def error_response(error: TrackRecordError) -> Response:
-    """The one error shape: ``{"error": {"code", "message"}}`` with the error's status."""
+    """The one error shape: ``{"error": {"code", "message"}}`` with the error's status.
+
+    A failure of the server itself (a :class:`StoreError` other than a conflict, or an
+    unexpected :class:`TrackRecordError`) is answered with a generic message and a
+    reference; its detail, which may name the database, a path or SQL, goes only to the
+    server's log under that reference.
+    """
     code, status = wire.status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return Json({"error": {"code": code, "message": str(error)}}, status, headers)
+    message = str(error)
+    if status >= 500:
+        reference = secrets.token_hex(4)
+        _LOG.error("%s %s (reference %s)", type(error).__name__, message, reference)
+        what = "its store failed" if status == 503 else "an internal error"
+        message = (
+            f"the server could not do this ({what}); try again later, and if it goes on, "
+            f"give the server's admin the reference {reference}: it marks the detail in the "
+            f"server's log"
+        )
+    return Json({"error": {"code": code, "message": message}}, status, headers)
 
 
 def int_param(request: Request, name: str) -> int | None:
@@ -102,9 +121,11 @@ def _bearer(request: Request) -> str:
 
 
 def client_address(request: Request) -> str:
-    """Where a request came from: the first X-Forwarded-For hop, else the peer address."""
-    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-    return forwarded or (request.client.host if request.client else "unknown")
+    """Where a request came from: the connection's peer, or, behind a proxy named in
+    ``ServerSettings.forwarded_allow_ips``, the client that proxy says it serves (the
+    app's proxy-headers middleware has then put it in the request's ``client``).
+    ``X-Forwarded-For`` from anyone else is not believed."""
+    return request.client.host if request.client else "unknown"
 
 
 def endpoint(

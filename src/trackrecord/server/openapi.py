@@ -495,8 +495,12 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ),
     ("/api/v1/admin/users/{name}/tokens", "POST"): _admin(
         "Make a token (for yourself, or anyone as a server admin)", ref("NewToken"), USER,
-        status=201, description="The response holds the token's text, shown this once only.",
-        body=as_json(obj((), label=STRING, project=STRING,
+        status=201, description="The response holds the token's text, shown this once only. "
+        "A token makes only tokens as narrow as itself: limited to its project, if it has one, "
+        "and expiring no later (left out, `project` and `expires_in_days` are its own). A "
+        "token with a server admin's powers (of an admin, limited to no project) needs a "
+        "fresh sign-in: the caller's own `password`, checked and counted as a sign-in.",
+        body=as_json(obj((), label=STRING, project=STRING, password=STRING,
                          expires_in_days=INT64 | {"minimum": 1}) | _OPEN),
     ),
     ("/api/v1/admin/tokens", "GET"): _admin(
@@ -562,7 +566,7 @@ def schemas() -> dict[str, Schema]:
         | {"required": [f.name for f in dataclasses.fields(Buckets)]},
         "Whoami": obj(user=STRING, is_admin=BOOLEAN, token=nullable(STRING),
                       roles={"type": "object", "additionalProperties": role},
-                      token_project=nullable(STRING)),
+                      token_project=nullable(STRING), token_expires_at=nullable(INTEGER)),
         "User": schema_of(UserRecord),
         "UserCreated": obj(name=STRING, is_admin=BOOLEAN),
         "RoleChange": obj(user=STRING, project=STRING, role=nullable(role)),
@@ -702,7 +706,10 @@ _ABOUT: Final = (
 )
 _TOKENS: Final = (
     "A token made with `trackrecord admin token create USER`. A server without users has auth "
-    "off: it listens on localhost only and ignores tokens."
+    "off: it listens on localhost only, ignores tokens, answers only to loopback Host names, "
+    "and takes writes (any method but GET, HEAD, OPTIONS) only with an `X-TrackRecord-Client` "
+    "header (any value) and a body that is not a form's or `text/plain`, so that other web "
+    "pages cannot write to it."
 )
 
 

@@ -10,11 +10,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ipaddress
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from trackrecord.audit import AuditEntry
+from trackrecord.errors import ConfigurationError
 from trackrecord.identity import Identity, TokenRecord, UserRecord
 from trackrecord.store.base import Store
 
@@ -63,8 +65,18 @@ class Accounts(Protocol):
         """A new token: its record and its text."""
         ...
 
-    def login(self, name: str, password: str, days: int = 30) -> tuple[TokenRecord, str]:
-        """A token for a user whose password is right."""
+    def login(
+        self, name: str, password: str, days: int = 30, source: str = "unknown"
+    ) -> tuple[TokenRecord, str]:
+        """A token for a user whose password is right (*source*: the client's address)."""
+        ...
+
+    def check_sign_in(self, name: str, password: str, source: str = "unknown") -> None:
+        """:class:`AuthenticationError` unless *password* is the user's (counted as a sign-in)."""
+        ...
+
+    def user(self, name: str) -> UserRecord:
+        """One user with their roles."""
         ...
 
     def tokens(self, user: str | None = None) -> list[TokenRecord]:
@@ -99,6 +111,17 @@ class ServerSettings:
     store: Store
     accounts: Accounts | None = None
     audit: AuditTrail | None = None
+    forwarded_allow_ips: tuple[str, ...] = ()
+    """Proxies whose ``X-Forwarded-For`` (and ``-Proto``) is believed: IP addresses,
+    networks (``10.0.0.0/8``) or ``*`` for any peer. By default none is: the client's
+    address (in the audit log, and for the sign-in limits) is the connection's peer."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names a server without auth answers besides ``localhost``, ``127.0.0.1`` and
+    ``[::1]`` (see :mod:`trackrecord.server.origin`)."""
+
+    def __post_init__(self) -> None:
+        self.forwarded_allow_ips = tuple(map(_proxy, self.forwarded_allow_ips))
+        self.allowed_hosts = tuple(map(_host_name, self.allowed_hosts))
 
     @property
     def auth_enabled(self) -> bool:
@@ -106,18 +129,54 @@ class ServerSettings:
         return self.accounts is not None
 
     @classmethod
-    def for_store(cls, store: Store, auth: bool | None = None) -> ServerSettings:
+    def for_store(
+        cls,
+        store: Store,
+        auth: bool | None = None,
+        forwarded_allow_ips: Sequence[str] = (),
+        allowed_hosts: Sequence[str] = (),
+    ) -> ServerSettings:
         """Settings for *store*: a SQL store brings its accounts and audit log.
 
-        *auth* None turns auth on when the store has users; True requires it.
+        *auth* None turns auth on when the store has users; True requires it. The other
+        arguments are as the fields of the same names.
         """
         from trackrecord.store.sql import SqlStore
 
+        proxies, hosts = tuple(forwarded_allow_ips), tuple(allowed_hosts)
         if not isinstance(store, SqlStore):
-            return cls(store)
+            return cls(store, forwarded_allow_ips=proxies, allowed_hosts=hosts)
         from trackrecord.store.sql.accounts import SqlAccounts
         from trackrecord.store.sql.audit import SqlAuditLog
 
         accounts = SqlAccounts(store.database)
         enabled = accounts.has_users() if auth is None else auth
-        return cls(store, accounts if enabled else None, SqlAuditLog(store.database))
+        audit = SqlAuditLog(store.database)
+        return cls(store, accounts if enabled else None, audit, proxies, hosts)
+
+
+def _proxy(value: str) -> str:
+    """*value* if it is ``*``, an IP address or a network; else :class:`ConfigurationError`."""
+    value = value.strip()
+    try:
+        if value != "*":
+            ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ConfigurationError(
+            f"forwarded-allow-ips: {value!r} is not an IP address, a network (10.0.0.0/8) or *; "
+            f"name the proxies in front of the server by address"
+        ) from None
+    return value
+
+
+def _host_name(value: str) -> str:
+    """*value* as :func:`~trackrecord.server.origin.host_name` gives a Host header's name."""
+    from trackrecord.server.origin import host_name  # it imports these settings
+
+    name = host_name(value)
+    if not name or "/" in value or not all(c.isalnum() or c in ".-_:" for c in name):
+        raise ConfigurationError(
+            f"allowed host {value!r} is not a host name: give a name like tracker.local "
+            f"(any port is allowed)"
+        )
+    return name

@@ -28,8 +28,11 @@ from trackrecord.errors import (
 from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord
 from trackrecord.store.series import Buckets, Series
 
-__all__ = ["ERRORS", "EVENTS_TYPE", "error_for", "run_from_json", "run_to_json"]
+__all__ = ["CLIENT_HEADER", "ERRORS", "EVENTS_TYPE", "error_for", "run_from_json", "run_to_json"]
 
+CLIENT_HEADER: Final = "X-TrackRecord-Client"
+"""Sent by TrackRecord's clients on every request; a server without auth refuses writes
+without it (see :mod:`trackrecord.server.origin`)."""
 EVENTS_TYPE: Final = "application/x-trackrecord-events"
 SERIES_TYPE: Final = "application/x-trackrecord-series"
 ERRORS: Final[tuple[tuple[type[TrackRecordError], str, int], ...]] = (

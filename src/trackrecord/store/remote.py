@@ -44,7 +44,9 @@ class RemoteStore:
             import httpx
         except ImportError:
             raise missing("httpx", "server", "logging to a TrackRecord server") from None
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = {wire.CLIENT_HEADER: "python"}  # a server without auth wants it on writes
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         self.url = url.rstrip("/")
         self._httpx = httpx
         # a server that drops packets must not hold the writer (and finish()) for a minute

@@ -4,6 +4,13 @@ Server admins manage users and read the audit log; a project's admins grant
 and take away roles in their project; every user may make, list and revoke
 their own tokens. These endpoints exist only when auth is on: without users,
 a server listens on localhost only and is managed with ``trackrecord admin``.
+
+A token never makes a wider one: a token limited to a project makes tokens
+limited to it, and sees and revokes only its user's tokens of that project; a
+token that expires makes tokens that expire no later (see
+:meth:`Identity.token_limits`). A token with a server admin's powers (of an
+admin, limited to no project) needs a fresh sign-in: the caller's own password
+in the request, checked and counted as a sign-in is.
 """
 
 from __future__ import annotations
@@ -16,12 +23,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from trackrecord.errors import ConfigurationError, InvalidValueError, PermissionDeniedError
+from trackrecord.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidValueError,
+    PermissionDeniedError,
+)
 from trackrecord.identity import Identity
 from trackrecord.server.http import (
     Handler,
     Json,
     body_field,
+    client_address,
     endpoint,
     identity_of,
     int_param,
@@ -63,7 +76,9 @@ def routes(settings: ServerSettings) -> list[Route]:
         if not name or not password:
             raise InvalidValueError('give "user" and "password"')
         request.state.audit_target = name
-        record, text = await run_in_threadpool(accounts().login, name, password)
+        record, text = await run_in_threadpool(
+            accounts().login, name, password, source=client_address(request)
+        )
         request.state.identity = Identity(name)  # the audit log says who signed in
         return Json({"user": name, "token": text, "expires_at": record.expires_at}, 201)
 
@@ -71,7 +86,8 @@ def routes(settings: ServerSettings) -> list[Route]:
         identity = identity_of(request)
         return Json({"user": identity.user, "is_admin": identity.is_admin,
                      "roles": dict(identity.roles), "token": identity.token_id,
-                     "token_project": identity.token_project})  # fmt: skip
+                     "token_project": identity.token_project,
+                     "token_expires_at": identity.token_expires_at})  # fmt: skip
 
     async def list_users(request: Request) -> Response:
         _require_admin(identity_of(request), "listing users")
@@ -120,17 +136,36 @@ def routes(settings: ServerSettings) -> list[Route]:
         if identity.user != user:
             _require_admin(identity, doing)
 
+    async def fresh_sign_in(request: Request, password: str | None) -> None:
+        """Require the caller's own password, checked (and counted) as a sign-in."""
+        identity = identity_of(request)
+        if not password:
+            raise PermissionDeniedError(
+                f"a token with a server admin's powers needs a fresh sign-in: send your own "
+                f'password ({identity.user}\'s) as "password" in the request, or limit the '
+                f'token to one "project"'
+            )
+        try:
+            await run_in_threadpool(accounts().check_sign_in, identity.user, password,
+                                    client_address(request))  # fmt: skip
+        except AuthenticationError as refused:
+            raise PermissionDeniedError(
+                f"a token with a server admin's powers needs a fresh sign-in; {refused}"
+            ) from None
+
     async def create_token(request: Request) -> Response:
-        name = request.path_params["name"]
+        name, identity = request.path_params["name"], identity_of(request)
         self_or_admin(request, name, "making tokens for another user")
         data = await json_body(request)
         days = body_field(data, "expires_in_days", int)
         if days is not None and not 1 <= days <= 36_500:
             raise InvalidValueError("'expires_in_days' must be between 1 and 36500")
-        expires = None if days is None else time.time_ns() // 1_000_000 + days * _DAY_MS
-        project = body_field(data, "project", str)
-        if project is not None and not identity_of(request).can(project, "viewer"):
+        asked = None if days is None else time.time_ns() // 1_000_000 + days * _DAY_MS
+        project, expires = identity.token_limits(body_field(data, "project", str), asked)
+        if project is not None and not identity.can(project, "viewer"):
             raise PermissionDeniedError(f"a token limited to {project!r} needs a role in it")
+        if project is None and (await run_in_threadpool(accounts().user, name)).is_admin:
+            await fresh_sign_in(request, body_field(data, "password", str))
         record, text = await run_in_threadpool(
             accounts().create_token, name, body_field(data, "label", str, ""), expires, project
         )
@@ -143,13 +178,14 @@ def routes(settings: ServerSettings) -> list[Route]:
             _require_admin(identity, "listing other users' tokens")
         found = await run_in_threadpool(accounts().tokens, user)
         now = time.time_ns() // 1_000_000
-        return Json([dataclasses.asdict(t) | {"state": t.state(now)} for t in found])
+        return Json([dataclasses.asdict(t) | {"state": t.state(now)}
+                     for t in found if identity.covers(t)])  # fmt: skip
 
     async def revoke_token(request: Request) -> Response:
-        token_id = request.path_params["token_id"]
-        mine = await run_in_threadpool(accounts().tokens, identity_of(request).user)
-        if all(t.id != token_id for t in mine):
-            _require_admin(identity_of(request), "revoking another user's token")
+        token_id, identity = request.path_params["token_id"], identity_of(request)
+        mine = await run_in_threadpool(accounts().tokens, identity.user)
+        if all(t.id != token_id or not identity.covers(t) for t in mine):
+            _require_admin(identity, "revoking another user's token (or one of another project)")
         await run_in_threadpool(accounts().revoke_token, token_id)
         return Json({"revoked": token_id})
 

@@ -35,13 +35,16 @@ from trackrecord.identity import (
     secret_matches,
 )
 from trackrecord.store.sql.connection import Cursor, SqlDatabase
+from trackrecord.store.sql.sign_in import LOCKOUT_MS, SignInAttempts
 
-__all__ = ["LOCKOUT_MS", "MAX_FAILED_LOGINS", "SqlAccounts"]
+__all__ = ["REFUSED", "SqlAccounts"]
 
-MAX_FAILED_LOGINS: Final = 5
-"""Wrong passwords in a row before a user's sign-ins are refused for a while."""
-LOCKOUT_MS: Final = 15 * 60_000
-_REFUSED: Final = "wrong user name or password (or the user is disabled)"
+REFUSED: Final = (
+    "sign-in refused: the user name or password is wrong, the user is disabled, or there "
+    f"were too many failed sign-ins (they are then refused for {LOCKOUT_MS // 60_000} "
+    "minutes); if it goes on, ask a server admin"
+)
+"""The one message of every refused sign-in, so that it tells nothing of which it was."""
 
 
 @functools.cache
@@ -62,6 +65,7 @@ class SqlAccounts:
 
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
+        self._attempts = SignInAttempts(database)
 
     @contextmanager
     def _write(self) -> Iterator[Cursor]:
@@ -115,43 +119,47 @@ class SqlAccounts:
         with self._write() as cur:
             cur.execute("UPDATE users SET password_hash = ? WHERE name = ?", (stored, name))
 
-    def login(self, name: str, password: str, days: int = 30) -> tuple[TokenRecord, str]:
+    def login(
+        self, name: str, password: str, days: int = 30, source: str = "unknown"
+    ) -> tuple[TokenRecord, str]:
         """A token for a user whose password is right, valid for *days*.
 
-        Raises :class:`AuthenticationError` with one message for an unknown user, a
-        wrong password or a disabled user, so that it tells nothing of which it was.
-        After :data:`MAX_FAILED_LOGINS` wrong passwords in a row, the user's sign-ins
-        are refused for :data:`LOCKOUT_MS` (tokens keep working).
+        Raises :class:`AuthenticationError` as :meth:`check_sign_in` does; *source* is the
+        client's address.
         """
+        self.check_sign_in(name, password, source)
+        return self.create_token(name, "web sign-in", _now() + days * 86_400_000)
+
+    def check_sign_in(self, name: str, password: str, source: str = "unknown") -> None:
+        """Check a user's password as a sign-in does (a fresh sign-in before a grave step).
+
+        Raises :class:`AuthenticationError` with one message (:data:`REFUSED`) for an
+        unknown user, a wrong password, a disabled user or too many failed sign-ins of the
+        name or from *source* (see :mod:`~trackrecord.store.sql.sign_in`). Tokens are not
+        affected by a lockout.
+        """
+        if not self._attempts.begin(name, source, _now()):
+            raise AuthenticationError(REFUSED)
+        rows = self._rows("SELECT password_hash, disabled_at FROM users WHERE name = ?", (name,))
+        stored, disabled = rows[0] if rows else (None, None)
+        right = check_password(password, stored or _dummy_hash())  # as slow for any name
+        if not right or not rows or disabled is not None:
+            raise AuthenticationError(REFUSED)
+        self._attempts.succeeded(name, source)
+
+    def user(self, name: str) -> UserRecord:
+        """One user with their project roles (:class:`NotFoundError` if there is none)."""
         rows = self._rows(
-            "SELECT password_hash, disabled_at, failed_logins, locked_until FROM users "
-            "WHERE name = ?",
-            (name,),
+            "SELECT name, is_admin, created_at, disabled_at FROM users WHERE name = ?", (name,)
         )
         if not rows:
-            check_password(password, _dummy_hash())  # as slow as for a real user
-            raise AuthenticationError(_REFUSED)
-        stored, disabled, failures, locked_until = rows[0]
-        now = _now()
-        if locked_until is not None and locked_until > now:
-            minutes = -(-(locked_until - now) // 60_000)
-            raise AuthenticationError(
-                f"too many wrong passwords for {name!r}: sign-ins are refused for {minutes} "
-                f"more minute(s)"
-            )
-        if not check_password(password, stored) or disabled is not None:
-            failures += 1
-            locked = now + LOCKOUT_MS if failures >= MAX_FAILED_LOGINS else None
-            with self._write() as cur:
-                cur.execute(
-                    "UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
-                    (0 if locked else failures, locked, name),
-                )
-            raise AuthenticationError(_REFUSED)
-        if failures:
-            with self._write() as cur:
-                cur.execute("UPDATE users SET failed_logins = 0 WHERE name = ?", (name,))
-        return self.create_token(name, "web sign-in", now + days * 86_400_000)
+            raise NotFoundError(f"no user named {name!r}; list them with: trackrecord admin users")
+        found, admin, created, disabled = rows[0]
+        return UserRecord(found, bool(admin), created, disabled, self._roles(name))
+
+    def _roles(self, name: str) -> dict[str, Role]:
+        rows = self._rows("SELECT project, role FROM project_roles WHERE user_name = ?", (name,))
+        return {project: role for project, role in rows}
 
     def users(self) -> list[UserRecord]:
         """Every user with their project roles, by name."""
@@ -245,9 +253,7 @@ class SqlAccounts:
             raise AuthenticationError(f"token {token_id} has expired; ask an admin for a new one")
         if disabled_at is not None:
             raise AuthenticationError(f"user {user!r} is disabled")
-        roles = {p: r for p, r in self._rows(
-            "SELECT project, role FROM project_roles WHERE user_name = ?", (user,))}  # fmt: skip
-        return Identity(user, bool(is_admin), roles, token_id, project)
+        return Identity(user, bool(is_admin), self._roles(user), token_id, project, expires_at)
 
 
 def _check_text(what: str, value: str, empty: bool = False) -> None:

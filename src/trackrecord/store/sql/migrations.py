@@ -354,10 +354,24 @@ _CATALOG: Final = (
     )""",
 )
 
+_SIGN_IN: Final = (
+    # failed sign-ins per subject ("user:NAME", known or not, and "address:IP"), counted by
+    # one atomic upsert; they replace the per-user columns, which concurrent guesses outran
+    """CREATE TABLE sign_in_failures (
+        subject TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        ends_at BIGINT NOT NULL
+    )""",
+    "CREATE INDEX sign_in_failures_by_end ON sign_in_failures (ends_at)",
+    "ALTER TABLE users DROP COLUMN failed_logins",
+    "ALTER TABLE users DROP COLUMN locked_until",
+)
+
 MIGRATIONS: Final = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "users, roles, tokens and the audit log", _ACCOUNTS, _KEY_STATISTICS),
     Migration(3, "datasets, models, registry, evaluations, sign-offs, retention", _CATALOG),
+    Migration(4, "sign-in failures per user name and per address", _SIGN_IN),
 )
 
 

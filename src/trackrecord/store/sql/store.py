@@ -93,7 +93,9 @@ class SqlStore:
         """See :meth:`Store.get_run`."""
         runs = self._runs("WHERE r.id = ?", (run_id,))
         if not runs:
-            raise NotFoundError(f"no run with id {run_id!r} in {self.database.location}")
+            # the id alone: a server answers with this message, and the database's
+            # location is none of its clients' business
+            raise NotFoundError(f"no run with id {run_id!r}")
         return runs[0]
 
     def search_runs(
