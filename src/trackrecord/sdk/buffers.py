@@ -16,7 +16,7 @@ import numpy as np
 
 from trackrecord.errors import InvalidValueError
 from trackrecord.events import Points
-from trackrecord.values import check_key, check_step, to_metric_value
+from trackrecord.values import INT64_MAX, INT64_MIN, check_key, check_step, to_metric_value
 
 __all__ = ["MetricBuffers"]
 
@@ -41,8 +41,13 @@ class MetricBuffers:
         now = time.time()
         if step is None:
             step = self.next_step
-        elif type(step) is not int:
-            step = check_step(step)
+            if step > INT64_MAX:
+                raise InvalidValueError(
+                    f"the automatic step would be {step}, past the largest step {INT64_MAX}; "
+                    f"pass step= explicitly"
+                )
+        elif type(step) is not int or not INT64_MIN <= step <= INT64_MAX:
+            step = check_step(step)  # a numpy or other integer, or one that raises
         try:
             items = metrics.items()
         except AttributeError:
@@ -52,6 +57,7 @@ class MetricBuffers:
             ) from None
         with self._lock:
             columns = self._columns
+            added: list[_Columns] = []
             try:
                 for key, value in items:
                     col = columns.get(key)
@@ -62,8 +68,11 @@ class MetricBuffers:
                     col[0].append(step)
                     col[1].append(value)
                     col[2].append(now)
-            except InvalidValueError:
-                self._undo(metrics, key)
+                    added.append(col)
+            except Exception:  # a bad value, or a tensor whose __float__ raised: undo the call
+                for col in added:
+                    for column in col:
+                        column.pop()
                 raise
         if step >= self.next_step:
             self.next_step = step + 1
@@ -72,14 +81,6 @@ class MetricBuffers:
         if key not in self._known:
             self._known.add(check_key(key))
         return [], [], []
-
-    def _undo(self, metrics: Mapping[str, Any], bad_key: str) -> None:
-        """Remove what this call appended before it met the bad value."""
-        for key in metrics:
-            if key == bad_key:
-                return
-            for column in self._columns[key]:
-                column.pop()
 
     def drain(self) -> dict[str, Points]:
         """Take everything buffered so far as numpy columns, keyed by metric."""
