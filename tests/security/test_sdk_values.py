@@ -8,16 +8,26 @@ it, and everything logged around it reaches the store, with the run ended and ve
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 import trackrecord
-from trackrecord.errors import ConfigurationError, InvalidValueError
+from tests.server_thread import free_port, serving
+from trackrecord.cli import main
+from trackrecord.errors import ConfigurationError, InvalidValueError, TrackRecordWarning
 from trackrecord.sdk import active
+from trackrecord.store.sql import SqlStore
 
 
 @pytest.fixture(autouse=True)
@@ -182,3 +192,185 @@ def test_logging_after_finish_raises(store: Path, call: Any) -> None:
         assert record.params == {"lr": 0.1} and not record.tags and record.notes is None
         assert not api.artifacts(run.id)
         assert api.verify(run.id).ok
+
+
+# --- a store that is, or turns, read-only -----------------------------------------------------
+
+
+@pytest.fixture
+def fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The fallback directory of this test (never the user's cache); failures warn, not raise."""
+    monkeypatch.setenv("TRACKRECORD_FALLBACK_DIR", str(tmp_path / "fallback"))
+    monkeypatch.delenv("TRACKRECORD_STRICT", raising=False)
+    return tmp_path / "fallback"
+
+
+@pytest.fixture
+def read_only() -> Iterator[Callable[[Path], None]]:
+    """Make a directory tree read-only for real, root included: ``chattr +i``.
+
+    As root, chmod stops nothing; an immutable inode refuses writes even through files
+    already open, as a file system remounted read-only does. SQLite's ``-shm`` is left
+    alone: it is mapped into memory, and writing to it would kill the process (SIGBUS)
+    instead of failing a call. Skips where the file system has no immutable flag.
+    """
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not installed")
+    frozen: list[Path] = []
+
+    def freeze(root: Path) -> None:
+        paths = [p for p in [root, *root.rglob("*")] if not p.name.endswith("-shm")]
+        done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
+        frozen.extend(paths)
+        if done.returncode != 0:
+            pytest.skip(f"chattr +i does not work here: {done.stderr.decode().strip()}")
+
+    yield freeze
+    thaw(frozen)
+
+
+def thaw(paths: list[Path]) -> None:
+    subprocess.run(["chattr", "-i", *map(str, paths)], capture_output=True)
+    paths.clear()
+
+
+def warned(caught: list[warnings.WarningMessage]) -> str:
+    return "\n".join(str(w.message) for w in caught if w.category is TrackRecordWarning)
+
+
+def test_init_on_a_read_only_store_does_not_raise_and_keeps_the_run_in_a_fallback_spool(
+    store: Path, fallback: Path, read_only: Callable[[Path], None]
+) -> None:
+    start(store).finish()  # the store exists, and then is made read-only
+    read_only(store)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = start(store, config={"lr": 0.1})
+        for step in range(1000):
+            run.log({"loss": float(step)}, step=step)
+        run.log_text("notes.txt", "kept aside too")
+        run.finish()
+    said = warned(caught)
+    assert "cannot open the store" in said
+    kept = next(fallback.glob(f"*/spool/{run.id}"))
+    assert "are not in the store" in said and str(kept) in said and "1,000 metric points" in said
+    assert "dropped" not in said and "lost" not in said
+    thaw_store(store)
+    assert_intact(store, run.id, 1000, {"lr": 0.1})  # the reader sent what waited aside
+    with trackrecord.Api(dir=store) as api, api.open_artifact(run.id, "notes.txt") as notes:
+        assert notes.read() == b"kept aside too"
+    assert not any(fallback.glob("*/spool/*"))
+
+
+def thaw_store(store: Path) -> None:
+    thaw([store, *store.rglob("*")])
+
+
+def test_init_where_no_store_can_be_made_does_not_raise_and_the_next_run_sends_it(
+    tmp_path: Path, fallback: Path
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the store's parent directory should be")
+    store = blocker / "store"  # cannot be made, also by root
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = start(store)
+        run.log_params({"lr": 0.1})
+        for step in range(10):
+            run.log({"loss": float(step)})
+        run.finish()
+    assert str(next(fallback.glob(f"*/spool/{run.id}"))) in warned(caught)
+    blocker.unlink()
+    start(store).finish()  # the next run opens the store, and sends what waited
+    assert_intact(store, run.id, 10, {"lr": 0.1})
+
+
+TRAINING = textwrap.dedent("""
+    import sys
+    import trackrecord
+    run = trackrecord.init("read-only", dir=sys.argv[1], capture=False, config={"lr": 0.1})
+    for step in range(2400):
+        run.log({"loss": float(step)}, step=step)
+    assert run.flush()
+    print(run.id, flush=True)
+    sys.stdin.readline()  # meanwhile the store turns read-only
+    for step in range(2400, 15000):
+        run.log({"loss": float(step)}, step=step)
+    run.log_params({"after": True})
+    # the script just ends: the exit hook finishes the run
+""")
+
+
+def test_a_store_that_turns_read_only_mid_run_loses_nothing_and_says_where_it_is(
+    store: Path, fallback: Path, read_only: Callable[[Path], None]
+) -> None:
+    env = {**os.environ, "TRACKRECORD_FALLBACK_DIR": str(fallback)}
+    env.pop("TRACKRECORD_STRICT", None)
+    child = subprocess.Popen(
+        [sys.executable, "-c", TRAINING, str(store)],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert child.stdout is not None and child.stdin is not None
+    run_id = child.stdout.readline().strip()
+    try:
+        read_only(store)
+    finally:
+        _, stderr = child.communicate("go\n", timeout=120)
+    assert child.returncode == 0, stderr  # training was never stopped
+    kept = next(fallback.glob(f"*/spool/{run_id}"))
+    assert "12,600 metric points" in stderr and "are not in the store" in stderr, stderr
+    assert str(kept) in stderr and "dropped" not in stderr and "lost" not in stderr
+    thaw_store(store)
+    assert_intact(store, run_id, 15000, {"lr": 0.1, "after": True})
+    assert not (store / "spool" / run_id).exists() and not any(fallback.glob("*/spool/*"))
+
+
+def test_with_no_disk_to_take_them_the_end_says_how_much_is_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRACKRECORD_STRICT", raising=False)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where directories should be")
+    monkeypatch.setenv("TRACKRECORD_FALLBACK_DIR", str(blocker / "fallback"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = start(blocker / "store")  # training goes on ...
+        for step in range(500):
+            run.log({"loss": float(step)}, step=step)
+        run.finish()
+    said = warned(caught).splitlines()[-1]  # ... and is told the truth at the end
+    assert said.startswith(f"TrackRecord run {run.id}: ")
+    assert "could be kept neither in the store nor on any disk" in said
+    assert "500 metric points" in said and "are lost" in said and "kept in" not in said
+
+
+def test_a_client_that_cannot_write_its_directory_keeps_a_server_run_aside_until_sync(
+    tmp_path: Path, fallback: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the client's directory should be")
+    client = blocker / "client"
+    monkeypatch.setenv("TRACKRECORD_URI", f"http://127.0.0.1:{free_port()}")  # the server is down
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = start(client, config={"lr": 0.1})
+        run.log_text("notes.txt", "bytes kept aside")
+        for step in range(300):
+            run.log({"loss": float(step)}, step=step)
+        run.finish()
+    kept = next(fallback.glob(f"*/spool/{run.id}"))
+    assert f"kept in {kept}" in warned(caught)
+    listed = CliRunner().invoke(main, ["sync", "--dir", str(client), "--dry-run"])
+    assert f"run {run.id} values/{run.name} (unsent): 4 events" in listed.output, listed.output
+    backend = SqlStore.open(tmp_path / "server")
+    with serving(backend) as url:
+        sent = CliRunner().invoke(main, ["sync", "--dir", str(client), "--uri", url])
+        assert sent.exit_code == 0 and f"run {run.id}: sent 4 events" in sent.output, sent.output
+    monkeypatch.delenv("TRACKRECORD_URI")
+    with trackrecord.Api(dir=tmp_path / "server") as api:
+        assert api.run(run.id).status == "finished" and api.verify(run.id).ok
+        assert len(api.metric_history(run.id, "loss")) == 300
+        with api.open_artifact(run.id, "notes.txt") as notes:
+            assert notes.read() == b"bytes kept aside"
+    assert not any(fallback.iterdir())  # nothing is left behind
+    backend.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -18,9 +18,11 @@ from trackrecord.errors import InvalidValueError
 from trackrecord.events import Points
 from trackrecord.values import INT64_MAX, INT64_MIN, check_key, check_step, to_metric_value
 
-__all__ = ["MetricBuffers"]
+__all__ = ["MetricBuffers", "Refused"]
 
 _Columns = tuple[list[int], list[float], list[float]]
+Refused = Callable[[str, dict[str, list[Any]], Exception], None]
+"""Told about a key whose buffered columns cannot be stored: its key, columns and the error."""
 
 
 class MetricBuffers:
@@ -82,18 +84,28 @@ class MetricBuffers:
             self._known.add(check_key(key))
         return [], [], []
 
-    def drain(self) -> dict[str, Points]:
-        """Take everything buffered so far as numpy columns, keyed by metric."""
+    def drain(self, refused: Refused | None = None) -> dict[str, Points]:
+        """Take everything buffered so far as numpy columns, keyed by metric.
+
+        A key whose columns do not convert (which the checks in :meth:`add` should make
+        impossible) is handed to *refused* with the error, and the other keys go on.
+        """
         with self._lock:
             columns, self._columns = self._columns, {}
-        for steps, values, times in columns.values():  # an interrupt (Ctrl-C, SIGTERM) may
-            del steps[len(times) :], values[len(times) :]  # have cut an add() short
-        return {
-            key: Points(
-                np.array(steps, dtype=np.int64),
-                np.array(values, dtype=np.float64),
-                (np.array(times, dtype=np.float64) * 1000).astype(np.int64),
-            )
-            for key, (steps, values, times) in columns.items()
-            if steps
-        }
+        drained = {}
+        for key, (steps, values, times) in columns.items():
+            # an interrupt (Ctrl-C, SIGTERM) may have cut an add() short
+            del steps[len(times) :], values[len(times) :]
+            if not steps:
+                continue
+            try:
+                drained[key] = Points(
+                    np.array(steps, dtype=np.int64),
+                    np.array(values, dtype=np.float64),
+                    (np.array(times, dtype=np.float64) * 1000).astype(np.int64),
+                )
+            except (OverflowError, ValueError, TypeError) as exc:
+                if refused is None:
+                    raise
+                refused(key, {"steps": steps, "values": values, "times": times}, exc)
+        return drained

@@ -12,13 +12,20 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
+import warnings
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
-from trackrecord.errors import ConfigurationError, InvalidValueError, StoreError
+from trackrecord.errors import (
+    ConfigurationError,
+    InvalidValueError,
+    StoreError,
+    TrackRecordWarning,
+)
 from trackrecord.sdk import files
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.values import flatten_params, local_user, normalise_tags
@@ -319,6 +326,10 @@ class Run:
         stored = self._writer.close(body)
         self._writer.spool.close(delete=stored)
         self.workspace.close()
+        summary = self._writer.summary()
+        if summary is not None:  # what the store lacks, where it is, what is lost: said truly
+            with contextlib.suppress(Warning):  # warnings made errors must not stop the program
+                warnings.warn(summary, TrackRecordWarning, stacklevel=2)
         self._writer.raise_if_failed()
 
     def __enter__(self) -> Run:
