@@ -374,3 +374,24 @@ def test_a_client_that_cannot_write_its_directory_keeps_a_server_run_aside_until
             assert notes.read() == b"bytes kept aside"
     assert not any(fallback.iterdir())  # nothing is left behind
     backend.close()
+
+
+# --- other integers the SDK records -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("setting", ["seed", "n_resamples", "min_group_size"])
+def test_evaluation_settings_past_64_bits_are_refused_before_anything_is_recorded(
+    setting: str,
+) -> None:
+    from trackrecord.evaluation import evaluate_predictions
+
+    y = np.array([0, 1] * 20)
+    with pytest.raises(InvalidValueError, match=f"{setting} is {2**64}, which does not fit"):
+        evaluate_predictions(y, y_pred=y, **{setting: 2**64})
+
+
+def test_a_criterion_threshold_too_large_for_a_float_is_refused() -> None:
+    from trackrecord.evaluation import Criterion
+
+    with pytest.raises(InvalidValueError, match="threshold must be finite"):
+        Criterion("accuracy", ">=", 10**400)
