@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-__all__ = ["FALLBACK_VARIABLE", "fallback_roots", "make_fallback"]
+__all__ = ["FALLBACK_VARIABLE", "ORIGIN_FILE", "fallback_roots", "make_fallback"]
 
 FALLBACK_VARIABLE: Final = "TRACKRECORD_FALLBACK_DIR"
 ORIGIN_FILE: Final = "store.txt"

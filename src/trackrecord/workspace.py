@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import warnings
 from pathlib import Path
 from typing import BinaryIO, Final, Literal
 
 from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.errors import ConfigurationError, StoreError, TrackRecordWarning
-from trackrecord.fallback import fallback_roots, make_fallback
+from trackrecord.fallback import ORIGIN_FILE, fallback_roots, make_fallback
 from trackrecord.outbox import Progress, Shipment, clean_outbox, ship_spools
 from trackrecord.spool import OFFLINE_MARKER
 from trackrecord.store.base import Store
@@ -89,6 +88,15 @@ def _position(source: BinaryIO) -> int | None:
         return source.tell() if source.seekable() else None
     except (AttributeError, OSError, ValueError):
         return None
+
+
+def _remove_empty(fallback: Path) -> None:
+    """Remove a fallback directory that holds nothing to send, leaving anything a live run
+    adds meanwhile: only empty directories go (no lock is held that would keep runs out)."""
+    (fallback / ORIGIN_FILE).unlink(missing_ok=True)
+    for directory, _, _ in sorted(os.walk(fallback), key=lambda d: -len(d[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(directory)
 
 
 class Workspace:
@@ -285,7 +293,7 @@ class Workspace:
                 freed += clean_outbox(outbox, spools)
         for fallback in roots[:-1]:
             if not any(fallback.glob("spool/*")) and not any(fallback.glob("outbox/sha256/*/*")):
-                shutil.rmtree(fallback, ignore_errors=True)
+                _remove_empty(fallback)
         return freed
 
     def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
