@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Final
 
 from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.events import Event
-from trackrecord.spool import read_spool
+from trackrecord.fallback import fallback_roots
+from trackrecord.spool import read_spool, run_directories
 
 if TYPE_CHECKING:
     from trackrecord.api import Api
@@ -87,7 +88,8 @@ def referenced_digests(api: Api, progress: Progress | None = None) -> tuple[set[
     """Every digest a run's ``artifact`` event names, and the number of runs read.
 
     Reads every run (deleted ones too) and the spools of live runs, whose
-    newest events may not be in the store yet. *progress* is called with each
+    newest events may not be in the store yet (also those moved to the store's
+    fallback directory, see :mod:`trackrecord.fallback`). *progress* is called with each
     run id as it is read.
     """
     found: set[str] = set()
@@ -98,9 +100,8 @@ def referenced_digests(api: Api, progress: Progress | None = None) -> tuple[set[
             runs += 1
             if progress is not None:
                 progress(run.id)
-    spools = api.root / "spool"
-    if spools.is_dir():
-        for directory in sorted(p for p in spools.iterdir() if p.is_dir()):
+    for root in [*fallback_roots(api.root), api.root]:  # spools moved aside name bytes too
+        for directory in run_directories(root / "spool"):
             found.update(_artifact_digests(read_spool(directory)))
     return found, runs
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,13 +59,14 @@ BATCH_EVENTS = 1000
 
 def ship_artifacts(
     events: Iterable[Event],
-    outbox: LocalArtifactStore,
+    outboxes: Sequence[LocalArtifactStore],
     store: Store,
     shipped: set[str] | None = None,
 ) -> int:
-    """Upload the outbox contents that *events* name; return the bytes uploaded.
+    """Upload the contents that *events* name and an outbox holds; return the bytes uploaded.
 
-    Contents in *shipped* are skipped, and those uploaded are added to it.
+    Contents in *shipped* are skipped, and those uploaded are added to it. A content
+    no outbox holds was stored directly.
     """
     sent = 0
     for event in events:
@@ -75,8 +76,9 @@ def ship_artifacts(
             digest = str(record["sha256"])
             if shipped is not None and digest in shipped:
                 continue
-            if outbox.exists(digest):
-                with outbox.open(digest) as handle:
+            holder = next((o for o in outboxes if o.exists(digest)), None)
+            if holder is not None:
+                with holder.open(digest) as handle:
                     sent += store.put_artifact(handle)[1]
             if shipped is not None:
                 shipped.add(digest)
@@ -134,18 +136,20 @@ Progress = Callable[[Shipment], None]
 def ship_spools(
     root: Path,
     store: Store,
-    outbox: LocalArtifactStore | None = None,
+    outboxes: Sequence[LocalArtifactStore] = (),
     offline: bool = True,
     progress: Progress | None = None,
+    skip: Collection[str] = (),
 ) -> list[Shipment]:
     """Send every spool under *root* that no live process holds to *store*; remove it after.
 
-    Artifact contents waiting in *outbox* are uploaded before the events that
+    Artifact contents waiting in *outboxes* are uploaded before the events that
     name them. A run that never recorded its end is ended as ``crashed``. Runs
     logged offline are sent only with *offline* (``trackrecord sync``; automatic
-    recovery leaves them). *progress* is called after each batch and at the end
-    of each run. Errors do not raise: they end the run's :class:`Shipment`, and a
-    store that cannot be reached ends the whole ship (the rest waits for a retry).
+    recovery leaves them); runs in *skip* are left alone. *progress* is called
+    after each batch and at the end of each run. Errors do not raise: they end
+    the run's :class:`Shipment`, and a store that cannot be reached ends the
+    whole ship (the rest waits for a retry).
 
     Example:
         >>> for shipment in ship_spools(workspace.spool_root, store):  # doctest: +SKIP
@@ -154,10 +158,10 @@ def ship_spools(
     shipments = []
     for directory in run_directories(root):
         marked = is_offline(directory)
-        if marked and not offline:
+        if (marked and not offline) or directory.name in skip:
             continue
         shipment = Shipment(directory.name, marked)
-        if _ship_locked(directory, store, outbox, shipment, progress) is None:
+        if _ship_locked(directory, store, outboxes, shipment, progress) is None:
             continue  # an empty spool of a finished run: removed, nothing to say
         shipments.append(shipment)
         if progress is not None:
@@ -177,7 +181,7 @@ def _unreachable(error: TrackRecordError | None) -> bool:
 def _ship_locked(
     directory: Path,
     store: Store,
-    outbox: LocalArtifactStore | None,
+    outboxes: Sequence[LocalArtifactStore],
     shipment: Shipment,
     progress: Progress | None,
 ) -> Shipment | None:
@@ -190,7 +194,7 @@ def _ship_locked(
             shutil.rmtree(directory, ignore_errors=True)  # its events were all stored
             return None
         try:
-            _ship_directory(directory, store, outbox, shipment, progress)
+            _ship_directory(directory, store, outboxes, shipment, progress)
         except TrackRecordError as exc:
             shipment.error = exc
             return shipment
@@ -207,7 +211,7 @@ def _ship_locked(
 def _ship_directory(
     directory: Path,
     store: Store,
-    outbox: LocalArtifactStore | None,
+    outboxes: Sequence[LocalArtifactStore],
     shipment: Shipment,
     progress: Progress | None,
 ) -> None:
@@ -215,8 +219,8 @@ def _ship_directory(
     head = _head(store, run_id)
     missing = (e for e in read_spool(directory) if e.seq > head)
     for batch in event_batches(missing):
-        if outbox is not None:
-            shipment.artifact_bytes += ship_artifacts(batch, outbox, store)
+        if outboxes:
+            shipment.artifact_bytes += ship_artifacts(batch, outboxes, store)
         store.append_events(batch)
         shipment.events += len(batch)
         if progress is not None:
@@ -306,20 +310,21 @@ def waiting_runs(root: Path, outbox: LocalArtifactStore | None = None) -> list[W
     return found
 
 
-def clean_outbox(outbox: LocalArtifactStore, spool_root: Path) -> int:
+def clean_outbox(outbox: LocalArtifactStore, spool_roots: Sequence[Path]) -> int:
     """Remove the outbox contents that no event waiting in a spool names; return bytes freed.
 
-    Contents stored since the oldest live run under *spool_root* started, or
+    Contents stored since the oldest live run under *spool_roots* started, or
     since this clean-up started, are kept too: a live run may have stored them
     for an event it has not spooled yet.
     """
-    starts = [t for d in run_directories(spool_root) if (t := live_since(d)) is not None]
+    directories = [d for root in spool_roots for d in run_directories(root)]
+    starts = [t for d in directories if (t := live_since(d)) is not None]
     cutoff = min([_file_clock(outbox.root), *starts])  # taken before the spools are read
     candidates = list(outbox.digests(stored_before=cutoff))
     if not candidates:
         return 0
     needed: set[str] = set()
-    for directory in run_directories(spool_root):
+    for directory in directories:
         needed |= named_artifacts(directory)
     freed = 0
     for digest in candidates:

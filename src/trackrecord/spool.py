@@ -169,11 +169,31 @@ def _decode_at(payload: bytes, offset: int) -> Event:
 def read_spool(directory: Path) -> Iterator[Event]:
     """Every intact event in a run's spool directory, in seq order.
 
-    Each segment is read up to its first torn record (see :func:`read_frames`).
+    Each segment is read up to its first torn record (see :func:`read_frames`). A
+    segment written later that starts at or before an event of an earlier one
+    supersedes that event: the writer wrote it again there (after a failed write,
+    or chained anew after setting a refused event aside).
     """
-    for segment in sorted(directory.glob("*.log")):
+    segments = sorted(directory.glob("*.log"))
+    starts = [_segment_start(segment) for segment in segments]
+    for segment, start in zip(segments, starts, strict=True):
+        later = [s[0] for s in starts if start is not None and s is not None and s[1] > start[1]]
+        limit = min(later, default=None)
         with segment.open("rb") as stream:
-            yield from read_frames(stream)
+            for event in read_frames(stream):
+                if limit is not None and event.seq >= limit:
+                    break
+                yield event
+
+
+def _segment_start(segment: Path) -> tuple[int, int] | None:
+    """A segment's first seq and when it was made, from its name ``<seq>-<time ns>.log``;
+    None for a name no writer gave (it supersedes nothing, and nothing supersedes it)."""
+    first, _, written = segment.stem.partition("-")
+    try:
+        return int(first), int(written)
+    except ValueError:
+        return None
 
 
 class Spool:
@@ -207,21 +227,24 @@ class Spool:
         """Write events (raises OSError on failure; nothing is partially acknowledged)."""
         if not events:
             return
-        if self._fd is None:
-            self._segment = self.directory / f"{events[0].seq:012d}-{time.time_ns()}.log"
-            self._fd = os.open(self._segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            self._written.append(self._segment)
+        fd = self._fd if self._fd is not None else self._open_segment(events[0].seq)
         data = memoryview(b"".join(encode_event(e) for e in events))
-        size = os.fstat(self._fd).st_size
+        size = os.fstat(fd).st_size
         try:
             while data:
-                data = data[os.write(self._fd, data) :]
+                data = data[os.write(fd, data) :]
         except OSError:
             self._abandon_segment(size)
             raise
         self._last_seq = events[-1].seq
         if time.monotonic() - self._last_sync >= self.fsync_interval:
             self.sync()
+
+    def _open_segment(self, seq: int) -> int:
+        self._segment = self.directory / f"{seq:012d}-{time.time_ns()}.log"
+        self._fd = os.open(self._segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._written.append(self._segment)
+        return self._fd
 
     def _abandon_segment(self, size: int) -> None:
         """After a failed write: cut the torn tail if possible, and go on in a new segment."""
@@ -230,6 +253,14 @@ class Spool:
             os.ftruncate(self._fd, size)  # which is closed now
         os.close(self._fd)
         self._fd = None
+
+    def restart(self, seq: int) -> None:
+        """Go on in a new segment that supersedes every event from *seq* on that the spool
+        holds (see :func:`read_spool`): for events chained anew from *seq*."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self._open_segment(seq)
 
     def sync(self) -> None:
         """Force written events to the disk."""
@@ -253,15 +284,17 @@ class Spool:
         Segments left by an earlier process that this one did not ship are kept
         (and with them the directory), so that a later sync still finds them.
         """
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        if delete:
-            for segment in self._written:
-                segment.unlink(missing_ok=True)
-            if not any(self.directory.glob("*.log")):
-                shutil.rmtree(self.directory, ignore_errors=True)
-        unlock_directory(self._lock_fd)
+        try:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            if delete:
+                for segment in self._written:
+                    segment.unlink(missing_ok=True)
+                if not any(self.directory.glob("*.log")):
+                    shutil.rmtree(self.directory, ignore_errors=True)
+        finally:
+            unlock_directory(self._lock_fd)
 
 
 def run_directories(root: Path) -> list[Path]:

@@ -19,7 +19,11 @@ from typing import Any, Final
 from trackrecord.errors import InvalidValueError
 
 __all__ = [
+    "INT64_MAX",
+    "INT64_MIN",
+    "MAX_DEPTH",
     "MAX_KEY_LENGTH",
+    "check_int64",
     "check_key",
     "check_step",
     "flatten_params",
@@ -31,6 +35,10 @@ __all__ = [
 
 MAX_KEY_LENGTH: Final = 250
 MAX_TAG_LENGTH: Final = 5000
+MAX_DEPTH: Final = 32
+"""How deeply lists and dicts may nest inside one param value."""
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
 _JSON_SCALARS: Final = (str, int, float, bool, type(None))
 
 
@@ -67,6 +75,11 @@ def to_metric_value(key: str, value: object) -> float:
         )
     try:
         return float(value)  # type: ignore[arg-type,unused-ignore]
+    except OverflowError:
+        raise InvalidValueError(
+            f"metric {key!r} got {value!r:.60}, which is too large for a float (±1.8e308); "
+            f"log a smaller number, e.g. its logarithm"
+        ) from None
     except (TypeError, ValueError) as exc:
         raise InvalidValueError(
             f"metric {key!r} got {value!r}, which does not convert to a single float ({exc}); "
@@ -74,25 +87,37 @@ def to_metric_value(key: str, value: object) -> float:
         ) from None
 
 
+def check_int64(number: int, what: str) -> int:
+    """Return *number* if it fits a signed 64-bit integer (as stores keep it); raise otherwise.
+
+    Example:
+        >>> check_int64(2**62, "step")
+        4611686018427387904
+    """
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise InvalidValueError(
+            f"{what} is {number}, which does not fit in 64 bits; use an integer from "
+            f"{INT64_MIN} to {INT64_MAX} (a param may also be a float or a string)"
+        )
+    return number
+
+
 def check_step(step: object) -> int:
-    """Return *step* as an int; raise for non-integers."""
+    """Return *step* as an int; raise for non-integers and for integers past 64 bits."""
     if isinstance(step, bool) or not hasattr(step, "__index__"):
         raise InvalidValueError(
             f"step {step!r} of type {type(step).__name__} is not an integer; pass an int "
             f"such as step=10, or leave it out to count up automatically"
         )
-    number = operator.index(step)
-    if not -(2**63) <= number < 2**63:
-        raise InvalidValueError(f"step {number} does not fit in 64 bits; use a smaller step")
-    return number
+    return check_int64(operator.index(step), "step")
 
 
-def _param_value(path: str, value: Any) -> Any:
+def _param_value(path: str, value: Any, depth: int = 0) -> Any:
     """Normalise one param value to JSON types, or raise naming *path*."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return check_int64(value, f"param {path!r}")
     if isinstance(value, _JSON_SCALARS):
         return value
-    if isinstance(value, (list, tuple)):
-        return [_param_value(f"{path}[{i}]", v) for i, v in enumerate(value)]
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     if (
@@ -100,9 +125,16 @@ def _param_value(path: str, value: Any) -> Any:
         and hasattr(value, "item")
         and getattr(value, "ndim", 1) == 0
     ):
-        return value.item()
+        return _param_value(path, value.item(), depth)
+    if isinstance(value, (list, tuple, Mapping)) and depth >= MAX_DEPTH:
+        raise InvalidValueError(
+            f"param {path!r} nests lists and dicts more than {MAX_DEPTH} levels deep; log a "
+            f"flatter structure, or store it as a file with run.log_json()"
+        )
+    if isinstance(value, (list, tuple)):
+        return [_param_value(f"{path}[{i}]", v, depth + 1) for i, v in enumerate(value)]
     if isinstance(value, Mapping):
-        return {str(k): _param_value(f"{path}.{k}", v) for k, v in value.items()}
+        return {str(k): _param_value(f"{path}.{k}", v, depth + 1) for k, v in value.items()}
     raise InvalidValueError(
         f"param {path!r} has a value of type {type(value).__name__} ({value!r:.80}); params "
         f"must be JSON values: str, int, float, bool, None, lists and dicts of them. "
@@ -111,7 +143,13 @@ def _param_value(path: str, value: Any) -> Any:
 
 
 def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Flatten nested dicts into dotted keys, keeping JSON types (lists stay lists)."""
+    """Flatten nested dicts into dotted keys, keeping JSON types (lists stay lists).
+
+    Raises:
+        InvalidValueError: naming the param: a key that is not a valid name (also once
+            joined with its parents' keys), a value that is not JSON, an integer past
+            64 bits, or lists and dicts nested more than :data:`MAX_DEPTH` levels.
+    """
     if not isinstance(params, Mapping):
         raise InvalidValueError(
             f"params must be a dict such as {{'lr': 0.1}}, not a {type(params).__name__}"
@@ -119,10 +157,21 @@ def flatten_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any
     flat: dict[str, Any] = {}
     for key, value in params.items():
         name = f"{prefix}{check_key(key, 'param')}"
-        if isinstance(value, Mapping) and value:
-            flat.update(flatten_params(value, prefix=f"{name}."))
-        else:
-            flat[name] = _param_value(name, value)
+        if len(name) > MAX_KEY_LENGTH:
+            raise InvalidValueError(
+                f"param {name[:60]!r}... is {len(name)} characters long once its nested keys "
+                f"are joined with '.'; the limit is {MAX_KEY_LENGTH}. Nest less deeply or use "
+                f"shorter keys"
+            )
+        try:
+            if isinstance(value, Mapping) and value:
+                flat.update(flatten_params(value, prefix=f"{name}."))
+            else:
+                flat[name] = _param_value(name, value)
+        except RecursionError:  # a value so deep that even the checks above ran out of stack
+            raise InvalidValueError(
+                f"param {name!r} is nested too deeply to store; log a flatter structure"
+            ) from None
     return flat
 
 

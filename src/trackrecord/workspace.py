@@ -9,17 +9,21 @@ Opening a workspace recovers the spools of writers that died (see
 :mod:`trackrecord.outbox`), so whoever opens the store next — a reader or a
 writer — sees everything that was logged before the crash. Runs logged offline
 (``TRACKRECORD_MODE=offline``) are the exception: they wait for ``trackrecord sync``.
+Spools and artifact bytes that had to go to the store's fallback directory (its
+own could not be written, see :mod:`trackrecord.fallback`) are recovered the same way.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from pathlib import Path
 from typing import BinaryIO, Final, Literal
 
 from trackrecord.artifacts.local import LocalArtifactStore
-from trackrecord.errors import ConfigurationError, StoreError
+from trackrecord.errors import ConfigurationError, StoreError, TrackRecordWarning
+from trackrecord.fallback import ORIGIN_FILE, fallback_roots, make_fallback
 from trackrecord.outbox import Progress, Shipment, clean_outbox, ship_spools
 from trackrecord.spool import OFFLINE_MARKER
 from trackrecord.store.base import Store
@@ -78,6 +82,23 @@ def run_mode(mode: str | None = None) -> Mode:
     )
 
 
+def _position(source: BinaryIO) -> int | None:
+    """Where a seekable *source* stands (to read it again); None if it cannot be read twice."""
+    try:
+        return source.tell() if source.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _remove_empty(fallback: Path) -> None:
+    """Remove a fallback directory that holds nothing to send, leaving anything a live run
+    adds meanwhile: only empty directories go (no lock is held that would keep runs out)."""
+    (fallback / ORIGIN_FILE).unlink(missing_ok=True)
+    for directory, _, _ in sorted(os.walk(fallback), key=lambda d: -len(d[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(directory)
+
+
 class Workspace:
     """An opened store and the local directory of the spools of runs logged from here.
 
@@ -89,24 +110,46 @@ class Workspace:
     """
 
     def __init__(
-        self, root: Path, store: Store | None, outbox: LocalArtifactStore | None = None
+        self,
+        root: Path,
+        store: Store | None,
+        outbox: LocalArtifactStore | None = None,
+        unavailable: str | None = None,
     ) -> None:
         self.root = root
         self._store = store
         self.outbox = outbox
         """Where runs put artifact bytes until they are sent (remote and offline only)."""
+        self.unavailable = unavailable
+        """Why the store could not be opened (see :meth:`without_store`), or None."""
+        self._set_aside: LocalArtifactStore | None = None  # bytes the store could not take
         # read by recover/sync in every workspace: offline runs may be synced to any store
         self._waiting = outbox or LocalArtifactStore(root / "outbox")
         self._dirty = False  # the outbox may hold contents that are no longer needed
 
+    @classmethod
+    def without_store(cls, directory: str | os.PathLike[str] | None, reason: str) -> Workspace:
+        """A workspace whose store cannot be opened now (read-only, failing) for *reason*.
+
+        Runs still log: their events wait in a spool in the store's fallback
+        directory (see :mod:`trackrecord.fallback`) until a later open sends them.
+        """
+        return cls(locate(directory, create=True), None, unavailable=reason)
+
     @property
     def offline(self) -> bool:
-        """Whether runs of this workspace log offline (to local disk only)."""
-        return self._store is None
+        """Whether runs of this workspace log offline (to local disk only), by choice."""
+        return self._store is None and self.unavailable is None
 
     @property
     def store(self) -> Store:
-        """The store (raises :class:`ConfigurationError` in an offline workspace)."""
+        """The store (raises :class:`ConfigurationError` in an offline workspace, and
+        :class:`StoreError` where it could not be opened)."""
+        if self._store is None and self.unavailable is not None:
+            raise StoreError(
+                f"the store in {self.root} could not be opened ({self.unavailable}); make it "
+                f"writable, and what waits is sent the next time it is opened"
+            )
         if self._store is None:
             raise ConfigurationError(
                 f"this workspace ({self.root}) is offline and has no store; run "
@@ -118,6 +161,18 @@ class Workspace:
     def spool_root(self) -> Path:
         """Where live runs keep their spools."""
         return self.root / "spool"
+
+    @property
+    def local_roots(self) -> list[Path]:
+        """The directories whose spools and outboxes hold what this store may lack: its
+        fallback directories that exist, then its own (in the order they are sent)."""
+        return [*(p for p in fallback_roots(self.root) if p.is_dir()), self.root]
+
+    def outboxes(self) -> list[LocalArtifactStore]:
+        """The outboxes whose artifact bytes are sent to the store before the events naming
+        them: the workspace's own (remote and offline), and those of its fallback directories."""
+        own = [self.outbox] if self.outbox is not None else []
+        return own + [LocalArtifactStore(p / "outbox") for p in self.local_roots[:-1]]
 
     @classmethod
     def open(
@@ -214,24 +269,72 @@ class Workspace:
         return self._ship(offline=True, progress=progress)
 
     def _ship(self, offline: bool, progress: Progress | None) -> list[Shipment]:
-        shipments = ship_spools(self.spool_root, self.store, self._waiting, offline, progress)
-        if any(s.done for s in shipments):
+        roots = self.local_roots
+        outboxes = [self._waiting, *(LocalArtifactStore(p / "outbox") for p in roots[:-1])]
+        shipments: list[Shipment] = []
+        for root in roots:  # a fallback spool holds all a moved run's own spool holds, and more
+            left = {s.run_id for s in shipments if not s.done}
+            shipments += ship_spools(root / "spool", self.store, outboxes, offline, progress, left)
+        if any(s.done for s in shipments) or len(roots) > 1:
             self._dirty = True
         return shipments
 
     def clean_outbox(self) -> int:
-        """Remove outbox contents no unsent run still names; return the bytes freed."""
+        """Remove outbox contents no unsent run still names; return the bytes freed.
+
+        Fallback directories left empty are removed too.
+        """
         self._dirty = False
-        if not (self._waiting.root / "sha256").is_dir():
-            return 0
-        return clean_outbox(self._waiting, self.spool_root)
+        roots = self.local_roots
+        spools = [root / "spool" for root in roots]
+        freed = 0
+        for outbox in [self._waiting, *(LocalArtifactStore(p / "outbox") for p in roots[:-1])]:
+            if (outbox.root / "sha256").is_dir():
+                freed += clean_outbox(outbox, spools)
+        for fallback in roots[:-1]:
+            if not any(fallback.glob("spool/*")) and not any(fallback.glob("outbox/sha256/*/*")):
+                _remove_empty(fallback)
+        return freed
 
     def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
-        """Store artifact bytes: in the store, or in the outbox when it is a server (or none)."""
-        if self.outbox is not None:
-            self._dirty = True
-            return self.outbox.put(source)  # shipped with the run's events, never lost
-        return self.store.put_artifact(source)
+        """Store artifact bytes: in the store, or in the outbox when it is a server (or none).
+
+        Bytes that neither can take now (a read-only or failing store) go to the
+        outbox of the store's fallback directory, and are sent with the run's events.
+
+        Raises:
+            StoreError: not even the fallback directory can take them.
+        """
+        start = _position(source)
+        try:
+            if self.outbox is not None:
+                self._dirty = True
+                return self.outbox.put(source)  # shipped with the run's events, never lost
+            return self.store.put_artifact(source)
+        except (StoreError, OSError) as exc:
+            if start is None:
+                raise
+            source.seek(start)
+            return self._put_aside(source, exc)
+
+    def _put_aside(self, source: BinaryIO, cause: Exception) -> tuple[str, int]:
+        first = self._set_aside is None
+        try:
+            if self._set_aside is None:
+                self._set_aside = LocalArtifactStore(make_fallback(self.root) / "outbox")
+            stored = self._set_aside.put(source)
+        except (StoreError, OSError) as exc:
+            raise StoreError(f"{cause}; and no fallback directory can take it: {exc}") from exc
+        self._dirty = True
+        if first:
+            with contextlib.suppress(Warning):  # warnings made errors must not stop training
+                warnings.warn(
+                    f"TrackRecord could not store artifact bytes in {self.root} ({cause}); they "
+                    f"are kept in {self._set_aside.root} and sent to the store with the run",
+                    TrackRecordWarning,
+                    stacklevel=3,
+                )
+        return stored
 
     def close(self) -> None:
         """Clean the outbox of contents sent meanwhile, and close the store's connections."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 import warnings
@@ -58,8 +59,8 @@ def test_disk_full_spool_warns_and_the_store_still_gets_everything(
     run = trackrecord.init("f", dir=store, capture=False)
     run.log({"x": 0.0})
     assert run.flush()
-    spool = run._writer.spool
-    assert spool._fd is not None
+    spool = run._writer.spool.current
+    assert spool is not None and spool._fd is not None
     full = os.open("/dev/full", os.O_WRONLY)
     os.dup2(full, spool._fd)  # every later spool write fails with ENOSPC, as on a full disk
     os.close(full)
@@ -107,3 +108,42 @@ def test_invalid_values_raise_at_the_call_site(tmp_path: Path) -> None:
         loss = api.metric_history(run.id, "loss")
         assert loss.steps.tolist() == [1] and np.isnan(loss.values[0])
         assert api.metric_history(run.id, "acc").values.tolist() == [float("-inf")]
+
+
+def test_a_spool_whose_disk_fails_for_good_moves_aside_and_the_store_gets_everything_later(
+    tmp_path: Path, lenient: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKRECORD_FALLBACK_DIR", str(tmp_path / "fallback"))
+    store = tmp_path / "store"
+    run = trackrecord.init("f", dir=store, capture=False)
+    run.log({"x": 0.0}, step=0)
+    assert run.flush()
+    blocker = sqlite3.connect(store / "trackrecord.db", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the store fails from now on ...
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrackRecordWarning)
+        for step in range(1, 100):
+            run.log({"x": float(step)}, step=step)
+        assert not run.flush(timeout=2.0)  # spooled, not stored
+    spool = run._writer.spool.current
+    assert spool is not None and spool._fd is not None
+    full = os.open("/dev/full", os.O_WRONLY)
+    os.dup2(full, spool._fd)  # ... and so does the spool's file ...
+    os.close(full)
+    shutil.rmtree(spool.directory)
+    spool.directory.write_text("a file where the spool directory was")  # ... and directory
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for step in range(100, 1000):
+            run.log({"x": float(step)}, step=step)
+        run.finish()
+    messages = "\n".join(str(w.message) for w in caught)
+    moved = next((tmp_path / "fallback").glob(f"*/spool/{run.id}"))
+    assert f"moved the spool from {spool.directory} to {moved}" in messages
+    assert "are not in the store" in messages and f"kept in {moved}" in messages
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    with trackrecord.Api(dir=store) as api:  # the next open sends what waited aside
+        np.testing.assert_array_equal(api.metric_history(run.id, "x").steps, np.arange(1000))
+        assert api.run(run.id).status == "finished" and api.verify(run.id).ok
+    assert not moved.exists()

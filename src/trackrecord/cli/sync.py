@@ -54,9 +54,13 @@ def sync(directory: str | None, uri: str | None, dry_run: bool) -> None:
 
 def _list_waiting(root: Path) -> None:
     from trackrecord.artifacts.local import LocalArtifactStore
+    from trackrecord.fallback import fallback_roots
     from trackrecord.outbox import waiting_runs
 
-    runs = waiting_runs(root / "spool", LocalArtifactStore(root / "outbox"))
+    runs: list[WaitingRun] = []
+    for local in [*(p for p in fallback_roots(root) if p.is_dir()), root]:  # as sync sends them
+        found = waiting_runs(local / "spool", LocalArtifactStore(local / "outbox"))
+        runs += [r for r in found if r.run_id not in {seen.run_id for seen in runs}]
     for run in runs:
         click.echo(_describe_waiting(run))
     events = sum(r.events for r in runs)

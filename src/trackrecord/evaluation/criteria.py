@@ -167,6 +167,10 @@ def _number(value: Any, what: str) -> float:
             value = float(value)
         except (TypeError, ValueError):
             raise InvalidValueError(f"criterion {what} must be a number, got {value!r}") from None
-    if not math.isfinite(value):
-        raise InvalidValueError(f"criterion {what} must be finite, got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int past the range of a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise InvalidValueError(f"criterion {what} must be finite, got {value!r:.60}")
+    return number

@@ -46,6 +46,7 @@ from trackrecord.evaluation.intervals import Estimate
 from trackrecord.evaluation.limitations import limitations
 from trackrecord.evaluation.result import EvaluationResult, json_ready
 from trackrecord.evaluation.verdicts import combine, verdict
+from trackrecord.values import check_int64
 
 __all__ = ["evaluate_predictions"]
 
@@ -161,6 +162,7 @@ def _check_settings(confidence: Any, n_resamples: Any, seed: Any, min_group_size
     ):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
             raise InvalidValueError(f"{name} must be an integer >= {least}, got {value!r}")
+        check_int64(int(value), name)  # it is recorded with the evaluation
 
 
 def _estimate(

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from trackrecord.errors import InvalidValueError
 from trackrecord.events import Points
-from trackrecord.values import check_key, check_step, to_metric_value
+from trackrecord.values import INT64_MAX, INT64_MIN, check_key, check_step, to_metric_value
 
-__all__ = ["MetricBuffers"]
+__all__ = ["MetricBuffers", "Refused"]
 
 _Columns = tuple[list[int], list[float], list[float]]
+Refused = Callable[[str, dict[str, list[Any]], Exception], None]
+"""Told about a key whose buffered columns cannot be stored: its key, columns and the error."""
 
 
 class MetricBuffers:
@@ -41,8 +43,13 @@ class MetricBuffers:
         now = time.time()
         if step is None:
             step = self.next_step
-        elif type(step) is not int:
-            step = check_step(step)
+            if step > INT64_MAX:
+                raise InvalidValueError(
+                    f"the automatic step would be {step}, past the largest step {INT64_MAX}; "
+                    f"pass step= explicitly"
+                )
+        elif type(step) is not int or not INT64_MIN <= step <= INT64_MAX:
+            step = check_step(step)  # a numpy or other integer, or one that raises
         try:
             items = metrics.items()
         except AttributeError:
@@ -52,6 +59,7 @@ class MetricBuffers:
             ) from None
         with self._lock:
             columns = self._columns
+            added: list[_Columns] = []
             try:
                 for key, value in items:
                     col = columns.get(key)
@@ -62,8 +70,11 @@ class MetricBuffers:
                     col[0].append(step)
                     col[1].append(value)
                     col[2].append(now)
-            except InvalidValueError:
-                self._undo(metrics, key)
+                    added.append(col)
+            except Exception:  # a bad value, or a tensor whose __float__ raised: undo the call
+                for col in added:
+                    for column in col:
+                        column.pop()
                 raise
         if step >= self.next_step:
             self.next_step = step + 1
@@ -73,26 +84,28 @@ class MetricBuffers:
             self._known.add(check_key(key))
         return [], [], []
 
-    def _undo(self, metrics: Mapping[str, Any], bad_key: str) -> None:
-        """Remove what this call appended before it met the bad value."""
-        for key in metrics:
-            if key == bad_key:
-                return
-            for column in self._columns[key]:
-                column.pop()
+    def drain(self, refused: Refused | None = None) -> dict[str, Points]:
+        """Take everything buffered so far as numpy columns, keyed by metric.
 
-    def drain(self) -> dict[str, Points]:
-        """Take everything buffered so far as numpy columns, keyed by metric."""
+        A key whose columns do not convert (which the checks in :meth:`add` should make
+        impossible) is handed to *refused* with the error, and the other keys go on.
+        """
         with self._lock:
             columns, self._columns = self._columns, {}
-        for steps, values, times in columns.values():  # an interrupt (Ctrl-C, SIGTERM) may
-            del steps[len(times) :], values[len(times) :]  # have cut an add() short
-        return {
-            key: Points(
-                np.array(steps, dtype=np.int64),
-                np.array(values, dtype=np.float64),
-                (np.array(times, dtype=np.float64) * 1000).astype(np.int64),
-            )
-            for key, (steps, values, times) in columns.items()
-            if steps
-        }
+        drained = {}
+        for key, (steps, values, times) in columns.items():
+            # an interrupt (Ctrl-C, SIGTERM) may have cut an add() short
+            del steps[len(times) :], values[len(times) :]
+            if not steps:
+                continue
+            try:
+                drained[key] = Points(
+                    np.array(steps, dtype=np.int64),
+                    np.array(values, dtype=np.float64),
+                    (np.array(times, dtype=np.float64) * 1000).astype(np.int64),
+                )
+            except (OverflowError, ValueError, TypeError) as exc:
+                if refused is None:
+                    raise
+                refused(key, {"steps": steps, "values": values, "times": times}, exc)
+        return drained

@@ -108,6 +108,7 @@ def _active_or(run: Run | None) -> Run | None:
 
 def _run_criteria(run: Run, items: list[dict[str, Any]], reason: str | None) -> CriteriaSet:
     """Criteria in a live run's own log, superseding its last set."""
+    run._ensure_running("set_criteria")
     previous = getattr(run, "_criteria_id", None)
     criteria_id, actor = new_criteria_id(), local_user()
     body = {"id": criteria_id, "criteria": items, "supersedes": previous, "reason": reason,
@@ -282,6 +283,8 @@ def evaluate(
     if isinstance(model, str):
         model_version = model_version or model
     own = _active_or(run)
+    if own is not None:
+        own._ensure_running("evaluate")
     started_here = own is None
     if own is None:
         own = _start_run(model_version, project)

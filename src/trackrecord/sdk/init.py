@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import socket
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -15,16 +17,21 @@ from trackrecord.errors import (
     InvalidValueError,
     NotFoundError,
     RunLockedError,
+    StoreError,
+    TrackRecordError,
+    TrackRecordWarning,
 )
 from trackrecord.events import GENESIS
 from trackrecord.ids import new_run_id, run_name_for
 from trackrecord.sdk import active
 from trackrecord.sdk.console import ConsoleCapture
 from trackrecord.sdk.files import store_bytes
+from trackrecord.sdk.quarantine import Quarantine
 from trackrecord.sdk.run import Identity, Run
+from trackrecord.sdk.safekeeping import Safekeeping
 from trackrecord.sdk.system_metrics import DEFAULT_INTERVAL, MIN_INTERVAL, RunBuffers, SystemSampler
 from trackrecord.sdk.writer import Writer
-from trackrecord.spool import Spool, is_offline
+from trackrecord.spool import is_offline
 from trackrecord.values import check_key, flatten_params, normalise_tags
 from trackrecord.workspace import Workspace, run_mode
 
@@ -115,7 +122,7 @@ def init(
             f"store. Resume it online (mode='online'), after `trackrecord sync` if it was "
             f"logged offline"
         )
-    workspace = Workspace.open(dir, offline=offline)
+    workspace = _open_workspace(dir, offline, resume)
     try:
         if resume is not None:
             return _resume(workspace, resume, config_flat, tag_map, notes, (options, recording))
@@ -133,6 +140,38 @@ def init(
     except BaseException:
         workspace.close()
         raise
+
+
+def _open_workspace(
+    directory: str | os.PathLike[str] | None, offline: bool, resume: str | None
+) -> Workspace:
+    """The workspace to log to; one without a store if the store cannot be opened (read-only,
+    failing), so that training goes on: its runs wait in spools until the store can be opened.
+    """
+    try:
+        workspace = Workspace.open(directory, offline=offline, recover=False)
+    except StoreError as exc:
+        if resume is not None:
+            raise StoreError(
+                f"cannot resume run {resume!r}: {exc}. Resuming needs the run's record from the "
+                f"store; make the store writable, or start a new run"
+            ) from exc
+        _warn(
+            f"TrackRecord cannot open the store ({exc}). Training goes on; the run keeps its "
+            f"events in a spool until the store can be opened, and finish() says where"
+        )
+        return Workspace.without_store(directory, str(exc))
+    if not workspace.offline:
+        try:
+            workspace.recover()
+        except TrackRecordError as exc:  # what earlier runs left: it waits; this run goes on
+            _warn(f"TrackRecord could not send what earlier runs left in {workspace.root}: {exc}")
+    return workspace
+
+
+def _warn(message: str) -> None:
+    with contextlib.suppress(Warning):  # warnings made errors must not stop training
+        warnings.warn(message, TrackRecordWarning, stacklevel=4)
 
 
 def _recording(
@@ -172,7 +211,7 @@ def _parent_id(workspace: Workspace, parent: Run | str | None) -> str | None:
     if parent is None:
         return None
     parent_id = parent if isinstance(parent, str) else parent.id
-    if workspace.offline:
+    if workspace.offline or workspace.unavailable:
         return parent_id  # no store to check it in; sync sends the parent first if it waits too
     try:
         workspace.store.get_run(parent_id)
@@ -275,10 +314,13 @@ def _launch(
     """*steps*: the next step of ``run.log`` and the next system sample index."""
     capture, recording = options
     offline = workspace.offline
-    spool = Spool(workspace.spool_root, identity.run_id, offline=offline)
+    run_id = identity.run_id
+    spool = Safekeeping(workspace.root, workspace.spool_root, run_id, offline)
     buffers = RunBuffers(steps[0])
-    store = None if offline else workspace.store
-    writer = Writer(identity.run_id, store, spool, buffers, head, workspace.outbox)
+    store = None if offline or workspace.unavailable else workspace.store
+    keep_aside = Quarantine(workspace.root, run_id)
+    writer = Writer(run_id, store, spool, buffers, head, workspace.outboxes, keep_aside)
+    writer.unavailable = workspace.unavailable
     writer.submit(*first)
     # The run is in the store when init returns (a child or a reader can find it at once);
     # if the store is slow or failing, the start waits in the spool like everything else.

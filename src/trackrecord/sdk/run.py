@@ -12,13 +12,20 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
+import warnings
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
-from trackrecord.errors import ConfigurationError, InvalidValueError, StoreError
+from trackrecord.errors import (
+    ConfigurationError,
+    InvalidValueError,
+    StoreError,
+    TrackRecordWarning,
+)
 from trackrecord.sdk import files
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.values import flatten_params, local_user, normalise_tags
@@ -103,12 +110,14 @@ class Run:
         Example:
             >>> run.log_params({"optimizer": {"name": "adam", "lr": 3e-4}})  # doctest: +SKIP
         """
+        self._ensure_running("log_params")
         flat = flatten_params(params)
         if flat:
             self._writer.submit("params", {"params": flat})
 
     def set_tags(self, tags: Mapping[str, Any] | Iterable[str]) -> None:
         """Set tags: a dict of short strings, or a list of labels (stored with value "")."""
+        self._ensure_running("set_tags")
         normalised = normalise_tags(tags)
         if normalised:
             self._writer.submit("tags", {"tags": normalised})
@@ -120,6 +129,7 @@ class Run:
 
     @notes.setter
     def notes(self, text: str | None) -> None:
+        self._ensure_running("notes")
         if text is not None and not isinstance(text, str):
             raise InvalidValueError(f"notes must be a string, not a {type(text).__name__}")
         self._notes = text
@@ -139,16 +149,19 @@ class Run:
             path: a file or directory.
             name: its path inside the run (default: the file or directory name).
         """
+        self._ensure_running("log_artifact")
         self._record_files(files.store_path(self.workspace, path, name))
 
     def log_text(self, name: str, text: str) -> None:
         """Store *text* as a UTF-8 artifact called *name* (e.g. ``"report.md"``)."""
+        self._ensure_running("log_text")
         from trackrecord.media.text import encode_text
 
         self._record_files([files.store_bytes(self.workspace, name, encode_text(text))])
 
     def log_json(self, name: str, value: Any) -> None:
         """Store *value* as a deterministic JSON artifact called *name*."""
+        self._ensure_running("log_json")
         from trackrecord.media.text import encode_json
 
         self._record_files(
@@ -160,6 +173,7 @@ class Run:
 
         ``.png`` is appended to *name* when missing.
         """
+        self._ensure_running("log_image")
         from trackrecord.media.image import to_png
 
         name = name if name.lower().endswith(".png") else f"{name}.png"
@@ -177,6 +191,7 @@ class Run:
         Written as Parquet when pyarrow is installed, else CSV (or as *format*
         says); the extension is appended to *name* when missing.
         """
+        self._ensure_running("log_table")
         from trackrecord.media.table import encode_table
 
         table = encode_table(data, columns=columns, format=format)
@@ -228,6 +243,7 @@ class Run:
             >>> ds.digest  # doctest: +SKIP
             '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'
         """
+        self._ensure_running("log_dataset")
         from trackrecord.sdk.datasets import dataset_event
 
         body, files, result = dataset_event(
@@ -264,6 +280,7 @@ class Run:
         Example:
             >>> run.log_model(clf, "classifier", register="churn-model")  # doctest: +SKIP
         """
+        self._ensure_running("log_model")
         from trackrecord.sdk.models import model_event
         from trackrecord.store.catalog import LoggedModel
 
@@ -286,6 +303,10 @@ class Run:
             self.workspace.store.catalog.create_version(register, self.id, name, local_user())
         return logged
 
+    def _ensure_running(self, call: str) -> None:
+        if self.status != "running":
+            raise ConfigurationError(f"{call}(): {finished_message(self.id)}")
+
     def flush(self, timeout: float | None = 30.0) -> bool:
         """Wait until everything logged so far is in the store; True if it is."""
         return self._writer.flush(timeout)
@@ -305,6 +326,10 @@ class Run:
         stored = self._writer.close(body)
         self._writer.spool.close(delete=stored)
         self.workspace.close()
+        summary = self._writer.summary()
+        if summary is not None:  # what the store lacks, where it is, what is lost: said truly
+            with contextlib.suppress(Warning):  # warnings made errors must not stop the program
+                warnings.warn(summary, TrackRecordWarning, stacklevel=2)
         self._writer.raise_if_failed()
 
     def __enter__(self) -> Run:
@@ -341,7 +366,13 @@ class _Finished:
         self.run_id = run_id
 
     def add(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
-        raise ConfigurationError(
-            f"run {self.run_id} is finished; start a new run with trackrecord.init(), or "
-            f"continue this one with trackrecord.init(resume={self.run_id!r})"
-        )
+        raise ConfigurationError(f"log(): {finished_message(self.run_id)}")
+
+
+def finished_message(run_id: str) -> str:
+    """Why a finished run takes no more logging, and what to do instead."""
+    return (
+        f"run {run_id} is finished, so nothing more can be logged to it; start a new run "
+        f"with trackrecord.init(), or continue this one with "
+        f"trackrecord.init(resume={run_id!r})"
+    )

@@ -34,7 +34,7 @@ import numpy as np
 from trackrecord.capture.gpu import LIBRARY_NAMES, NvmlError, _check, _load, _Memory
 from trackrecord.errors import TrackRecordWarning
 from trackrecord.events import Points
-from trackrecord.sdk.buffers import MetricBuffers
+from trackrecord.sdk.buffers import MetricBuffers, Refused
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -63,10 +63,10 @@ class RunBuffers(MetricBuffers):
         super().__init__(next_step)
         self.samples = MetricBuffers()
 
-    def drain(self) -> dict[str, Points]:
+    def drain(self, refused: Refused | None = None) -> dict[str, Points]:
         """Everything buffered by the user and by the sampler, keyed by metric."""
-        drained = super().drain()
-        for key, points in self.samples.drain().items():
+        drained = super().drain(refused)
+        for key, points in self.samples.drain(refused).items():
             if key in drained:  # the user logged a system/ key of their own
                 mine = drained[key]
                 points = Points(

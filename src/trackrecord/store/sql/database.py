@@ -91,8 +91,9 @@ class SqliteDatabase:
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
                 return
-            except sqlite3.OperationalError:
-                if time.monotonic() > deadline:
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() > deadline:  # e.g. read-only: waiting is no use
                     raise
                 time.sleep(0.05)
 
