@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import traceback
 from collections.abc import Iterable, Mapping
@@ -201,8 +202,9 @@ class Run:
         """Record a dataset this run reads (or, with ``produced=True``, wrote).
 
         The content is hashed in full (SHA-256, streamed; no sampling) before this
-        returns, so the record names exactly these bytes. The same content logged by
-        any run is the same version of *name*.
+        returns, so the record names exactly these bytes. Dataset names belong to the
+        run's project: the same content logged by any run of the project is the same
+        version of *name* there (another project's *name* is another dataset).
 
         Args:
             data: a file or directory path; a pandas/polars DataFrame, Arrow table,
@@ -235,7 +237,7 @@ class Run:
         )
         self._record_files(files)
         self._writer.submit("dataset", body)
-        return result
+        return dataclasses.replace(result, project=self.project)
 
     def log_model(
         self,
