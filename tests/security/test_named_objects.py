@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+import trackrecord
 from tests.security.conftest import Realm, error_of
 from tests.store.conftest import Chain
+from trackrecord.errors import InvalidValueError
 
 RECORDS = (
     "runs", "events", "artifacts", "artifact_grants", "dataset_versions", "run_datasets",
@@ -253,6 +256,27 @@ def test_a_name_registered_in_one_project_cannot_be_squatted_from_another(realm:
     assert realm.store.catalog.model_versions("beta-future") == []
     with realm.client("alice") as alice:
         assert alice.get("/api/v1/models/beta-future/versions").json() == []
+
+
+def test_the_sdk_is_told_a_registered_name_is_taken_and_training_goes_on(
+    realm: Realm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with realm.client("alice") as alice:
+        made = alice.post("/api/v1/models", json={"name": "beta-future", "project": "alpha"})
+        assert made.status_code == 201
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(b"bob's weights")
+    monkeypatch.setenv("TRACKRECORD_URI", realm.url)
+    monkeypatch.setenv("TRACKRECORD_TOKEN", realm.tokens["bob"])
+    monkeypatch.setenv("TRACKRECORD_DIR", str(tmp_path / "client"))
+    with trackrecord.init("beta", capture=False) as run:
+        with pytest.raises(InvalidValueError, match="logged as 'clf' but not registered"):
+            run.log_model(weights, "clf", flavor="directory", register="beta-future")
+        run.log({"loss": 0.5}, step=0)
+    assert realm.store.get_run(run.id).status == "finished"
+    logged = realm.store.catalog.logged_model(run.id, "clf")  # its bytes went up for beta
+    assert realm.store.grants.held("beta", [f["sha256"] for f in logged.files])
+    assert realm.store.catalog.model_versions("beta-future") == []
 
 
 # -- evaluations -----------------------------------------------------------------------------

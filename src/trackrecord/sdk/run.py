@@ -285,7 +285,15 @@ class Run:
                     f"{register!r} now (the store does not answer); register it later with "
                     f"trackrecord models register {self.id} {name} --name {register}"
                 )
-            self.workspace.store.catalog.create_version(register, self.id, name, local_user())
+            try:
+                catalog = self.workspace.store.catalog
+                catalog.create_version(register, self.id, name, local_user())
+            except InvalidValueError as exc:  # e.g. a name another project has
+                raise InvalidValueError(
+                    f"log_model: the model is logged as {name!r} but not registered: {exc}. "
+                    f"Register it with: trackrecord models register {self.id} {name} "
+                    f"--name ANOTHER_NAME"
+                ) from None
         return logged
 
     def flush(self, timeout: float | None = 30.0) -> bool:

@@ -36,10 +36,12 @@ def _dicts(records: list[Any]) -> list[dict[str, Any]]:
 def dataset_project(catalog: Catalog, identity: Identity, name: str, asked: str | None) -> str:
     """The project whose dataset *name* the caller means: *asked*, or the one project they
     may read that has a dataset of that name. Absent and unseen answer the same 404."""
-    candidates = catalog.dataset_projects(name)
     visible = identity.visible_projects()
-    candidates = [p for p in candidates if (asked is None or p == asked)
-                  and (visible is None or p in visible)]  # fmt: skip
+    candidates = [
+        p
+        for p in catalog.dataset_projects(name)
+        if (asked is None or p == asked) and (visible is None or p in visible)
+    ]
     if not candidates:
         raise NotFoundError(f"no dataset named {name!r} in the projects you may read")
     if len(candidates) > 1:
@@ -142,8 +144,8 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
             kind, rest = parse_node(node)
             if kind == "dataset":  # dataset:NAME@V means the caller's one dataset of that name
                 project, name, version = split_dataset_node(rest)
-                start = dataset_node(dataset_project(catalog, identity, name, project), name,
-                                     version)  # fmt: skip
+                owner = dataset_project(catalog, identity, name, project)
+                start = dataset_node(owner, name, version)
             way = q.get("direction", "both")
             graph = catalog.lineage(start, way, 10 if depth is None else depth)
             return visible_graph(graph, identity, model_project)

@@ -422,6 +422,7 @@ _PROJECT_OBJECTS: Final = (
     "DROP TABLE project_datasets",
     "DROP TABLE dataset_versions",
     "ALTER TABLE dataset_versions_by_project RENAME TO dataset_versions",
+    "CREATE INDEX dataset_versions_by_name ON dataset_versions (name)",
     """CREATE TABLE run_datasets_by_project (
         run_id TEXT NOT NULL,
         project TEXT NOT NULL,
