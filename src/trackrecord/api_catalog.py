@@ -48,28 +48,36 @@ class CatalogApi:
     # -- datasets --
 
     def datasets(self) -> list[DatasetName]:
-        """Every dataset name, with its number of versions and runs."""
+        """Every dataset name (per project), with its number of versions and runs."""
         return self.store.catalog.dataset_names()
 
-    def dataset_versions(self, name: str) -> list[DatasetVersion]:
+    def dataset_versions(self, name: str, project: str | None = None) -> list[DatasetVersion]:
         """The versions of a dataset, newest first.
+
+        Dataset names belong to a project: give *project* when several projects have a
+        dataset called *name*.
 
         Example:
             >>> [v.number for v in api.dataset_versions("churn")]  # doctest: +SKIP
             [2, 1]
         """
-        return self.store.catalog.dataset_versions(name)
+        return self.store.catalog.dataset_versions(name, project)
 
-    def dataset(self, name: str, version: str | int = "latest") -> DatasetVersion:
+    def dataset(
+        self, name: str, version: str | int = "latest", project: str | None = None
+    ) -> DatasetVersion:
         """One version of a dataset: by number, digest (or 8+ leading hex digits), or latest."""
         if version == "latest":
-            return self.store.catalog.dataset_versions(name)[0]
-        return self.store.catalog.dataset_version(name, str(version))
+            return self.store.catalog.dataset_versions(name, project)[0]
+        return self.store.catalog.dataset_version(name, str(version), project)
 
-    def dataset_runs(self, name: str, version: str | int | None = None) -> list[DatasetUse]:
+    def dataset_runs(
+        self, name: str, version: str | int | None = None, project: str | None = None
+    ) -> list[DatasetUse]:
         """The runs that read or produced a dataset (one version of it, if given)."""
-        digest = None if version is None else self.dataset(name, version).digest
-        return self.store.catalog.dataset_uses(name=name, digest=digest)
+        found = self.dataset(name, "latest" if version is None else version, project)
+        digest = None if version is None else found.digest
+        return self.store.catalog.dataset_uses(name=name, digest=digest, project=found.project)
 
     def run_datasets(self, run_id: str) -> list[DatasetUse]:
         """The datasets a run read or produced."""

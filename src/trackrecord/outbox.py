@@ -63,13 +63,17 @@ def ship_artifacts(
     store: Store,
     shipped: set[str] | None = None,
 ) -> int:
-    """Upload the contents that *events* name and an outbox holds; return the bytes uploaded.
+    """Upload the contents that *events* (of one run) name and an outbox holds; return the
+    bytes uploaded.
 
-    Contents in *shipped* are skipped, and those uploaded are added to it. A content
-    no outbox holds was stored directly.
+    They are uploaded for the run's project, whose runs may then name them. Contents in
+    *shipped* are skipped, and those uploaded are added to it. A content no outbox holds
+    was stored directly.
     """
+    batch = list(events)
+    project: str | None = None
     sent = 0
-    for event in events:
+    for event in batch:
         if event.type != "artifact":
             continue
         for record in event.body["files"]:
@@ -78,11 +82,20 @@ def ship_artifacts(
                 continue
             holder = next((o for o in outboxes if o.exists(digest)), None)
             if holder is not None:
+                project = project or _project_of(batch, store)
                 with holder.open(digest) as handle:
-                    sent += store.put_artifact(handle)[1]
+                    sent += store.put_artifact(handle, project)[1]
             if shipped is not None:
                 shipped.add(digest)
     return sent
+
+
+def _project_of(events: list[Event], store: Store) -> str:
+    """The project of the run of *events*: from its start, or from the store."""
+    for event in events:
+        if event.type == "run.start":
+            return str(event.body["project"])
+    return store.get_run(events[0].run_id).project
 
 
 def event_batches(

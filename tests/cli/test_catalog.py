@@ -82,7 +82,7 @@ def test_lineage_prints_a_tree_json_and_openlineage(catalog_store: tuple[Path, s
     tree = cli("lineage", f"run:{train}", "--upstream", *where)
     lines = tree.splitlines()
     assert lines[0].startswith(f"run:{train}")
-    assert any("<- input: dataset:clean" in line for line in lines)
+    assert any("<- input: dataset:p/clean" in line for line in lines)
     assert any(f"<- output: run:{prep}" in line for line in lines)
     graph = json.loads(cli("lineage", "dataset:raw@1", "--downstream", "--json", *where))
     assert {n["kind"] for n in graph["nodes"]} == {"dataset", "run"}

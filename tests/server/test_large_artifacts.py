@@ -30,7 +30,7 @@ from tests.artifacts.seaweed import Seaweed, new_bucket, seaweed
 from tests.server_thread import free_port, serving
 from tests.store.conftest import Chain
 from trackrecord.artifacts.s3 import S3ArtifactStore
-from trackrecord.errors import StoreError
+from trackrecord.errors import NotFoundError, StoreError
 from trackrecord.server import wire
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.remote import DIRECT_UPLOAD_MIN, RemoteStore
@@ -290,6 +290,34 @@ def test_an_upload_offer_stores_only_the_bytes_of_its_digest(team: Team) -> None
     assert honest.status_code == 200
     with team.store.open_artifact(digest) as handle:
         assert handle.read() == content
+
+
+def test_an_upload_offer_proves_nothing_until_its_put_is_sent(team: Team) -> None:
+    content = os.urandom(DIRECT_UPLOAD_MIN)
+    alice = team.remote("alice")
+    digest, size = alice.put_artifact(io.BytesIO(content), "vision")
+    record(alice, "vision", digest, size)
+    assert team.store.grants.holders(digest) == {"vision"}
+    carol = team.remote("carol")
+    with team.client("carol") as client:  # carol knows the digest, not the bytes
+        offer = client.post(
+            f"/api/v1/artifacts/{digest}/upload", params={"project": "nlp"}, json={"size": size}
+        )
+        assert offer.status_code == 200 and offer.json()["receipt"]
+        for receipt in (offer.json()["receipt"], "made-up"):
+            claimed = client.post(
+                f"/api/v1/artifacts/{digest}/uploaded",
+                params={"project": "nlp"},
+                json={"receipt": receipt},
+            )
+            assert claimed.status_code == 404, claimed.text
+        assert client.get(f"/api/v1/artifacts/{digest}").status_code == 404
+    with pytest.raises(NotFoundError, match="upload the bytes"):
+        record(carol, "nlp", digest, size)
+    assert team.store.grants.holders(digest) == {"vision"}
+    assert carol.put_artifact(io.BytesIO(content), "nlp") == (digest, size)  # she shows them
+    record(carol, "nlp", digest, size)
+    assert actions(team.store).count("artifacts.uploaded") == 4  # alice's, two refused, carol's
 
 
 class ChangingFile(io.BytesIO):

@@ -31,7 +31,7 @@ def test_an_intact_version_verifies_and_the_summary_lists_each_check(recorded: R
     assert report.ok, report.summary()
     kinds = {(c.kind, c.target) for c in report.checks}
     assert {("run", f"run:{recorded.train_run}"), ("run", f"run:{recorded.evaluation_run}"),
-            ("registry", "registry:credit"), ("dataset", "dataset:train@1"),
+            ("registry", "registry:credit"), ("dataset", "dataset:credit/train@1"),
             ("model", "model:credit/1"), ("signature", "model:credit/1"),
             ("signature", f"evaluation:{recorded.evaluation_id}")} <= kinds  # fmt: skip
     summary = report.summary()
@@ -90,9 +90,10 @@ def test_a_changed_dataset_fails_and_a_missing_one_is_only_reported(
     copy.write_bytes(recorded.data_file.read_bytes() + b"1,2,3\n")
     with sqlite3.connect(recorded.store / "trackrecord.db") as conn:
         conn.execute("UPDATE dataset_versions SET uri = ? WHERE name = 'train'", (copy.as_uri(),))
-    assert failed(check(recorded)) == [("dataset", "dataset:train@1")]
+    assert failed(check(recorded)) == [("dataset", "dataset:credit/train@1")]
     copy.unlink()
     report = check(recorded)
     skipped = [c.target for c in report.checks if c.skipped]
-    assert report.ok and skipped == ["dataset:reference@1", "dataset:train@1"]  # in-memory, gone
+    in_memory, gone = "dataset:credit/reference@1", "dataset:credit/train@1"
+    assert report.ok and skipped == [in_memory, gone]
     assert "not reachable" in report.summary()

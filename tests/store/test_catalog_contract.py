@@ -160,6 +160,53 @@ def test_registry_refuses_bad_names_and_unknown_models(store: Store) -> None:
         store.catalog.set_alias("m", "champion", 9, "alice")
 
 
+def test_dataset_names_are_namespaced_per_project(store: Store) -> None:
+    alpha = logged_run(store, ("dataset", dataset("mnist", "alpha's")), project="alpha")
+    logged_run(store, ("dataset", dataset("mnist", "beta's")), project="beta")
+    logged_run(store, ("dataset", dataset("mnist", "beta's 2")), project="beta")
+    logged_run(store, ("dataset", dataset("mnist", "alpha's")), project="beta")  # same bytes
+    catalog = store.catalog
+    assert catalog.dataset_projects("mnist") == ["alpha", "beta"]
+    with pytest.raises(InvalidValueError, match="'alpha', 'beta' each have a dataset"):
+        catalog.dataset_versions("mnist")
+    mine = catalog.dataset_versions("mnist", "alpha")
+    assert [(v.project, v.number, v.digest, v.runs, v.first_run) for v in mine] == [
+        ("alpha", 1, digest("alpha's"), 1, alpha)
+    ]
+    theirs = catalog.dataset_versions("mnist", project="beta")
+    assert [(v.number, v.digest) for v in theirs] == [
+        (3, digest("alpha's")), (2, digest("beta's 2")), (1, digest("beta's")),
+    ]  # fmt: skip
+    assert catalog.dataset_version("mnist", "1", "beta").digest == digest("beta's")
+    assert {u.project for u in catalog.dataset_uses(name="mnist", project="alpha")} == {"alpha"}
+    assert [(d.project, d.name, d.versions) for d in catalog.dataset_names()] == [
+        ("alpha", "mnist", 1), ("beta", "mnist", 3),
+    ]  # fmt: skip
+    own = digest("alpha's")
+    graph = catalog.lineage(f"dataset:alpha/mnist@{own[:12]}")
+    assert graph.root == f"dataset:alpha/mnist@{own}"
+    assert {n.attrs["project"] for n in graph.nodes.values()} == {"alpha"}  # not beta's use
+
+
+def test_a_registered_model_name_is_one_projects(store: Store) -> None:
+    alpha = logged_run(store, ("model", model("clf", "alpha's")), project="alpha")
+    beta = logged_run(store, ("model", model("clf", "beta's")), project="beta")
+    catalog = store.catalog
+    catalog.create_model("shared-name", "alpha", "alice")
+    for attempt in (
+        lambda: catalog.create_model("shared-name", "beta", "bob"),
+        lambda: catalog.create_version("shared-name", beta, "clf", "bob", project="beta"),
+    ):
+        with pytest.raises(InvalidValueError, match=r"'shared-name' is taken.*another name"):
+            attempt()
+    assert catalog.model_versions("shared-name") == []
+    assert catalog.registered_model("shared-name").project == "alpha"
+    made = catalog.create_version("shared-name", alpha, "clf", "alice", project="alpha")
+    assert (made.version, made.run_id) == (1, alpha)
+    fresh = catalog.create_version("beta-model", beta, "clf", "bob", project="beta")
+    assert catalog.registered_model(fresh.model).project == "beta"
+
+
 def test_lineage_walks_both_ways_through_produced_data(store: Store) -> None:
     raw = dataset("raw", "raw bytes", role="source")
     clean_out = dataset("clean", "clean bytes", direction="output")
@@ -174,7 +221,7 @@ def test_lineage_walks_both_ways_through_produced_data(store: Store) -> None:
     assert {n.kind for n in up.nodes.values()} == {"alias", "model", "run", "dataset"}
     assert {e.kind for e in up.edges} == {"alias", "registered", "input", "output"}
     assert f"run:{prep}" in up.nodes and f"run:{child}" not in up.nodes
-    raw_id = f"dataset:raw@{digest('raw bytes')}"
+    raw_id = f"dataset:p/raw@{digest('raw bytes')}"
     assert raw_id in up.nodes and up.nodes[raw_id].label == "raw v1"
 
     down = store.catalog.lineage("dataset:raw@1", "downstream")
@@ -185,7 +232,7 @@ def test_lineage_walks_both_ways_through_produced_data(store: Store) -> None:
     shallow = store.catalog.lineage("dataset:raw@1", "downstream", depth=1)
     assert set(shallow.nodes) == {raw_id, f"run:{prep}"}
     both = store.catalog.lineage(f"run:{train}", "both", depth=1)
-    assert {f"run:{child}", "model:churn/1", f"dataset:clean@{digest('clean bytes')}"} <= set(
+    assert {f"run:{child}", "model:churn/1", f"dataset:p/clean@{digest('clean bytes')}"} <= set(
         both.nodes
     )
     with pytest.raises(NotFoundError):

@@ -74,15 +74,15 @@ def test_downstream_of_a_raw_version_is_every_run_and_model_made_from_it(
     preps = {i for i in range(PREP) if i % 20 == 7}
     trains = {run for run, source in reads.items() if source in preps}
     expected = (
-        {f"dataset:raw@{sha('raw7')}"}
+        {f"dataset:p/raw@{sha('raw7')}"}
         | {f"run:{prep_ids[i]}" for i in preps}
-        | {f"dataset:features@{sha(f'f{i}')}" for i in preps}
+        | {f"dataset:p/features@{sha(f'f{i}')}" for i in preps}
         | {f"run:{run}" for run in trains}
         | {f"model:clf/{models[run]}" for run in trains if run in models}
     )
     if any(models.get(run) == 5 for run in trains):
         expected.add("alias:clf@champion")
-    graph = store.catalog.lineage("dataset:raw@" + sha("raw7")[:12], "downstream", depth=10)
+    graph = store.catalog.lineage("dataset:p/raw@" + sha("raw7")[:12], "downstream", depth=10)
     assert set(graph.nodes) == expected
     assert len(graph.edges) == len(expected) - 1  # a tree: one edge into each node but the root
 
@@ -101,9 +101,9 @@ def test_upstream_of_the_champion_reaches_the_raw_data_and_nothing_else(
         "alias:clf@champion",
         "model:clf/5",
         f"run:{trained}",
-        f"dataset:features@{sha(f'f{source}')}",
+        f"dataset:p/features@{sha(f'f{source}')}",
         f"run:{prep_ids[source]}",
-        f"dataset:raw@{sha(f'raw{source % 20}')}",
+        f"dataset:p/raw@{sha(f'raw{source % 20}')}",
     }
     assert [e.kind for e in sorted(graph.edges, key=lambda e: e.kind)] == [
         "alias", "input", "input", "output", "registered"

@@ -88,14 +88,14 @@ def test_datasets_list_filters_and_opens_a_dataset(tab: Tab, catalog_url: str) -
     rows.first.wait_for()
     assert sorted(rows.evaluate_all("rs => rs.map(r => r.dataset.name)")) == ["clean", "raw"]
     clean = page.locator('table.datasets tr[data-name="clean"] td')
-    assert clean.all_inner_texts()[1:3] == ["1", "3"]  # one version, three runs
+    assert clean.all_inner_texts()[1:4] == [PROJECT, "1", "3"]  # one version, three runs
     page.get_by_label("Filter datasets").fill("ra")
     page.wait_for_function("sel => document.querySelectorAll(sel).length === 1", arg=ROWS)
     assert "q=ra" in page.url
     page.get_by_label("Filter datasets").fill("")
     page.get_by_role("link", name="clean", exact=True).click()
     page.locator("h1", has_text="clean").wait_for()
-    assert page.url.endswith("/datasets/clean")
+    assert page.url.endswith(f"/datasets/clean?project={PROJECT}")
 
 
 def test_dataset_page_shows_profile_datasheet_and_runs(
@@ -121,7 +121,7 @@ def test_dataset_page_shows_profile_datasheet_and_runs(
     assert set(uses) == {"prep", "train0", "train1"}
     assert "produced" in uses["prep"] and "read" in uses["train0"]
     lineage = page.locator("main a.lineage-link")
-    assert lineage.get_attribute("href").startswith("/lineage?node=dataset%3Aclean%40")
+    assert lineage.get_attribute("href").startswith(f"/lineage?node=dataset%3A{PROJECT}%2Fclean%40")
     snapshot(page, "dataset")
     runs.get_by_role("link", name="prep").click()
     page.locator("h1", has_text="prep").wait_for()
@@ -182,7 +182,7 @@ def test_lineage_page_draws_the_graph_and_nodes_navigate(
     assert "model:churn/1" in ids and "alias:churn@champion" in ids
     assert f"run:{catalog.ids['train0']}" in ids and f"run:{catalog.ids['prep']}" in ids
     datasets = {i.split("@")[0] for i in ids if i.startswith("dataset:")}
-    assert datasets == {"dataset:clean", "dataset:raw"}
+    assert datasets == {f"dataset:{PROJECT}/clean", f"dataset:{PROJECT}/raw"}
     assert page.locator("svg g.edge").count() >= 5
     x = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('g.node')].map(
         n => [n.dataset.kind, n.getBoundingClientRect().x]))""")
@@ -199,7 +199,7 @@ def test_lineage_reroots_on_a_node(tab: Tab, catalog_url: str) -> None:
     raw = page.locator('g.node[data-kind="dataset"]', has_text="raw")
     raw.wait_for()
     raw.locator(".reroot").click()
-    page.wait_for_url("**/lineage?node=dataset%3Araw%40*")
+    page.wait_for_url(f"**/lineage?node=dataset%3A{PROJECT}%2Fraw%40*")
     assert "direction=upstream" in page.url
     page.get_by_label("Direction").select_option("downstream")
     page.locator('g.node.root[data-kind="dataset"]', has_text="raw").wait_for()

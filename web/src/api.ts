@@ -83,8 +83,9 @@ export interface ColumnSchema {
   type: string;
 }
 
-/** A named dataset and how much it is used. */
+/** A project's named dataset and how much it is used (names are namespaced per project). */
 export interface DatasetSummary {
+  project: string;
   name: string;
   versions: number;
   runs: number;
@@ -92,8 +93,9 @@ export interface DatasetSummary {
   updated_at: number;
 }
 
-/** One content version of a dataset (numbered in order of first sight). */
+/** One content version of a project's dataset (numbered in order of first sight). */
 export interface DatasetVersion {
+  project: string;
   name: string;
   digest: string;
   number: number;
@@ -571,10 +573,12 @@ export const api = {
   artifacts: (id: string) => request<Artifact[]>(`/runs/${encodeURIComponent(id)}/artifacts`),
   artifactUrl: (sha256: string) => `/api/v1/artifacts/${sha256}`,
   datasets: () => request<DatasetSummary[]>("/datasets"),
-  datasetVersions: (name: string) => request<DatasetVersion[]>(`/datasets/${enc(name)}/versions`),
-  datasetVersion: (name: string, version: string | number) =>
-    request<DatasetVersion>(`/datasets/${enc(name)}/versions/${enc(String(version))}`),
-  datasetUses: (name: string, digest?: string) => request<DatasetUse[]>(`/datasets/${enc(name)}/uses${query({ digest })}`),
+  datasetVersions: (name: string, project?: string) =>
+    request<DatasetVersion[]>(`/datasets/${enc(name)}/versions${query({ project })}`),
+  datasetVersion: (name: string, version: string | number, project?: string) =>
+    request<DatasetVersion>(`/datasets/${enc(name)}/versions/${enc(String(version))}${query({ project })}`),
+  datasetUses: (name: string, digest?: string, project?: string) =>
+    request<DatasetUse[]>(`/datasets/${enc(name)}/uses${query({ digest, project })}`),
   runDatasets: (id: string) => request<DatasetUse[]>(`/runs/${enc(id)}/datasets`),
   runModels: (id: string) => request<RunModel[]>(`/runs/${enc(id)}/models`),
   models: () => request<RegisteredModel[]>("/models"),

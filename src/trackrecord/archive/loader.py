@@ -81,7 +81,7 @@ def import_archive(
             plans.append(_check_run(reader, store, entry))
             report(progress, done, len(reader.runs), f"check run {entry.id}")
         _check_artifacts_present(reader, plans, store)
-        stored, present = _put_artifacts(reader, store, progress)
+        stored, present = _put_artifacts(reader, store, plans, progress)
         events = 0
         todo = [p for p in plans if not p.skip]
         for done, plan in enumerate(todo, 1):
@@ -164,17 +164,19 @@ def _has_artifact(store: Store, digest: str) -> bool:
 
 
 def _put_artifacts(
-    reader: ArchiveReader, store: Store, progress: Progress | None
+    reader: ArchiveReader, store: Store, plans: list[_Plan], progress: Progress | None
 ) -> tuple[int, int]:
-    """Store every artifact of the archive, each checked against its name."""
+    """Store every artifact of the archive, each checked against its name, and for a project
+    whose runs name it (a server lets a project's runs name only content it was shown)."""
     digests = reader.artifacts
+    projects = {d: p.entry.project for p in reversed(plans) if not p.skip for d in p.artifacts}
     stored = 0
     for done, digest in enumerate(digests, 1):
         handle = reader.open_artifact(digest)
         if _has_artifact(store, digest):
             actual, _ = file_sha256(handle)
         else:
-            actual, _ = store.put_artifact(handle)
+            actual, _ = store.put_artifact(handle, projects.get(digest))
             stored += 1
         if actual != digest:
             raise ArchiveError(

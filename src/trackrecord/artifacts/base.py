@@ -104,10 +104,19 @@ class PresigningStore(Protocol):
         None when this store hands out no URLs (read it with :meth:`ArtifactStore.open`)."""
         ...
 
-    def presign_put(self, sha256: str, size: int, expires_in: int) -> PresignedRequest | None:
+    def presign_put(
+        self, sha256: str, size: int, expires_in: int, receipt: str | None = None
+    ) -> PresignedRequest | None:
         """A PUT that stores *size* bytes under *sha256*, which the store itself refuses
         unless the bytes hash to *sha256*; None when the store cannot guarantee that
-        (the bytes must then go through :meth:`ArtifactStore.put`)."""
+        (the bytes must then go through :meth:`ArtifactStore.put`). With *receipt*, the
+        PUT must also store that text with the content (see :meth:`receipt`)."""
+        ...
+
+    def receipt(self, sha256: str) -> str | None:
+        """The receipt the content was last stored with by a presigned PUT; None if it is
+        absent or was stored otherwise. Only whoever was handed the PUT knows it, so it
+        proves that they sent these bytes."""
         ...
 
 

@@ -21,6 +21,10 @@ it, so before its first presigned PUT the store probes its server once: an
 honest PUT must succeed; a PUT of bytes that miss the checksum, or with an
 unsigned ``x-amz-copy-source``, must be refused. Otherwise, and for contents
 over 5 GiB (the most one PUT carries), uploads go through :meth:`put`.
+
+A presigned PUT may also carry a receipt, as signed user metadata: a server
+hands it only to the client it offers the PUT to, and reads it back afterwards
+(:meth:`S3ArtifactStore.receipt`) as proof that this client sent the bytes.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ _MAX_EXPIRY: Final = 7 * 24 * 3600  # what SigV4 allows
 _PROBE_TIMEOUT: Final = 10.0
 _log = logging.getLogger(__name__)
 _MISSING_CODES: Final = frozenset({"404", "NoSuchKey", "NotFound"})
+_RECEIPT: Final = "trackrecord-receipt"  # user metadata: x-amz-meta-trackrecord-receipt
 _KEY: Final = re.compile(r"sha256/([0-9a-f]{2})/(\1[0-9a-f]{62})")
 
 
@@ -239,10 +244,14 @@ class S3ArtifactStore:
             params = {"Bucket": self.bucket, "Key": key}
             return str(self._client.generate_presigned_url("get_object", params, expires_in))
 
-    def presign_put(self, sha256: str, size: int, expires_in: int) -> PresignedRequest | None:
+    def presign_put(
+        self, sha256: str, size: int, expires_in: int, receipt: str | None = None
+    ) -> PresignedRequest | None:
         """A PUT of *size* bytes to *sha256*'s key for *expires_in* seconds, which the S3
         server refuses unless the bytes hash to *sha256*. None when it would not refuse
         them (see the module's notes), when presigning is off, or over 5 GiB: :meth:`put`.
+        With *receipt*, the PUT must also send it as signed user metadata, which
+        :meth:`receipt` reads back.
 
         Example:
             >>> request = store.presign_put(digest, size, expires_in=900)  # doctest: +SKIP
@@ -255,11 +264,25 @@ class S3ArtifactStore:
         if not self.presign or size > PUT_LIMIT or not self._enforces_checksums():
             return None
         checksum = base64.b64encode(bytes.fromhex(sha256)).decode()
-        url = self._presigned_put_url(key, checksum, expires_in)
-        return PresignedRequest("PUT", url, {"x-amz-checksum-sha256": checksum}, expires_in)
+        url = self._presigned_put_url(key, checksum, expires_in, receipt)
+        headers = {"x-amz-checksum-sha256": checksum}
+        if receipt is not None:
+            headers[f"x-amz-meta-{_RECEIPT}"] = receipt
+        return PresignedRequest("PUT", url, headers, expires_in)
 
-    def _presigned_put_url(self, key: str, checksum: str, expires_in: int) -> str:
-        params = {"Bucket": self.bucket, "Key": key, "ChecksumSHA256": checksum}
+    def receipt(self, sha256: str) -> str | None:
+        """The receipt a presigned PUT stored with the content (None: absent, or stored
+        otherwise, as :meth:`put` does)."""
+        head = self._head(self._key(sha256))
+        found = None if head is None else (head.get("Metadata") or {}).get(_RECEIPT)
+        return found if isinstance(found, str) else None
+
+    def _presigned_put_url(
+        self, key: str, checksum: str, expires_in: int, receipt: str | None = None
+    ) -> str:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ChecksumSHA256": checksum}
+        if receipt is not None:  # a signed header: the PUT must carry exactly this value
+            params["Metadata"] = {_RECEIPT: receipt}
         with self._failures(f"presign an upload to {key}"):
             return str(self._client.generate_presigned_url("put_object", params, expires_in))
 

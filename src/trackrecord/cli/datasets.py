@@ -12,6 +12,12 @@ from trackrecord.cli.render import Column, render_table
 
 __all__ = ["datasets"]
 
+project_option = click.option(
+    "--project",
+    default=None,
+    help="The project whose dataset NAME this is (needed when several projects have one).",
+)
+
 
 def _size(size: int | None) -> str:
     if size is None:
@@ -45,24 +51,27 @@ def list_datasets(directory: str | None, as_json: bool) -> None:
     if not found:
         click.echo("No datasets yet: record one with run.log_dataset(data, name)")
         return
-    columns = [Column("name", max_width=60), Column("versions", align="right"),
-               Column("runs", align="right"), Column("last used")]  # fmt: skip
-    rows = [[d.name, str(d.versions), str(d.runs), format_time(d.updated_at)] for d in found]
+    columns = [Column("project", max_width=40), Column("name", max_width=60),
+               Column("versions", align="right"), Column("runs", align="right"),
+               Column("last used")]  # fmt: skip
+    rows = [[d.project, d.name, str(d.versions), str(d.runs), format_time(d.updated_at)]
+            for d in found]  # fmt: skip
     for line in render_table(columns, rows):
         click.echo(line)
 
 
 @datasets.command("versions")
 @click.argument("name")
+@project_option
 @dir_option
 @json_option
-def versions(name: str, directory: str | None, as_json: bool) -> None:
+def versions(name: str, project: str | None, directory: str | None, as_json: bool) -> None:
     """The versions of dataset NAME, newest first.
 
-    Example: trackrecord datasets versions churn
+    Example: trackrecord datasets versions churn --project fraud
     """
     with open_api(directory) as api:
-        found = api.dataset_versions(name)
+        found = api.dataset_versions(name, project)
     if as_json:
         click.echo(to_json([dataclasses.asdict(v) for v in found]))
         return
@@ -82,22 +91,26 @@ def versions(name: str, directory: str | None, as_json: bool) -> None:
 @datasets.command("show")
 @click.argument("name")
 @click.argument("version", default="latest")
+@project_option
 @dir_option
 @json_option
-def show(name: str, version: str, directory: str | None, as_json: bool) -> None:
+def show(
+    name: str, version: str, project: str | None, directory: str | None, as_json: bool
+) -> None:
     """One version of dataset NAME (number, digest or prefix; default latest) and its runs.
 
-    Example: trackrecord datasets show churn 2
+    Example: trackrecord datasets show churn 2 --project fraud
     """
     with open_api(directory) as api:
-        found = api.dataset(name, version)
-        uses = api.dataset_runs(name, found.digest)
+        found = api.dataset(name, version, project)
+        uses = api.dataset_runs(name, found.digest, found.project)
     if as_json:
         click.echo(to_json({**dataclasses.asdict(found),
                             "uses": [dataclasses.asdict(u) for u in uses]}))  # fmt: skip
         return
     click.echo(
-        f"{found.name} version {found.number}" + (f" ({found.label})" if found.label else "")
+        f"{found.project}/{found.name} version {found.number}"
+        + (f" ({found.label})" if found.label else "")
     )
     click.echo(f"  digest   {found.digest}")
     click.echo(f"  kind     {found.kind}   rows {found.rows if found.rows is not None else '-'}"

@@ -64,7 +64,9 @@ def _dataset(node: Node, store: Store) -> dict[str, Any]:
                                       flavor=attrs.get("flavor")),
             },
         }  # fmt: skip
-    version = store.catalog.dataset_version(str(attrs["name"]), str(attrs["digest"]))
+    version = store.catalog.dataset_version(
+        str(attrs["name"]), str(attrs["digest"]), str(attrs["project"])
+    )
     facets: dict[str, Any] = {
         "version": _facet("DatasetVersionDatasetFacet", datasetVersion=version.digest),
     }
@@ -76,7 +78,8 @@ def _dataset(node: Node, store: Store) -> dict[str, Any]:
     text = version.description or (version.datasheet or {}).get("purpose")
     if text:
         facets["documentation"] = _facet("DocumentationDatasetFacet", description=str(text))
-    return {"namespace": "trackrecord", "name": version.name, "facets": facets}
+    # dataset names are namespaced per project, and so are OpenLineage's
+    return {"namespace": f"trackrecord/{version.project}", "name": version.name, "facets": facets}
 
 
 def openlineage_events(graph: LineageGraph, store: Store) -> list[dict[str, Any]]:

@@ -33,7 +33,12 @@ from trackrecord.artifacts.base import file_sha256
 from trackrecord.compliance.verify import check_chain, verify_run
 from trackrecord.errors import TrackRecordError
 from trackrecord.store.base import Store
-from trackrecord.store.catalog import DatasetVersion, ModelVersion
+from trackrecord.store.catalog import (
+    DatasetVersion,
+    ModelVersion,
+    dataset_node,
+    split_dataset_node,
+)
 
 __all__ = ["Check", "ModelVerification", "verify_model"]
 
@@ -142,7 +147,7 @@ def _local_path(uri: str | None) -> str | None:
 def _check_dataset(dataset: DatasetVersion, report: ModelVerification) -> None:
     from trackrecord.data.digest import hash_directory, hash_file
 
-    target = f"dataset:{dataset.name}@{dataset.number}"
+    target = dataset_node(dataset.project, dataset.name, dataset.number)
     path = _local_path(dataset.uri)
     if path is None or not os.path.exists(path):
         where = dataset.uri or f"in-memory {dataset.kind} data"
@@ -160,9 +165,9 @@ def _check_dataset(dataset: DatasetVersion, report: ModelVerification) -> None:
 
 def _check_datasets(store: Store, nodes: list[str], report: ModelVerification) -> None:
     for node in nodes:
-        name, _, digest = node.removeprefix("dataset:").rpartition("@")
         try:
-            dataset = store.catalog.dataset_version(name, digest)
+            project, name, digest = split_dataset_node(node.removeprefix("dataset:"))
+            dataset = store.catalog.dataset_version(name, digest, project)
         except TrackRecordError as exc:
             report.add("dataset", node, False, str(exc))
             continue
@@ -237,7 +242,7 @@ def verify_model(store: Store, name: str, version: int | str) -> ModelVerificati
     datasets = set(kinds.get("dataset", []))
     for evaluation in evaluations:  # the reference data each evaluation read
         uses = store.catalog.dataset_uses(run_id=evaluation.run_id)
-        datasets.update(f"dataset:{use.name}@{use.digest}" for use in uses)
+        datasets.update(dataset_node(use.project, use.name, use.digest) for use in uses)
     _check_datasets(store, sorted(datasets), report)
     _check_model_files(store, found, report)
     targets = [node] + [f"evaluation:{e.id}" for e in evaluations] + [f"run:{r}" for r in runs]

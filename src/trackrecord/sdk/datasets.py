@@ -16,7 +16,7 @@ from trackrecord.data.datasheet import Datasheet
 from trackrecord.errors import InvalidValueError
 from trackrecord.events import canonical_json
 from trackrecord.sdk.files import ArtifactSink, store_bytes
-from trackrecord.store.catalog import check_model_name
+from trackrecord.store.catalog import check_model_name, dataset_node
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -49,11 +49,13 @@ class LoggedDataset:
     sources: list[dict[str, Any]] = field(default_factory=list)
     uri: str | None = None
     version: str | None = None
+    project: str = ""
+    """The project of the run that logged it: dataset names are namespaced per project."""
 
     @property
     def node(self) -> str:
-        """This version's id in the lineage graph."""
-        return f"dataset:{self.name}@{self.digest}"
+        """This version's id in the lineage graph: ``dataset:PROJECT/NAME@DIGEST``."""
+        return dataset_node(self.project, self.name, self.digest)
 
 
 def _reference_digest(content: DatasetContent, version: str | None) -> str:

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import traceback
 import warnings
@@ -216,8 +217,9 @@ class Run:
         """Record a dataset this run reads (or, with ``produced=True``, wrote).
 
         The content is hashed in full (SHA-256, streamed; no sampling) before this
-        returns, so the record names exactly these bytes. The same content logged by
-        any run is the same version of *name*.
+        returns, so the record names exactly these bytes. Dataset names belong to the
+        run's project: the same content logged by any run of the project is the same
+        version of *name* there (another project's *name* is another dataset).
 
         Args:
             data: a file or directory path; a pandas/polars DataFrame, Arrow table,
@@ -251,7 +253,7 @@ class Run:
         )
         self._record_files(files)
         self._writer.submit("dataset", body)
-        return result
+        return dataclasses.replace(result, project=self.project)
 
     def log_model(
         self,
@@ -300,7 +302,15 @@ class Run:
                     f"{register!r} now (the store does not answer); register it later with "
                     f"trackrecord models register {self.id} {name} --name {register}"
                 )
-            self.workspace.store.catalog.create_version(register, self.id, name, local_user())
+            try:
+                catalog = self.workspace.store.catalog
+                catalog.create_version(register, self.id, name, local_user())
+            except InvalidValueError as exc:  # e.g. a name another project has
+                raise InvalidValueError(
+                    f"log_model: the model is logged as {name!r} but not registered: {exc}. "
+                    f"Register it with: trackrecord models register {self.id} {name} "
+                    f"--name ANOTHER_NAME"
+                ) from None
         return logged
 
     def _ensure_running(self, call: str) -> None:

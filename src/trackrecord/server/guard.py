@@ -2,8 +2,10 @@
 
 A run belongs to one project for life, so the guard remembers each run's
 project after the first lookup. What an identity may not see is reported as
-missing (404), so that a token of one project learns nothing of another;
-what it may see but not change is refused (403).
+missing (404), in the same words as what does not exist, so that a token of one
+project learns nothing of another; what it may see but not change is refused
+(403). Events are also checked against what they name beyond their run
+(artifact bytes, an evaluation's target: :mod:`.named_objects`).
 
 Example:
     >>> guard = Guard(store)  # doctest: +SKIP
@@ -20,7 +22,9 @@ from trackrecord.errors import NotFoundError, PermissionDeniedError
 from trackrecord.events import Event
 from trackrecord.identity import Identity, Role
 from trackrecord.query.lexer import quote
+from trackrecord.server.named_objects import NamedObjects
 from trackrecord.store.base import Store
+from trackrecord.store.catalog import RegisteredModel
 
 __all__ = ["Guard"]
 
@@ -32,6 +36,7 @@ class Guard:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._named = NamedObjects(store)
         self._projects: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -40,7 +45,10 @@ class Guard:
         with self._lock:
             known = self._projects.get(run_id)
         if known is None:
-            known = self._store.get_run(run_id).project
+            try:
+                known = self._store.get_run(run_id).project
+            except NotFoundError:  # the same words as for a run the caller may not see
+                raise NotFoundError(f"no run with id {run_id!r}") from None
             with self._lock:
                 if len(self._projects) >= _REMEMBERED:
                     self._projects.clear()
@@ -67,17 +75,37 @@ class Guard:
             raise NotFoundError(f"no run with id {run_id!r}")
         self.project(identity, project, role, doing)
 
+    def model(
+        self, identity: Identity, name: str, role: Role = "viewer", doing: str = "reading models"
+    ) -> RegisteredModel:
+        """The registered model *name*, requiring *role* in its project for *doing*. A model
+        that does not exist and one that *identity* may not see get the same 404."""
+        try:
+            found = self._store.catalog.registered_model(name)
+        except NotFoundError:
+            found = None
+        if found is None or (not _unlimited(identity) and identity.role_in(found.project) is None):
+            raise NotFoundError(
+                f"no registered model {name!r} in the projects you may read; register one "
+                f"with: trackrecord models register RUN_ID MODEL_NAME --name {name}"
+            )
+        self.project(identity, found.project, role, doing)
+        return found
+
     def append(self, identity: Identity, run_id: str, events: Sequence[Event]) -> None:
-        """Require the editor role for appending *events* to a run (they may start it)."""
+        """Require the editor role for appending *events* to a run (they may start it), and
+        that what they name outside the run may be named (see :mod:`.named_objects`)."""
         if _unlimited(identity):
             return
         try:
             self.run(identity, run_id, "editor", "logging runs")
+            project = self.project_of(run_id)
         except NotFoundError:
             if not events or events[0].type != "run.start" or self._exists(run_id):
                 raise
             project = str(events[0].body.get("project", ""))
             self.project(identity, project, "editor", "logging runs")
+        self._named.check(identity, project, events)
 
     def _exists(self, run_id: str) -> bool:
         try:
@@ -99,7 +127,8 @@ class Guard:
         return f"{scope} and ({query})" if query and query.strip() else scope
 
     def artifact(self, identity: Identity, sha256: str) -> None:
-        """Require that a run in a project *identity* sees recorded these bytes."""
+        """Require that a project *identity* sees holds these bytes: they were uploaded for
+        it, or a run of it recorded them (see :mod:`.named_objects`)."""
         visible = identity.visible_projects()
         if visible is None:
             return
@@ -107,16 +136,23 @@ class Guard:
         if holders is None or not visible & set(holders(sha256)):
             raise NotFoundError(f"no artifact with SHA-256 {sha256}")
 
-    def upload(self, identity: Identity) -> None:
-        """Require the editor role somewhere for uploading artifact bytes."""
+    def upload(self, identity: Identity, project: str | None) -> list[str]:
+        """The projects an upload of artifact bytes is for (which then hold them): *project*,
+        which needs the editor role; or, not given, every project *identity* may log to
+        (none for a server admin's unlimited token, which needs no grant)."""
+        if project is not None:
+            self.project(identity, project, "editor", "uploading artifacts")
+            return [project]
         if _unlimited(identity):
-            return
+            return []
         projects = {*identity.roles, *([identity.token_project] if identity.token_project else [])}
-        if not any(identity.can(p, "editor") for p in projects):
+        editable = sorted(p for p in projects if identity.can(p, "editor"))
+        if not editable:
             raise PermissionDeniedError(
                 f"{identity.user} is an editor of no project; uploading artifacts needs the "
                 f"editor role in the project of the run"
             )
+        return editable
 
 
 def _unlimited(identity: Identity) -> bool:

@@ -144,6 +144,14 @@ TOKEN_ID: Final = path("token_id", "A token's id (not its secret).")
 NAME_PATTERN: Final[Schema] = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"}
 DATASET: Final = path("name", "A dataset's name.", NAME_PATTERN)
 MODEL: Final = path("name", "A registered model's name.", NAME_PATTERN)
+DATASET_PROJECT: Final = query(
+    "project",
+    "The project whose dataset this is (dataset names are namespaced per project); may be "
+    "left out when only one project the caller reads has a dataset of this name.",
+)
+UPLOAD_FOR: Final = query(
+    "project", "The project the content is uploaded for (the editor role there is needed)."
+)
 VERSION: Final = path("version", "A version number.", {"type": "string", "pattern": "^[0-9]+$"})
 ALIAS: Final = path(
     "alias",
@@ -282,9 +290,12 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
         parameters=(RUN_ID,),
     ),
     ("/api/v1/artifacts", "POST"): Operation(
-        "artifacts", "Upload content (stored by its SHA-256)", as_json(ref("Uploaded")),
-        "Streamed to disk. A run then records the file with an `artifact` event naming the "
-        "digest.", body=binary(OCTETS), errors=(400, 401, 403),
+        "artifacts", "Upload content (stored by its SHA-256) for a project",
+        as_json(ref("Uploaded")),
+        "Streamed to disk. The project then holds the content: its runs may name the digest "
+        "in their events (runs of other projects may not, unless their caller may read it). "
+        "Without `project`: for every project the caller may log to.",
+        (UPLOAD_FOR,), body=binary(OCTETS), errors=(400, 401, 403),
     ),
     ("/api/v1/artifacts/{sha256}/table", "GET"): Operation(
         "artifacts", "The first rows of a Parquet table (a preview)",
@@ -309,8 +320,18 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
         "A presigned PUT that the artifact store refuses unless the bytes hash to `sha256`; "
         '`{"url": null}` when the store cannot presign: send the bytes to `POST '
         '/api/v1/artifacts` instead.',
-        (DIGEST,), as_json(obj(size=INT64 | {"minimum": 0}) | _OPEN),
+        (DIGEST, UPLOAD_FOR), as_json(obj(size=INT64 | {"minimum": 0}) | _OPEN),
         errors=(400, 401, 403),
+    ),
+    ("/api/v1/artifacts/{sha256}/uploaded", "POST"): Operation(
+        "artifacts", "Say that the PUT of an upload offer was sent",
+        as_json(obj(sha256=SHA256)),
+        "The stored content must carry the offer's `receipt` (only its PUT stores it): then "
+        "the project holds the content, as after `POST /api/v1/artifacts`. 404 when it does "
+        "not (the PUT was not sent, or the content was stored again since): send the bytes "
+        "through the server instead.",
+        (DIGEST, UPLOAD_FOR), as_json(obj(receipt=STRING) | _OPEN),
+        errors=(400, 401, 403, 404),
     ),
     ("/api/v1/datasets", "GET"): Operation(
         "datasets", "Dataset names the caller's projects used", as_json(array(ref("DatasetName"))),
@@ -318,16 +339,18 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ),
     ("/api/v1/datasets/{name}/versions", "GET"): Operation(
         "datasets", "A dataset's versions, newest first", as_json(array(ref("DatasetVersion"))),
-        parameters=(DATASET,),
+        parameters=(DATASET, DATASET_PROJECT),
     ),
     ("/api/v1/datasets/{name}/versions/{version}", "GET"): Operation(
         "datasets", "One version: by number, SHA-256, or 8+ leading hex digits of it",
         as_json(ref("DatasetVersion")),
-        parameters=(DATASET, path("version", "A number, a digest or a digest prefix.")),
+        parameters=(DATASET, path("version", "A number, a digest or a digest prefix."),
+                    DATASET_PROJECT),
     ),
     ("/api/v1/datasets/{name}/uses", "GET"): Operation(
         "datasets", "The runs that read or produced a dataset", as_json(array(ref("DatasetUse"))),
-        parameters=(DATASET, query("digest", "Only this version (number, digest or prefix).")),
+        parameters=(DATASET, query("digest", "Only this version (number, digest or prefix)."),
+                    DATASET_PROJECT),
     ),
     ("/api/v1/runs/{run_id}/datasets", "GET"): Operation(
         "datasets", "The datasets a run read or produced", as_json(array(ref("DatasetUse"))),
@@ -343,7 +366,8 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ),
     ("/api/v1/lineage", "GET"): Operation(
         "lineage", "The lineage graph around a node", as_json(ref("LineageGraph")),
-        "Nodes: `dataset:NAME@VERSION` (number or digest), `run:RUN_ID`, "
+        "Nodes: `dataset:PROJECT/NAME@VERSION` (number or digest; `dataset:NAME@VERSION` for "
+        "a name only one of the caller's projects has), `run:RUN_ID`, "
         "`model:NAME/VERSION`, `alias:NAME@ALIAS`. Edges point the way data flows.",
         (
             query("node", "Where to start, such as `model:churn/3`."),
@@ -378,8 +402,12 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ("/api/v1/models/{name}/versions", "POST"): _registry(
         "A new version from a model a run logged, bound to its digest (editors)",
         ref("ModelVersion"), MODEL, status=201,
+        description="A missing registered model is created in `project` (default: the run's). "
+        "Names are unique across projects: a name another project has is refused (400) "
+        "without saying whose it is; choose another name.",
         body=as_json(obj(("run_id", "run_model"), run_id=STRING, run_model=STRING,
-                         description=nullable(STRING), tags=STRING_MAP) | _OPEN),
+                         description=nullable(STRING), tags=STRING_MAP,
+                         project=nullable(STRING)) | _OPEN),
     ),
     ("/api/v1/models/{name}/versions/{version}", "GET"): _registry(
         "A version, by number or alias", ref("ModelVersion"), MODEL,
@@ -594,7 +622,7 @@ def schemas() -> dict[str, Schema]:
         ),
         "UploadOffer": {"anyOf": [
             obj(url={"type": "null"}),
-            obj(method=STRING, url=STRING, expires_in=INTEGER,
+            obj(method=STRING, url=STRING, expires_in=INTEGER, receipt=STRING,
                 headers={"type": "object", "additionalProperties": STRING}),
         ]},
     }  # fmt: skip

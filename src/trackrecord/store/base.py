@@ -176,8 +176,14 @@ class Store(Protocol):
         """The series downsampled to at most *buckets* equal step-width buckets."""
         ...
 
-    def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
-        """Store bytes content-addressed; return (sha256, size). Deduplicated."""
+    def put_artifact(self, source: BinaryIO, project: str | None = None) -> tuple[str, int]:
+        """Store bytes content-addressed; return (sha256, size). Deduplicated.
+
+        *project* is the project the bytes are stored for. A server lets a project's runs
+        name only the contents that were uploaded for it (or that its runs recorded), so
+        that knowing a digest never opens another project's bytes; leaving it out stores
+        them for every project the caller may log to.
+        """
         ...
 
     def open_artifact(self, sha256: str) -> BinaryIO:

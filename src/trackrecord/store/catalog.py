@@ -40,6 +40,9 @@ __all__ = [
     "chain_id",
     "check_alias",
     "check_model_name",
+    "dataset_node",
+    "name_taken",
+    "split_dataset_node",
 ]
 
 Direction = Literal["input", "output"]
@@ -68,6 +71,20 @@ def check_model_name(name: object, what: str = "model name") -> str:
     return name
 
 
+def name_taken(name: str) -> InvalidValueError:
+    """The refusal of a registered model name that exists already, in any project.
+
+    Registered model names are unique across projects (versions, aliases, criteria and
+    sign-offs are named ``model:NAME/VERSION``), so a name one project has cannot be
+    taken by another. The refusal says nothing of where the name is, or whose.
+    """
+    return InvalidValueError(
+        f"the registered model name {name!r} is taken: registered model names are unique "
+        f"across the projects of a store, so choose another name (for example one that "
+        f"starts with your project's name)"
+    )
+
+
 def check_alias(alias: object) -> str:
     """An alias such as ``champion``: a letter, then letters, digits, ``_`` or ``-``.
 
@@ -86,16 +103,46 @@ def check_alias(alias: object) -> str:
     return alias
 
 
+def dataset_node(project: str, name: str, version: str | int) -> str:
+    """The lineage node of a project's dataset version: ``dataset:PROJECT/NAME@VERSION``.
+
+    Example:
+        >>> dataset_node("vision", "mnist", 3)
+        'dataset:vision/mnist@3'
+    """
+    return f"dataset:{project}/{name}@{version}"
+
+
+def split_dataset_node(rest: str) -> tuple[str | None, str, str]:
+    """(project, name, version) of a dataset node without its ``dataset:``; the project is
+    None when the node leaves it out (``NAME@VERSION``, for a name only one project has).
+
+    Example:
+        >>> split_dataset_node("vision/mnist@3")
+        ('vision', 'mnist', '3')
+    """
+    head, sep, version = rest.rpartition("@")
+    project, slash, name = head.rpartition("/")  # dataset names hold no "/"
+    if not sep or not name or not version or (slash and not project):
+        raise InvalidValueError(
+            f"dataset node 'dataset:{rest}' must be dataset:PROJECT/NAME@VERSION (a number or "
+            f"a digest), e.g. dataset:vision/mnist@3"
+        )
+    return (project if slash else None), name, version
+
+
 @dataclass(frozen=True)
 class DatasetVersion:
-    """One version of a named dataset: its content digest, and what was found in it.
+    """One version of a project's named dataset: its content digest, and what was in it.
 
-    ``digest`` is the SHA-256 of the content (for a reference whose content was
-    not read, ``ref:`` and the SHA-256 of the reference). ``number`` counts the
-    versions of the name in the order they were first used (1, 2, ...);
-    ``label`` is the version string the user gave, if any.
+    Dataset names are namespaced per project: two projects may each have an ``mnist``,
+    each with its own versions. ``digest`` is the SHA-256 of the content (for a reference
+    whose content was not read, ``ref:`` and the SHA-256 of the reference). ``number``
+    counts the versions of the name in its project in the order they were first used
+    (1, 2, ...); ``label`` is the version string the user gave, if any.
     """
 
+    project: str
     name: str
     digest: str
     number: int
@@ -116,14 +163,15 @@ class DatasetVersion:
 
     @property
     def node(self) -> str:
-        """This version's id in the lineage graph: ``dataset:NAME@DIGEST``."""
-        return f"dataset:{self.name}@{self.digest}"
+        """This version's id in the lineage graph: ``dataset:PROJECT/NAME@DIGEST``."""
+        return dataset_node(self.project, self.name, self.digest)
 
 
 @dataclass(frozen=True)
 class DatasetName:
-    """A dataset name and how many versions and runs it has."""
+    """A project's dataset name and how many versions and runs it has."""
 
+    project: str
     name: str
     versions: int
     runs: int
@@ -271,21 +319,36 @@ class Catalog(Protocol):
     """
 
     def dataset_names(self, projects: Collection[str] | None = None) -> list[DatasetName]:
-        """Every dataset name, by name (only those runs of *projects* used, when given)."""
+        """Every project's dataset names, by project and name (of *projects*, when given)."""
         ...
 
-    def dataset_versions(self, name: str) -> list[DatasetVersion]:
-        """The versions of a dataset, newest first (NotFoundError if the name is unknown)."""
+    def dataset_projects(self, name: str) -> list[str]:
+        """The projects that have a dataset called *name*, by name."""
         ...
 
-    def dataset_version(self, name: str, version: str) -> DatasetVersion:
-        """A version by number (``"3"``), digest, or a digest prefix of at least 8 hex digits."""
+    def dataset_versions(self, name: str, project: str | None = None) -> list[DatasetVersion]:
+        """The versions of a project's dataset, newest first (NotFoundError if unknown).
+
+        *project* may be left out when only one project has a dataset called *name*
+        (InvalidValueError, naming them, when several do).
+        """
+        ...
+
+    def dataset_version(
+        self, name: str, version: str, project: str | None = None
+    ) -> DatasetVersion:
+        """A version by number (``"3"``), digest, or a digest prefix of at least 8 hex digits
+        (*project* as in :meth:`dataset_versions`)."""
         ...
 
     def dataset_uses(
-        self, name: str | None = None, digest: str | None = None, run_id: str | None = None
+        self,
+        name: str | None = None,
+        digest: str | None = None,
+        run_id: str | None = None,
+        project: str | None = None,
     ) -> list[DatasetUse]:
-        """Which runs read or produced which dataset versions (filter by any of the three)."""
+        """Which runs read or produced which dataset versions (filter by any of the four)."""
         ...
 
     def logged_models(self, run_id: str) -> list[LoggedModel]:
@@ -324,7 +387,8 @@ class Catalog(Protocol):
         description: str | None = None,
         tags: dict[str, str] | None = None,
     ) -> RegisteredModel:
-        """Register a model name in a project."""
+        """Register a model name in a project (InvalidValueError if the name is taken, in
+        whichever project: names are unique across projects)."""
         ...
 
     def create_version(
@@ -335,10 +399,13 @@ class Catalog(Protocol):
         actor: str,
         description: str | None = None,
         tags: dict[str, str] | None = None,
+        project: str | None = None,
     ) -> ModelVersion:
         """A new version of *name* from the model *run_model* that run *run_id* logged.
 
-        The registered model is created (in the run's project) when missing.
+        The registered model is created when missing: in *project*, or in the run's.
+        Registered model names are unique across projects: with *project*, a name that
+        another project has is refused (InvalidValueError), never added to.
         """
         ...
 

@@ -4,10 +4,12 @@ Artifact bytes stream both ways and are never held whole in memory. When the
 server's artifact store can presign (S3), they skip the server: a download
 follows the server's redirect to a presigned URL, and an upload of a seekable
 source of 8 MiB or more is hashed first, then PUT to a presigned URL that the
-store itself refuses unless the bytes match the digest. Whenever the direct
+store itself refuses unless the bytes match the digest; the offer's receipt,
+shown to the server afterwards, proves the bytes were sent. Whenever the direct
 way is not offered or fails (the store's endpoint is unreachable from here,
 the file changed under us), the bytes go through the server instead. Every
 download is hashed as it arrives and checked against the digest asked for.
+Uploads name the project they are for: its runs may then name the content.
 
 Example:
     >>> store = RemoteStore("http://127.0.0.1:8080")  # doctest: +SKIP
@@ -23,7 +25,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import IO, Any, BinaryIO, Final
 
 from trackrecord.artifacts.base import CHUNK_SIZE, check_digest, file_sha256
-from trackrecord.errors import NotFoundError, StoreError, missing
+from trackrecord.errors import InvalidValueError, NotFoundError, StoreError, missing
 from trackrecord.events import Event, decode_json
 from trackrecord.server import wire
 from trackrecord.spool import encode_event, read_frames
@@ -135,18 +137,24 @@ class RemoteStore:
         return wire.buckets_from_json(self._json("GET", f"/runs/{run_id}/metrics/{key}",
                                                  params=params))  # fmt: skip
 
-    def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
-        """See :meth:`Store.put_artifact` (the body is streamed, never read whole)."""
-        direct = self._put_direct(source)
+    def put_artifact(self, source: BinaryIO, project: str | None = None) -> tuple[str, int]:
+        """See :meth:`Store.put_artifact` (the body is streamed, never read whole).
+
+        The bytes are always sent, even when the server has them already: a project may
+        name only content it was shown (see :mod:`trackrecord.server.named_objects`).
+        """
+        params = {} if project is None else {"project": project}
+        direct = self._put_direct(source, params)
         if direct is not None:
             return direct
         blocks = iter(lambda: source.read(CHUNK_SIZE), b"")
-        data = self._json("POST", "/artifacts", content=blocks)
+        data = self._json("POST", "/artifacts", content=blocks, params=params)
         return str(data["sha256"]), int(data["size"])
 
-    def _put_direct(self, source: BinaryIO) -> tuple[str, int] | None:
+    def _put_direct(self, source: BinaryIO, params: dict[str, str]) -> tuple[str, int] | None:
         """PUT *source* straight to the artifact store if the server offers a presigned
-        upload; None (with *source* rewound) when the bytes must go through the server."""
+        upload, then show the server the offer's receipt; None (with *source* rewound)
+        when the bytes must go through the server."""
         start = _position(source)
         if start is None:
             return None
@@ -154,12 +162,26 @@ class RemoteStore:
         source.seek(start)
         if size < DIRECT_UPLOAD_MIN:
             return None
+        path = f"/artifacts/{digest}"
         try:
-            offer = self._json("POST", f"/artifacts/{digest}/upload", json={"size": size})
+            offer = self._json("POST", f"{path}/upload", json={"size": size}, params=params)
         except (NotFoundError, StoreError):  # a server without presigning, or one too old
             return None
         if not isinstance(offer, Mapping) or offer.get("url") is None:
             return None
+        if not self._send_offer(offer, source, size):
+            source.seek(start)  # e.g. the file changed since it was hashed: S3 refused it
+            return None
+        try:
+            receipt = {"receipt": offer.get("receipt")}
+            self._json("POST", f"{path}/uploaded", json=receipt, params=params)
+        except (NotFoundError, StoreError, InvalidValueError):  # stored again meanwhile
+            source.seek(start)
+            return None
+        return digest, size
+
+    def _send_offer(self, offer: Mapping[str, Any], source: BinaryIO, size: int) -> bool:
+        """Send the bytes as the offer says; whether the artifact store took them."""
         headers = {**offer.get("headers", {}), "Content-Length": str(size)}
         try:
             with self._httpx.Client(timeout=self._client.timeout) as direct:
@@ -168,11 +190,8 @@ class RemoteStore:
                     method, url, content=_blocks(source, size), headers=headers
                 )
         except self._httpx.HTTPError:
-            response = None
-        if response is None or response.status_code >= 300:
-            source.seek(start)  # e.g. the file changed since it was hashed: S3 refused it
-            return None
-        return digest, size
+            return False
+        return response.status_code < 300
 
     def open_artifact(self, sha256: str) -> BinaryIO:
         """See :meth:`Store.open_artifact` (spooled to a temporary file as it arrives).

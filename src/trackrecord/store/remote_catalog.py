@@ -40,6 +40,11 @@ def _part(text: str) -> str:
     return quote(str(text), safe="")
 
 
+def _in(project: str | None) -> dict[str, str]:
+    """The query parameters that name a dataset's project, if given."""
+    return {} if project is None else {"project": project}
+
+
 class RemoteCatalog:
     """The :class:`~trackrecord.store.catalog.Catalog` of a server, through *request*."""
 
@@ -49,19 +54,30 @@ class RemoteCatalog:
     def dataset_names(self, projects: Collection[str] | None = None) -> list[DatasetName]:
         """See :meth:`Catalog.dataset_names` (the server already limits them to yours)."""
         found = [DatasetName(**d) for d in self._json("GET", "/datasets")]
-        return found if projects is None else [d for d in found if d.name in set(projects)]
+        return found if projects is None else [d for d in found if d.project in set(projects)]
 
-    def dataset_versions(self, name: str) -> list[DatasetVersion]:
+    def dataset_projects(self, name: str) -> list[str]:
+        """See :meth:`Catalog.dataset_projects` (of the projects you may read)."""
+        return sorted({d.project for d in self.dataset_names() if d.name == name})
+
+    def dataset_versions(self, name: str, project: str | None = None) -> list[DatasetVersion]:
         """See :meth:`Catalog.dataset_versions`."""
-        return [DatasetVersion(**d) for d in self._json("GET", f"/datasets/{_part(name)}/versions")]
+        path = f"/datasets/{_part(name)}/versions"
+        return [DatasetVersion(**d) for d in self._json("GET", path, params=_in(project))]
 
-    def dataset_version(self, name: str, version: str) -> DatasetVersion:
+    def dataset_version(
+        self, name: str, version: str, project: str | None = None
+    ) -> DatasetVersion:
         """See :meth:`Catalog.dataset_version`."""
         path = f"/datasets/{_part(name)}/versions/{_part(version)}"
-        return DatasetVersion(**self._json("GET", path))
+        return DatasetVersion(**self._json("GET", path, params=_in(project)))
 
     def dataset_uses(
-        self, name: str | None = None, digest: str | None = None, run_id: str | None = None
+        self,
+        name: str | None = None,
+        digest: str | None = None,
+        run_id: str | None = None,
+        project: str | None = None,
     ) -> list[DatasetUse]:
         """See :meth:`Catalog.dataset_uses` (give *name* or *run_id*)."""
         if run_id is not None:
@@ -69,11 +85,13 @@ class RemoteCatalog:
             return [
                 u
                 for u in found
-                if (name is None or u.name == name) and (digest is None or u.digest == digest)
+                if (name is None or u.name == name)
+                and (digest is None or u.digest == digest)
+                and (project is None or u.project == project)
             ]
         if name is None:
             raise InvalidValueError("give a dataset name or a run id to find dataset uses")
-        params = {} if digest is None else {"digest": digest}
+        params = _in(project) | ({} if digest is None else {"digest": digest})
         path = f"/datasets/{_part(name)}/uses"
         return [DatasetUse(**d) for d in self._json("GET", path, params=params)]
 
@@ -131,10 +149,11 @@ class RemoteCatalog:
         actor: str,
         description: str | None = None,
         tags: dict[str, str] | None = None,
+        project: str | None = None,
     ) -> ModelVersion:
         """See :meth:`Catalog.create_version`."""
         body = {"run_id": run_id, "run_model": run_model, "actor": actor,
-                "description": description, "tags": tags}  # fmt: skip
+                "description": description, "tags": tags, "project": project}  # fmt: skip
         return ModelVersion(**self._json("POST", f"/models/{_part(name)}/versions", json=body))
 
     def update_model(

@@ -4,7 +4,7 @@ import type { DatasetUse, DatasetVersion } from "../api";
 import { DatasetPage } from "../pages/dataset";
 
 const V = (number: number, patch: Partial<DatasetVersion> = {}): DatasetVersion => ({
-  name: "clean", digest: `${number}`.repeat(64), number, kind: "dataframe", label: null, uri: null, size: 2048, rows: 4,
+  project: "p", name: "clean", digest: `${number}`.repeat(64), number, kind: "dataframe", label: null, uri: null, size: 2048, rows: 4,
   schema: [{ name: "age", type: "float64" }, { name: "plan", type: "string" }],
   profile: { rows: 4, columns_total: 2, columns: [
     { name: "age", type: "float64", nulls: 1, min: 22, max: 45, distinct: 3 },
@@ -31,7 +31,7 @@ describe("DatasetPage", () => {
       const body = url.includes("/uses") ? USES : [V(2, { rows: 10 }), V(1)];
       return new Response(JSON.stringify(body), { status: 200 });
     }));
-    render(<DatasetPage name="clean" params={new URLSearchParams("v=1")} />);
+    render(<DatasetPage name="clean" params={new URLSearchParams("project=p&v=1")} />);
     const columns = await screen.findByRole("table", { name: "Columns" });
     const age = within(columns).getByText("age").closest("tr")!;
     expect([...age.querySelectorAll("td")].map((td) => td.textContent)).toEqual(["age", "float64", "1", "3", "22", "45", ""]);
@@ -44,7 +44,9 @@ describe("DatasetPage", () => {
     const runs = await screen.findByRole("table", { name: "Runs that used it" });
     expect(within(runs).getByText("prep").getAttribute("href")).toBe("/runs/r1");
     expect(within(runs).getByText("produced")).toBeTruthy();
-    expect(urls).toContain(`/api/v1/datasets/clean/uses?digest=${"1".repeat(64)}`);
-    expect(screen.getByText("Lineage").getAttribute("href")).toBe(`/lineage?node=${encodeURIComponent(`dataset:clean@${"1".repeat(64)}`)}`);
+    expect(urls).toContain("/api/v1/datasets/clean/versions?project=p");
+    expect(urls).toContain(`/api/v1/datasets/clean/uses?digest=${"1".repeat(64)}&project=p`);
+    expect(screen.getByText("Lineage").getAttribute("href")).toBe(`/lineage?node=${encodeURIComponent(`dataset:p/clean@${"1".repeat(64)}`)}`);
+    expect(screen.getByText("project p")).toBeTruthy();
   });
 });

@@ -32,12 +32,15 @@ function Facts({ version }: { version: DatasetVersion }) {
 }
 
 export function VersionDetail({ version }: { version: DatasetVersion }) {
-  const uses = useApi(() => api.datasetUses(version.name, version.digest), [version.name, version.digest]);
+  const uses = useApi(
+    () => api.datasetUses(version.name, version.digest, version.project),
+    [version.name, version.digest, version.project],
+  );
   return (
     <section class="dataset-version" aria-label={`Version ${version.number}`}>
       <h2>
         v{version.number}{version.label && ` · ${version.label}`}
-        <RouteLink class="lineage-link" href={lineageUrl(`dataset:${version.name}@${version.digest}`)}>Lineage</RouteLink>
+        <RouteLink class="lineage-link" href={lineageUrl(`dataset:${version.project}/${version.name}@${version.digest}`)}>Lineage</RouteLink>
       </h2>
       <Facts version={version} />
       {version.description && <p class="description">{version.description}</p>}

@@ -2,6 +2,15 @@
 // free-form JSON values.
 import type { Json } from "../api";
 
+/** The page of a project's dataset (names are namespaced per project), at a version. */
+export function datasetUrl(name: string, project?: string | null, version?: number | null): string {
+  const params = new URLSearchParams();
+  if (project) params.set("project", project);
+  if (typeof version === "number") params.set("v", String(version));
+  const rest = params.toString();
+  return `/datasets/${encodeURIComponent(name)}${rest ? `?${rest}` : ""}`;
+}
+
 /** The first 12 hex digits of a content digest: enough to tell versions apart. */
 export function shortDigest(digest: string | null | undefined): string {
   return digest ? digest.slice(0, 12) : "";

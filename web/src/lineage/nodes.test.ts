@@ -9,6 +9,9 @@ describe("nodeUrl", () => {
   it("opens the page of each kind of node", () => {
     expect(nodeUrl(node("dataset:clean@abc", "dataset", { name: "clean", number: 2 }))).toBe("/datasets/clean?v=2");
     expect(nodeUrl(node("dataset:a@b@abc", "dataset"))).toBe("/datasets/a%40b");
+    expect(nodeUrl(node("dataset:vision/clean@abc", "dataset", { project: "vision", name: "clean", number: 2 })))
+      .toBe("/datasets/clean?project=vision&v=2");
+    expect(nodeUrl(node("dataset:vision/clean@abc", "dataset"))).toBe("/datasets/clean?project=vision");
     expect(nodeUrl(node("run:01abc", "run"))).toBe("/runs/01abc");
     expect(nodeUrl(node("model:team/churn/3", "model"))).toBe("/models/team%2Fchurn");
     expect(nodeUrl(node("alias:churn@champion", "alias"))).toBe("/models/churn");

@@ -1,7 +1,7 @@
 // What a lineage node id means: which page it opens and what it says under its label.
-// Ids: dataset:NAME@DIGEST, run:RUN_ID, model:NAME/VERSION, alias:NAME@ALIAS.
+// Ids: dataset:PROJECT/NAME@DIGEST, run:RUN_ID, model:NAME/VERSION, alias:NAME@ALIAS.
 import type { LineageNode } from "../api";
-import { formatCount } from "../datasets/format";
+import { datasetUrl, formatCount } from "../datasets/format";
 
 function after(id: string, prefix: string): string {
   return id.startsWith(prefix) ? id.slice(prefix.length) : id;
@@ -18,9 +18,11 @@ export function nodeUrl(node: Pick<LineageNode, "id" | "kind" | "attrs">): strin
   const enc = encodeURIComponent;
   switch (node.kind) {
     case "dataset": {
-      const [name] = splitLast(after(node.id, "dataset:"), "@");
-      const number = node.attrs?.number;
-      return `/datasets/${enc(typeof node.attrs?.name === "string" ? node.attrs.name : name)}${typeof number === "number" ? `?v=${number}` : ""}`;
+      const [owned] = splitLast(after(node.id, "dataset:"), "@");
+      const [owner, name] = splitLast(owned, "/");
+      const a = node.attrs ?? {};
+      const project = typeof a.project === "string" ? a.project : name ? owner : null;
+      return datasetUrl(typeof a.name === "string" ? a.name : name || owner, project, typeof a.number === "number" ? a.number : null);
     }
     case "run":
       return `/runs/${enc(after(node.id, "run:"))}`;

@@ -1,7 +1,7 @@
-// Every dataset the store has seen: versions, runs and when last used, with a filter
-// (?q=) on the name.
+// Every dataset the caller's projects have (names are namespaced per project): versions,
+// runs and when last used, with a filter (?q=) on the name.
 import { api, type DatasetSummary } from "../api";
-import { formatAgo, formatTime } from "../datasets/format";
+import { datasetUrl, formatAgo, formatTime } from "../datasets/format";
 import { RouteLink } from "../datasets/RouteLink";
 import { useApi } from "../datasets/useApi";
 import { navigate } from "../router";
@@ -15,11 +15,12 @@ export function filterByName<T extends { name: string }>(items: T[], q: string):
 function DatasetsTable({ datasets }: { datasets: DatasetSummary[] }) {
   return (
     <table class="catalog-list datasets" aria-label="Datasets">
-      <thead><tr><th>dataset</th><th>versions</th><th>runs</th><th>last used</th><th>first seen</th></tr></thead>
+      <thead><tr><th>dataset</th><th>project</th><th>versions</th><th>runs</th><th>last used</th><th>first seen</th></tr></thead>
       <tbody>
         {datasets.map((d) => (
-          <tr key={d.name} data-name={d.name}>
-            <td><RouteLink href={`/datasets/${encodeURIComponent(d.name)}`}>{d.name}</RouteLink></td>
+          <tr key={`${d.project}/${d.name}`} data-name={d.name} data-project={d.project}>
+            <td><RouteLink href={datasetUrl(d.name, d.project)}>{d.name}</RouteLink></td>
+            <td>{d.project}</td>
             <td class="num">{d.versions}</td>
             <td class="num">{d.runs}</td>
             <td title={formatTime(d.updated_at)}>{formatAgo(d.updated_at)}</td>

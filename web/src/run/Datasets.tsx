@@ -2,7 +2,7 @@
 // page), role, read/produced, digest.
 import { api } from "../api";
 import { CopyButton } from "../datasets/CopyButton";
-import { shortDigest } from "../datasets/format";
+import { datasetUrl, shortDigest } from "../datasets/format";
 import { RouteLink } from "../datasets/RouteLink";
 import { useApi } from "../datasets/useApi";
 import "../datasets/datasets.css";
@@ -19,7 +19,7 @@ export function Datasets({ runId }: { runId: string }) {
         <tbody>
           {data.map((use) => (
             <tr key={`${use.digest}:${use.direction}:${use.role}`} data-name={use.name}>
-              <td><RouteLink href={`/datasets/${encodeURIComponent(use.name)}?v=${use.number}`}>{use.name} v{use.number}</RouteLink></td>
+              <td><RouteLink href={datasetUrl(use.name, use.project, use.number)}>{use.name} v{use.number}</RouteLink></td>
               <td>{use.role ?? ""}</td>
               <td class={`direction ${use.direction}`}>{use.direction === "output" ? "produced" : "read"}</td>
               <td><code title={use.digest}>{shortDigest(use.digest)}</code> <CopyButton text={use.digest} /></td>

@@ -38,7 +38,7 @@ def version_summary(api: Api, name: str, version: int) -> dict[str, Any]:
     metrics = {k: m.get("value") for k, m in sorted(evaluations[-1].metrics.items())} \
         if evaluations else {}  # fmt: skip
     datasets: dict[str, list[str]] = {}
-    for dataset, digest in lineage_summary(api, node)["datasets"]:
+    for _, dataset, digest in lineage_summary(api, node)["datasets"]:
         datasets.setdefault(dataset, []).append(digest)
     summary: dict[str, Any] = json_ready({
         "model": {"name": name, "version": version}, "digest": mv.digest,

@@ -65,7 +65,8 @@ def _composition(profile: dict[str, Any] | None) -> dict[str, dict[str, int]]:
 
 def _dataset_facts(version: DatasetVersion, roles: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "name": version.name, "number": version.number, "digest": version.digest,
+        "project": version.project, "name": version.name, "number": version.number,
+        "digest": version.digest,
         "label": version.label, "kind": version.kind, "uri": version.uri, "rows": version.rows,
         "size": version.size, "description": version.description,
         "sources": version.sources, "datasheet": version.datasheet,
@@ -76,19 +77,23 @@ def _dataset_facts(version: DatasetVersion, roles: list[dict[str, Any]]) -> dict
 
 
 def lineage_summary(api: Api, node: str) -> dict[str, Any]:
-    """The runs, dataset versions and other model versions upstream of *node*."""
+    """The runs, dataset versions (project, name, digest) and other model versions upstream
+    of *node*."""
     graph = api.lineage(node, "upstream", depth=50)
     runs = sorted(n.attrs["run_id"] for n in graph.nodes.values() if n.kind == "run")
-    datasets = sorted((n.attrs["name"], n.attrs["digest"]) for n in graph.nodes.values()
-                      if n.kind == "dataset")  # fmt: skip
+    datasets = sorted((n.attrs["project"], n.attrs["name"], n.attrs["digest"])
+                      for n in graph.nodes.values() if n.kind == "dataset")  # fmt: skip
     models = sorted(n.id for n in graph.nodes.values() if n.kind == "model" and n.id != node)
     edges = sorted((e.source, e.target, e.kind) for e in graph.edges)
     return {"runs": runs, "datasets": datasets, "models": models, "edges": edges}
 
 
-def _uses(api: Api, run_ids: list[str], name: str, digest: str) -> list[dict[str, Any]]:
+def _uses(api: Api, run_ids: list[str], version: DatasetVersion) -> list[dict[str, Any]]:
     found = []
-    for use in api.store.catalog.dataset_uses(name=name, digest=digest):
+    uses = api.store.catalog.dataset_uses(
+        name=version.name, digest=version.digest, project=version.project
+    )
+    for use in uses:
         if use.run_id in run_ids:
             found.append({"run_id": use.run_id, "run_name": use.run_name, "role": use.role,
                           "direction": use.direction})  # fmt: skip
@@ -150,6 +155,23 @@ def _registry_facts(api: Api, name: str) -> dict[str, Any]:
             "head_hash": model.head_hash, "history": history, "versions": versions}  # fmt: skip
 
 
+def _datasets_used(
+    api: Api, upstream: list[tuple[str, str, str]], evaluations: list[dict[str, Any]]
+) -> list[DatasetVersion]:
+    """The dataset versions upstream, and those the evaluations ran on (each the evaluating
+    run's project's: dataset names are namespaced per project)."""
+    versions = [api.store.catalog.dataset_version(n, d, p) for p, n, d in upstream]
+    for evaluation in evaluations:
+        name, digest = evaluation["dataset_name"], evaluation["dataset_digest"]
+        project = api.run(evaluation["run_id"]).project
+        if name and digest and (project, name, digest) not in upstream:
+            try:
+                versions.append(api.store.catalog.dataset_version(name, digest, project))
+            except NotFoundError:
+                continue
+    return list({v.node: v for v in versions}.values())
+
+
 def gather_facts(api: Api, name: str, version: int) -> dict[str, Any]:
     """Every record Annex IV draws on for ``models:/NAME/VERSION``, JSON-ready.
 
@@ -164,17 +186,9 @@ def gather_facts(api: Api, name: str, version: int) -> dict[str, Any]:
     lineage = lineage_summary(api, node)
     evaluations = _evaluation_facts(api, node)
     run_ids = sorted(set(lineage["runs"]) | {e["run_id"] for e in evaluations})
-    datasets = [_dataset_facts(api.store.catalog.dataset_version(n, d), _uses(api, run_ids, n, d))
-                for n, d in lineage["datasets"]]  # fmt: skip
-    for name_, digest in sorted({(e["dataset_name"], e["dataset_digest"]) for e in evaluations
-                                 if e["dataset_name"] and e["dataset_digest"]}):  # fmt: skip
-        if (name_, digest) not in lineage["datasets"]:
-            try:
-                found = api.store.catalog.dataset_version(name_, digest)
-            except NotFoundError:
-                continue
-            datasets.append(_dataset_facts(found, _uses(api, run_ids, name_, digest)))
-    datasets.sort(key=lambda d: (d["name"], d["number"], d["digest"]))
+    datasets = [_dataset_facts(v, _uses(api, run_ids, v))
+                for v in _datasets_used(api, lineage["datasets"], evaluations)]  # fmt: skip
+    datasets.sort(key=lambda d: (d["name"], d["project"], d["number"], d["digest"]))
     criteria = [dataclasses.asdict(c) for c in
                 sorted(api.criteria_sets(node), key=lambda c: (c.time, c.id))]  # fmt: skip
     targets = [node] + [f"evaluation:{e['id']}" for e in evaluations]

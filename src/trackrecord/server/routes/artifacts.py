@@ -9,14 +9,26 @@ move the bytes without the server in the path:
   download (which streams the bytes, as it does whenever the store cannot
   presign).
 - ``POST /api/v1/artifacts/{sha256}/upload`` with ``{"size": N}`` answers
-  ``{"method", "url", "headers", "expires_in"}``: a PUT that the artifact
-  store itself refuses unless the bytes hash to *sha256*. ``{"url": null}``
-  means: send the bytes to ``POST /api/v1/artifacts`` instead.
+  ``{"method", "url", "headers", "expires_in", "receipt"}``: a PUT that the
+  artifact store itself refuses unless the bytes hash to *sha256*, and that
+  stores the receipt with them. ``{"url": null}`` means: send the bytes to
+  ``POST /api/v1/artifacts`` instead.
+- ``POST /api/v1/artifacts/{sha256}/uploaded`` with ``{"receipt": ...}`` then
+  says the PUT was made: the content must carry that receipt.
+
+Every upload names the project it is for (``?project=``; left out, every
+project the caller may log to). That project then *holds* the content, and its
+runs may name it (see :mod:`trackrecord.server.named_objects`): bytes uploaded
+through the server were shown to it, and only the one who sent the PUT of an
+offer knows the receipt the stored content carries. An offer alone, for content
+someone else stored, proves nothing.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 import tempfile
 from collections.abc import AsyncIterator
 from typing import IO, Any, Final
@@ -27,7 +39,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from trackrecord.artifacts.base import CHUNK_SIZE, PresigningStore, check_digest
-from trackrecord.errors import InvalidValueError
+from trackrecord.errors import InvalidValueError, NotFoundError
 from trackrecord.server.guard import Guard
 from trackrecord.server.http import Json, endpoint, identity_of
 from trackrecord.server.settings import ServerSettings
@@ -52,24 +64,41 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         return Json([a.__dict__ for a in found])
 
     async def upload(request: Request) -> Response:
-        guard.upload(identity_of(request))
+        projects = guard.upload(identity_of(request), request.query_params.get("project"))
         with tempfile.TemporaryFile() as spooled:  # streamed to disk, never whole in memory
             await _spool(request, spooled)
             digest, size = await run_in_threadpool(store.put_artifact, spooled)
+        await run_in_threadpool(_grant, store, projects, digest)  # the bytes were shown
         return Json({"sha256": digest, "size": size})
 
     async def direct_upload(request: Request) -> Response:
         digest = check_digest(request.path_params["sha256"])
-        guard.upload(identity_of(request))
+        guard.upload(identity_of(request), request.query_params.get("project"))
         size = _declared_size(await _small_body(request))
         presigner = _presigner(store)
-        offer = None
+        offer, receipt = None, secrets.token_hex(16)
         if presigner is not None:
-            offer = await run_in_threadpool(presigner.presign_put, digest, size, UPLOAD_URL_SECONDS)
+            offer = await run_in_threadpool(
+                presigner.presign_put, digest, size, UPLOAD_URL_SECONDS, receipt
+            )
         if offer is None:
             return Json({"url": None})
         return Json({"method": offer.method, "url": offer.url, "headers": dict(offer.headers),
-                     "expires_in": offer.expires_in})  # fmt: skip
+                     "expires_in": offer.expires_in, "receipt": receipt})  # fmt: skip
+
+    async def uploaded(request: Request) -> Response:
+        digest = check_digest(request.path_params["sha256"])
+        projects = guard.upload(identity_of(request), request.query_params.get("project"))
+        receipt = _receipt(await _small_body(request))
+        presigner = _presigner(store)
+        stored = None if presigner is None else await run_in_threadpool(presigner.receipt, digest)
+        if stored is None or not hmac.compare_digest(stored, receipt):
+            raise NotFoundError(
+                f"no content {digest} was stored with this receipt (it was not uploaded, or "
+                f"has been stored again since); send the bytes to POST /api/v1/artifacts"
+            )
+        await run_in_threadpool(_grant, store, projects, digest)
+        return Json({"sha256": digest})
 
     async def download(request: Request) -> Response:
         digest = check_digest(request.path_params["sha256"])
@@ -92,8 +121,33 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
             endpoint(settings, "artifacts.direct_upload", direct_upload),
             methods=["POST"],
         ),
+        Route(
+            "/api/v1/artifacts/{sha256}/uploaded",
+            endpoint(settings, "artifacts.uploaded", uploaded),
+            methods=["POST"],
+        ),
         Route("/api/v1/artifacts/{sha256}", endpoint(settings, "artifacts.download", download)),
     ]
+
+
+def _grant(store: Store, projects: list[str], digest: str) -> None:
+    """Record that *projects* hold content *digest* (a SQL store keeps the ledger)."""
+    grants = getattr(store, "grants", None)
+    if grants is not None:
+        for project in projects:
+            grants.grant(project, [digest])
+
+
+def _receipt(body: bytes) -> str:
+    try:
+        receipt = json.loads(body)["receipt"]
+    except (ValueError, KeyError, TypeError):
+        receipt = None
+    if not isinstance(receipt, str) or not receipt:
+        raise InvalidValueError(
+            'the body must be JSON like {"receipt": "..."}: the receipt of the upload offer'
+        )
+    return receipt
 
 
 def _presigner(store: Store) -> PresigningStore | None:

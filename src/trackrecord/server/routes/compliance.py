@@ -32,10 +32,7 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
     store = settings.store
 
     def check(identity: Identity, name: str) -> str:
-        project = store.catalog.registered_model(name).project
-        if identity.visible_projects() is not None and identity.role_in(project) is None:
-            raise NotFoundError(f"no registered model {name!r}")
-        return project
+        return guard.model(identity, name).project
 
     def signoffs() -> Any:
         database = getattr(store, "database", None)
@@ -81,7 +78,12 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
             await run_in_threadpool(check, identity_of(request), rest.rpartition("/")[0])
         elif kind == "evaluation":
             run_id = (await run_in_threadpool(store.catalog.evaluation, rest)).run_id
-            await run_in_threadpool(guard.run, identity_of(request), run_id, "viewer", "reading")
+            try:
+                await run_in_threadpool(
+                    guard.run, identity_of(request), run_id, "viewer", "reading"
+                )
+            except NotFoundError:  # as for an absent evaluation: its run's id stays unsaid
+                raise NotFoundError(f"no evaluation {rest!r}") from None
         elif kind == "run":
             await run_in_threadpool(guard.run, identity_of(request), rest, "viewer", "reading")
         else:

@@ -1,8 +1,10 @@
 """Dataset versions, the datasets and models a run recorded, and the lineage graph.
 
-What a caller sees follows the projects they may read: a dataset name is
-visible when a run of such a project used it, and the lineage graph leaves out
-the runs (and what hangs only on them) of other projects.
+What a caller sees follows the projects they may read. Dataset names are
+namespaced per project: ``?project=`` says whose, and may be left out when only
+one project the caller reads has a dataset of that name. The lineage graph
+leaves out the runs and dataset versions (and what hangs only on them) of other
+projects. What does not exist and what the caller may not see answer the same 404.
 """
 
 from __future__ import annotations
@@ -21,39 +23,46 @@ from trackrecord.identity import Identity
 from trackrecord.server.guard import Guard
 from trackrecord.server.http import Handler, Json, endpoint, identity_of, int_param
 from trackrecord.server.settings import ServerSettings
-from trackrecord.store.catalog import Catalog, DatasetUse
-from trackrecord.store.lineage import LineageGraph
+from trackrecord.store.catalog import Catalog, dataset_node, split_dataset_node
+from trackrecord.store.lineage import LineageGraph, parse_node
 
-__all__ = ["routes", "visible_graph"]
+__all__ = ["dataset_project", "routes", "visible_graph"]
 
 
 def _dicts(records: list[Any]) -> list[dict[str, Any]]:
     return [dataclasses.asdict(r) for r in records]
 
 
-def _visible_uses(identity: Identity, uses: list[DatasetUse]) -> list[DatasetUse]:
+def dataset_project(catalog: Catalog, identity: Identity, name: str, asked: str | None) -> str:
+    """The project whose dataset *name* the caller means: *asked*, or the one project they
+    may read that has a dataset of that name. Absent and unseen answer the same 404."""
     visible = identity.visible_projects()
-    return uses if visible is None else [u for u in uses if u.project in visible]
-
-
-def _check_dataset(catalog: Catalog, identity: Identity, name: str) -> None:
-    """A dataset name that no visible run used is reported missing."""
-    if identity.visible_projects() is None:
-        return
-    if not _visible_uses(identity, catalog.dataset_uses(name=name)):
-        raise NotFoundError(f"no dataset named {name!r}")
+    candidates = [
+        p
+        for p in catalog.dataset_projects(name)
+        if (asked is None or p == asked) and (visible is None or p in visible)
+    ]
+    if not candidates:
+        raise NotFoundError(f"no dataset named {name!r} in the projects you may read")
+    if len(candidates) > 1:
+        raise InvalidValueError(
+            f"projects {', '.join(map(repr, candidates))} each have a dataset named {name!r}; "
+            f"say which with ?project={candidates[0]}"
+        )
+    return candidates[0]
 
 
 def visible_graph(
     graph: LineageGraph, identity: Identity, model_project: Callable[[str], str]
 ) -> LineageGraph:
-    """*graph* without the runs and model versions of projects *identity* may not read."""
+    """*graph* without the runs, dataset versions and model versions of projects *identity*
+    may not read."""
     visible = identity.visible_projects()
     if visible is None:
         return graph
     keep = {}
     for node_id, node in graph.nodes.items():
-        if node.kind == "run" and node.attrs.get("project") not in visible:
+        if node.kind in ("run", "dataset") and node.attrs.get("project") not in visible:
             continue
         if (
             node.kind in ("model", "alias")
@@ -75,26 +84,32 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         visible = identity_of(request).visible_projects()
         return Json(_dicts(await run_in_threadpool(catalog.dataset_names, visible)))
 
+    def project_of(request: Request) -> str:
+        name, asked = request.path_params["name"], request.query_params.get("project")
+        return dataset_project(catalog, identity_of(request), name, asked)
+
     async def versions(request: Request) -> Response:
         name = request.path_params["name"]
-        await run_in_threadpool(_check_dataset, catalog, identity_of(request), name)
-        return Json(_dicts(await run_in_threadpool(catalog.dataset_versions, name)))
+        project = await run_in_threadpool(project_of, request)
+        return Json(_dicts(await run_in_threadpool(catalog.dataset_versions, name, project)))
 
     async def version(request: Request) -> Response:
         name, number = request.path_params["name"], request.path_params["version"]
-        await run_in_threadpool(_check_dataset, catalog, identity_of(request), name)
-        found = await run_in_threadpool(catalog.dataset_version, name, number)
+        project = await run_in_threadpool(project_of, request)
+        found = await run_in_threadpool(catalog.dataset_version, name, number, project)
         return Json(dataclasses.asdict(found))
 
     async def uses(request: Request) -> Response:
         name = request.path_params["name"]
-        identity = identity_of(request)
-        await run_in_threadpool(_check_dataset, catalog, identity, name)
+        project = await run_in_threadpool(project_of, request)
         digest = request.query_params.get("digest")
         if digest is not None:
-            digest = (await run_in_threadpool(catalog.dataset_version, name, digest)).digest
-        found = await run_in_threadpool(lambda: catalog.dataset_uses(name=name, digest=digest))
-        return Json(_dicts(_visible_uses(identity, found)))
+            found_version = await run_in_threadpool(catalog.dataset_version, name, digest, project)
+            digest = found_version.digest
+        found = await run_in_threadpool(
+            lambda: catalog.dataset_uses(name=name, digest=digest, project=project)
+        )
+        return Json(_dicts(found))
 
     async def run_datasets(request: Request) -> Response:
         run_id = request.path_params["run_id"]
@@ -112,14 +127,11 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         return Json(dataclasses.asdict(await run_in_threadpool(catalog.logged_model, run_id, name)))
 
     async def lineage(request: Request) -> Response:
-        q = request.query_params
+        q, identity = request.query_params, identity_of(request)
         node = q.get("node")
         if not node:
             raise InvalidValueError("give the node to start from: ?node=model:NAME/VERSION")
         depth = int_param(request, "depth")
-        graph = await run_in_threadpool(
-            catalog.lineage, node, q.get("direction", "both"), 10 if depth is None else depth
-        )
         projects: dict[str, str] = {}
 
         def model_project(model: str) -> str:
@@ -127,7 +139,23 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
                 projects[model] = catalog.registered_model(model).project
             return projects[model]
 
-        shown = await run_in_threadpool(visible_graph, graph, identity_of(request), model_project)
+        def visible_lineage() -> LineageGraph:
+            start = node
+            kind, rest = parse_node(node)
+            if kind == "dataset":  # dataset:NAME@V means the caller's one dataset of that name
+                project, name, version = split_dataset_node(rest)
+                owner = dataset_project(catalog, identity, name, project)
+                start = dataset_node(owner, name, version)
+            way = q.get("direction", "both")
+            graph = catalog.lineage(start, way, 10 if depth is None else depth)
+            return visible_graph(graph, identity, model_project)
+
+        try:
+            shown = await run_in_threadpool(visible_lineage)
+        except NotFoundError:  # absent or unseen: one answer, naming only what was asked
+            raise NotFoundError(
+                f"no lineage node {node!r}; check the name, version or run id"
+            ) from None
         return Json(shown.to_dict())
 
     def at(path: str, action: str, handler: Handler) -> Route:

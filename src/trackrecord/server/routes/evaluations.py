@@ -2,6 +2,8 @@
 
 An evaluation is read with the viewer role in its run's project; a criteria set
 with the viewer role in its target's project (a run's, or a registered model's).
+What does not exist and what the caller may not see answer the same 404, which
+names only what was asked for.
 """
 
 from __future__ import annotations
@@ -37,9 +39,7 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
             return
         if kind != "model":
             raise InvalidValueError(f"target {target!r} must be run:RUN_ID or model:NAME/VERSION")
-        project = catalog.registered_model(rest.rpartition("/")[0]).project
-        if identity.visible_projects() is not None and identity.role_in(project) is None:
-            raise NotFoundError(f"no registered model {rest.rpartition('/')[0]!r}")
+        guard.model(identity, rest.rpartition("/")[0])
 
     def readable(identity: Identity, evaluation_id: str) -> EvaluationRecord:
         found = catalog.evaluation(evaluation_id)
@@ -58,8 +58,12 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         return Json([dataclasses.asdict(c) for c in found])
 
     async def criteria_set(request: Request) -> Response:
-        found = await run_in_threadpool(catalog.criteria_set, request.path_params["criteria_id"])
-        await run_in_threadpool(check_target, identity_of(request), found.target)
+        criteria_id = request.path_params["criteria_id"]
+        found = await run_in_threadpool(catalog.criteria_set, criteria_id)
+        try:
+            await run_in_threadpool(check_target, identity_of(request), found.target)
+        except NotFoundError:  # the words of an absent set: its target's name stays unsaid
+            raise NotFoundError(f"no criteria set {criteria_id!r}") from None
         return Json(dataclasses.asdict(found))
 
     async def evaluations(request: Request) -> Response:

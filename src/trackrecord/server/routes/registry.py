@@ -2,9 +2,11 @@
 
 A registered model belongs to a project: reading it needs the viewer role
 there, changing it (new versions, aliases, descriptions, deprecation) the
-editor role. Every change is a hash-chained registry event naming who made it
-(the caller's user; ``actor`` from the body only when auth is off), when, and
-the ``reason`` given.
+editor role. A model that does not exist and one the caller may not see answer
+the same 404. Names are unique across projects: registering a name another
+project has is refused as taken, whatever the caller may see of it. Every
+change is a hash-chained registry event naming who made it (the caller's user;
+``actor`` from the body only when auth is off), when, and the ``reason`` given.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from trackrecord.identity import Identity, Role
 from trackrecord.server.guard import Guard
 from trackrecord.server.http import Handler, Json, body_field, endpoint, identity_of, json_body
 from trackrecord.server.settings import ServerSettings
-from trackrecord.store.catalog import Catalog, ModelVersion
+from trackrecord.store.catalog import Catalog, ModelVersion, name_taken
 
 __all__ = ["routes"]
 
@@ -47,11 +49,23 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         return identity.user if auth or not given else str(given)
 
     def check(identity: Identity, name: str, role: Role, doing: str) -> None:
-        """Require *role* in the model's project; unseen models are reported missing."""
-        project = catalog.registered_model(name).project
-        if identity.visible_projects() is not None and identity.role_in(project) is None:
-            raise NotFoundError(f"no registered model {name!r}")
-        guard.project(identity, project, role, doing)
+        """Require *role* in the model's project; absent and unseen models are one 404."""
+        guard.model(identity, name, role, doing)
+
+    def version_project(identity: Identity, name: str, body: dict[str, Any], run_id: str) -> str:
+        """The project a new version of *name* goes to: the model's, or (a new model) the
+        asked one or the run's. A name another project has is refused as taken."""
+        asked = body_field(body, "project", str)
+        try:
+            found = catalog.registered_model(name)
+        except NotFoundError:
+            project = asked or guard.project_of(run_id)
+            guard.project(identity, project, "editor", "registering models")
+            return project
+        if identity.role_in(found.project) is None or asked not in (None, found.project):
+            raise name_taken(name)  # the store's own words: nothing about whose it is
+        guard.project(identity, found.project, "editor", "registering versions")
+        return found.project
 
     async def list_models(request: Request) -> Response:
         visible = identity_of(request).visible_projects()
@@ -109,14 +123,12 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
                 'give "run_id" and "run_model", the name the run logged the model under'
             )
         await run_in_threadpool(guard.run, identity, run_id, "viewer", "registering its models")
-        try:
-            await run_in_threadpool(check, identity, name, "editor", "registering versions")
-        except NotFoundError:  # a new registered model, in the run's project
-            project = await run_in_threadpool(guard.project_of, run_id)
-            guard.project(identity, project, "editor", "registering models")
+        project = await run_in_threadpool(version_project, identity, name, body, run_id)
         made = await run_in_threadpool(
-            catalog.create_version, name, run_id, run_model, actor(identity, body),
-            body_field(body, "description", str), body_field(body, "tags", dict),
+            lambda: catalog.create_version(
+                name, run_id, run_model, actor(identity, body),
+                body_field(body, "description", str), body_field(body, "tags", dict), project,
+            )
         )  # fmt: skip
         return Json(_version_json(made), status_code=201)
 
@@ -186,9 +198,7 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         required = body_field(body, "required", int)
         if required is None:
             raise InvalidValueError('give "required": the number of sign-offs (0 for none)')
-        project = (await run_in_threadpool(catalog.registered_model, name)).project
-        await run_in_threadpool(check, identity, name, "viewer", "reading models")
-        guard.project(identity, project, "admin", "changing sign-off policies")
+        await run_in_threadpool(check, identity, name, "admin", "changing sign-off policies")
         await run_in_threadpool(
             catalog.set_signoff_policy, name, alias, required, actor(identity, body),
             body_field(body, "reason", str),

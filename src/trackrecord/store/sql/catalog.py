@@ -15,16 +15,22 @@ from typing import Any, Final
 
 from trackrecord.errors import InvalidValueError, NotFoundError
 from trackrecord.events import decode_json
-from trackrecord.store.catalog import DatasetName, DatasetUse, DatasetVersion
+from trackrecord.store.catalog import (
+    DatasetName,
+    DatasetUse,
+    DatasetVersion,
+    dataset_node,
+    split_dataset_node,
+)
 from trackrecord.store.lineage import Edge, LineageGraph, Node, parse_node, traverse
 from trackrecord.store.sql.registry import SqlRegistry
 
 __all__ = ["SqlCatalog"]
 
 _VERSION_COLUMNS: Final = (
-    "v.name, v.digest, v.number, v.kind, v.label, v.uri, v.size, v.row_count, v.schema, "
-    "v.profile, v.sources, v.datasheet, v.description, v.manifest_sha256, v.first_run, "
-    "v.created_at"
+    "v.project, v.name, v.digest, v.number, v.kind, v.label, v.uri, v.size, v.row_count, "
+    "v.schema, v.profile, v.sources, v.datasheet, v.description, v.manifest_sha256, "
+    "v.first_run, v.created_at"
 )
 _PREFIX: Final = re.compile(r"(ref:)?[0-9a-f]{8,64}")
 _BATCH: Final = 500
@@ -40,81 +46,112 @@ def _json_or_none(text: str | None) -> Any:
     return None if text is None else decode_json(text)
 
 
+def _no_dataset(name: str) -> NotFoundError:
+    return NotFoundError(f"no dataset named {name!r}; log one with run.log_dataset(data, {name!r})")
+
+
 class SqlCatalog(SqlRegistry):
     """The :class:`~trackrecord.store.catalog.Catalog` of a SQL store."""
 
     # -- datasets ------------------------------------------------------------------------
 
     def dataset_names(self, projects: Collection[str] | None = None) -> list[DatasetName]:
-        """See :meth:`Catalog.dataset_names`; *projects* keeps the names those projects used."""
+        """See :meth:`Catalog.dataset_names`."""
         conn = self.database.read()
         rows = conn.execute(
-            "SELECT name, COUNT(*), MIN(created_at), MAX(created_at) FROM dataset_versions "
-            "GROUP BY name ORDER BY name"
+            "SELECT project, name, COUNT(*), MIN(created_at), MAX(created_at) "
+            "FROM dataset_versions GROUP BY project, name ORDER BY project, name"
         ).fetchall()
-        runs: dict[str, int] = {}
-        used_in: dict[str, set[str]] = {}
-        for name, project, count in conn.execute(
-            "SELECT d.name, p.name, COUNT(DISTINCT d.run_id) FROM run_datasets d "
-            "JOIN runs r ON r.id = d.run_id JOIN projects p ON p.id = r.project_id "
-            "GROUP BY d.name, p.name"
-        ):
-            runs[name] = runs.get(name, 0) + int(count)
-            used_in.setdefault(name, set()).add(project)
+        runs = {
+            (project, name): int(count)
+            for project, name, count in conn.execute(
+                "SELECT project, name, COUNT(DISTINCT run_id) FROM run_datasets "
+                "GROUP BY project, name"
+            )
+        }
         return [
-            DatasetName(row[0], int(row[1]), runs.get(row[0], 0), row[2], row[3])
+            DatasetName(row[0], row[1], int(row[2]), runs.get((row[0], row[1]), 0), row[3], row[4])
             for row in rows
-            if projects is None or used_in.get(row[0], set()) & set(projects)
+            if projects is None or row[0] in projects
         ]
+
+    def dataset_projects(self, name: str) -> list[str]:
+        """See :meth:`Catalog.dataset_projects`."""
+        rows = self.database.read().execute(
+            "SELECT DISTINCT project FROM dataset_versions WHERE name = ? ORDER BY project",
+            (name,),
+        )
+        return [str(row[0]) for row in rows]
+
+    def _project_of_dataset(self, name: str, project: str | None) -> str:
+        """*project*, or the one project with a dataset called *name*."""
+        if project is not None:
+            return project
+        found = self.dataset_projects(name)
+        if not found:
+            raise _no_dataset(name)
+        if len(found) > 1:
+            raise InvalidValueError(
+                f"projects {', '.join(map(repr, found))} each have a dataset named {name!r}; "
+                f"say which, e.g. project={found[0]!r} (--project {found[0]} on the command line)"
+            )
+        return found[0]
 
     def _dataset_rows(self, where: str, args: tuple[Any, ...]) -> list[DatasetVersion]:
         conn = self.database.read()
         rows = conn.execute(
             f"SELECT {_VERSION_COLUMNS}, (SELECT COUNT(DISTINCT u.run_id) FROM run_datasets u "
-            f"WHERE u.name = v.name AND u.digest = v.digest) FROM dataset_versions v {where}",
+            f"WHERE u.project = v.project AND u.name = v.name AND u.digest = v.digest) "
+            f"FROM dataset_versions v {where}",
             args,
         ).fetchall()
         return [
             DatasetVersion(
-                name=r[0],
-                digest=r[1],
-                number=int(r[2]),
-                kind=r[3],
-                label=r[4],
-                uri=r[5],
-                size=r[6],
-                rows=r[7],
-                schema=_json_or_none(r[8]),
-                profile=_json_or_none(r[9]),
-                sources=decode_json(r[10]),
-                datasheet=_json_or_none(r[11]),
-                description=r[12],
-                manifest_sha256=r[13],
-                first_run=r[14],
-                created_at=r[15],
-                runs=int(r[16]),
+                project=r[0],
+                name=r[1],
+                digest=r[2],
+                number=int(r[3]),
+                kind=r[4],
+                label=r[5],
+                uri=r[6],
+                size=r[7],
+                rows=r[8],
+                schema=_json_or_none(r[9]),
+                profile=_json_or_none(r[10]),
+                sources=decode_json(r[11]),
+                datasheet=_json_or_none(r[12]),
+                description=r[13],
+                manifest_sha256=r[14],
+                first_run=r[15],
+                created_at=r[16],
+                runs=int(r[17]),
             )
             for r in rows
         ]
 
-    def dataset_versions(self, name: str) -> list[DatasetVersion]:
+    def dataset_versions(self, name: str, project: str | None = None) -> list[DatasetVersion]:
         """See :meth:`Catalog.dataset_versions`."""
-        found = self._dataset_rows("WHERE v.name = ? ORDER BY v.number DESC", (name,))
+        project = self._project_of_dataset(name, project)
+        found = self._dataset_rows(
+            "WHERE v.project = ? AND v.name = ? ORDER BY v.number DESC", (project, name)
+        )
         if not found:
-            raise NotFoundError(
-                f"no dataset named {name!r}; log one with run.log_dataset(data, {name!r})"
-            )
+            raise _no_dataset(name)
         return found
 
-    def dataset_version(self, name: str, version: str) -> DatasetVersion:
+    def dataset_version(
+        self, name: str, version: str, project: str | None = None
+    ) -> DatasetVersion:
         """See :meth:`Catalog.dataset_version`."""
         version = str(version)
+        project = self._project_of_dataset(name, project)
+        where = "WHERE v.project = ? AND v.name = ?"
         if version.isdigit() and len(version) < 8:
-            found = self._dataset_rows("WHERE v.name = ? AND v.number = ?", (name, int(version)))
+            found = self._dataset_rows(f"{where} AND v.number = ?", (project, name, int(version)))
         elif _PREFIX.fullmatch(version):
             found = self._dataset_rows(
-                "WHERE v.name = ? AND v.digest >= ? AND v.digest < ?",
-                (name, version, version + "g"),
+                f"{where} AND v.digest >= ? AND v.digest < ?",
+                (project, name, version, version + "g"),
             )
         else:
             raise InvalidValueError(
@@ -130,11 +167,16 @@ class SqlCatalog(SqlRegistry):
         return found[0]
 
     def dataset_uses(
-        self, name: str | None = None, digest: str | None = None, run_id: str | None = None
+        self,
+        name: str | None = None,
+        digest: str | None = None,
+        run_id: str | None = None,
+        project: str | None = None,
     ) -> list[DatasetUse]:
         """See :meth:`Catalog.dataset_uses`."""
         terms, args = [], []
-        for column, value in (("d.name", name), ("d.digest", digest), ("d.run_id", run_id)):
+        for column, value in (("d.name", name), ("d.digest", digest), ("d.run_id", run_id),
+                              ("d.project", project)):  # fmt: skip
             if value is not None:
                 terms.append(f"{column} = ?")
                 args.append(value)
@@ -142,11 +184,10 @@ class SqlCatalog(SqlRegistry):
         rows = (
             self.database.read()
             .execute(
-                "SELECT d.run_id, p.name, r.name, d.name, d.digest, v.number, d.role, d.direction, "
-                "d.time FROM run_datasets d JOIN runs r ON r.id = d.run_id "
-                "JOIN projects p ON p.id = r.project_id "
-                "JOIN dataset_versions v ON v.name = d.name AND v.digest = d.digest "
-                f"{where} ORDER BY d.time, d.run_id, d.name",
+                "SELECT d.run_id, d.project, r.name, d.name, d.digest, v.number, d.role, "
+                "d.direction, d.time FROM run_datasets d JOIN runs r ON r.id = d.run_id "
+                "JOIN dataset_versions v ON v.project = d.project AND v.name = d.name "
+                f"AND v.digest = d.digest {where} ORDER BY d.time, d.run_id, d.name",
                 tuple(args),
             )
             .fetchall()
@@ -166,12 +207,8 @@ class SqlCatalog(SqlRegistry):
         """The canonical id of *node* (dataset versions by number or prefix; aliases kept)."""
         kind, rest = parse_node(node)
         if kind == "dataset":
-            name, sep, version = rest.rpartition("@")
-            if not sep or not name:
-                raise InvalidValueError(
-                    f"dataset node {node!r} must be dataset:NAME@VERSION (a number or a digest)"
-                )
-            return self.dataset_version(name, version).node
+            project, name, version = split_dataset_node(rest)
+            return self.dataset_version(name, version, project).node
         return node
 
     def _edges(self, nodes: list[str], way: str) -> list[Edge]:
@@ -184,12 +221,12 @@ class SqlCatalog(SqlRegistry):
         edges: list[Edge] = []
         for ids, marks in _batches(by_kind.get("run", [])):
             flow = "input" if up else "output"
-            for run_id, name, digest, direction in conn.execute(
-                f"SELECT run_id, name, digest, direction FROM run_datasets "
+            for run_id, project, name, digest, direction in conn.execute(
+                f"SELECT run_id, project, name, digest, direction FROM run_datasets "
                 f"WHERE run_id IN ({marks}) AND direction = ?",
                 (*ids, flow),
             ):
-                data, run = f"dataset:{name}@{digest}", f"run:{run_id}"
+                data, run = dataset_node(project, name, digest), f"run:{run_id}"
                 edges.append(Edge(data, run, direction) if up else Edge(run, data, direction))
             column, other = ("id", "parent_id") if up else ("parent_id", "id")
             for this, that in conn.execute(
@@ -205,18 +242,18 @@ class SqlCatalog(SqlRegistry):
                     tuple(ids),
                 ):
                     edges.append(Edge(f"run:{run_id}", f"model:{model}/{version}", "registered"))
-        datasets = by_kind.get("dataset", [])
-        wanted = set(datasets)
-        digests = sorted({d.rpartition("@")[2] for d in datasets})
+        wanted = {f"dataset:{rest}" for rest in by_kind.get("dataset", [])}
+        digests = sorted({node.rpartition("@")[2] for node in wanted})
         for ids, marks in _batches(digests):
             flow = "output" if up else "input"
-            for run_id, name, digest in conn.execute(
-                f"SELECT run_id, name, digest FROM run_datasets WHERE digest IN ({marks}) "
-                f"AND direction = ?",
+            for run_id, project, name, digest in conn.execute(
+                f"SELECT run_id, project, name, digest FROM run_datasets WHERE digest IN "
+                f"({marks}) AND direction = ?",
                 (*ids, flow),
             ):
-                if f"{name}@{digest}" in wanted:
-                    data, run = f"dataset:{name}@{digest}", f"run:{run_id}"
+                data = dataset_node(project, name, digest)
+                if data in wanted:
+                    run = f"run:{run_id}"
                     edges.append(Edge(run, data, flow) if up else Edge(data, run, flow))
         for rest in by_kind.get("model", []):
             model, _, version = rest.rpartition("/")
@@ -260,20 +297,19 @@ class SqlCatalog(SqlRegistry):
                     {"run_id": run_id, "project": project, "status": status,
                      "created_at": created, "deleted": deleted is not None},
                 )  # fmt: skip
-        datasets = by_kind.get("dataset", [])
-        wanted = set(datasets)
-        for ids, marks in _batches(sorted({d.rpartition("@")[2] for d in datasets})):
-            for name, digest, number, kind, label, rows, size in conn.execute(
-                "SELECT name, digest, number, kind, label, row_count, size FROM dataset_versions "
-                f"WHERE digest IN ({marks})",
+        wanted = {f"dataset:{rest}" for rest in by_kind.get("dataset", [])}
+        for ids, marks in _batches(sorted({node.rpartition("@")[2] for node in wanted})):
+            for project, name, digest, number, kind, label, rows, size in conn.execute(
+                "SELECT project, name, digest, number, kind, label, row_count, size FROM "
+                f"dataset_versions WHERE digest IN ({marks})",
                 tuple(ids),
             ):
-                if f"{name}@{digest}" in wanted:
-                    node = f"dataset:{name}@{digest}"
+                node = dataset_node(project, name, digest)
+                if node in wanted:
                     found[node] = Node(
                         node, "dataset", f"{name} v{number}",
-                        {"name": name, "digest": digest, "number": number, "kind": kind,
-                         "label": label, "rows": rows, "size": size},
+                        {"project": project, "name": name, "digest": digest, "number": number,
+                         "kind": kind, "label": label, "rows": rows, "size": size},
                     )  # fmt: skip
         for rest in by_kind.get("model", []):
             model, _, version = rest.rpartition("/")

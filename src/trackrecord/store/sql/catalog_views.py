@@ -82,7 +82,11 @@ def _json(body: Mapping[str, Any], key: str, kind: type, where: str) -> str | No
 
 
 def apply_dataset(cur: Cursor, event: Event, lock: str) -> None:
-    """Record a run's use of a dataset version, numbering the version on first sight."""
+    """Record a run's use of a dataset version, numbering the version on first sight.
+
+    Dataset names are namespaced per project: the version belongs to the run's project, so
+    a run names only its own project's datasets, and two projects may both have an "mnist".
+    """
     body = event.body
     where = f"the dataset event {event.seq} of run {event.run_id}"
     name = check_model_name(body.get("name"), f"{where}: dataset name")
@@ -110,34 +114,46 @@ def apply_dataset(cur: Cursor, event: Event, lock: str) -> None:
         canonical_json(sources).decode(), _json(body, "datasheet", dict, where),
         _text(body, "description", where), manifest_sha,
     )  # fmt: skip
+    project = _project_of_run(cur, event.run_id)
     if lock:
-        cur.execute(lock, (_DATASET_LOCK + name,))
+        cur.execute(lock, (f"{_DATASET_LOCK}{project}/{name}",))
     known = cur.execute(
-        "SELECT number FROM dataset_versions WHERE name = ? AND digest = ?", (name, digest)
+        "SELECT number FROM dataset_versions WHERE project = ? AND name = ? AND digest = ?",
+        (project, name, digest),
     ).fetchone()
     if known is None:
         (last,) = cur.execute(
-            "SELECT COALESCE(MAX(number), 0) FROM dataset_versions WHERE name = ?", (name,)
+            "SELECT COALESCE(MAX(number), 0) FROM dataset_versions WHERE project = ? AND name = ?",
+            (project, name),
         ).fetchone()
         cur.execute(
-            "INSERT INTO dataset_versions (name, digest, number, label, kind, uri, size, "
+            "INSERT INTO dataset_versions (project, name, digest, number, label, kind, uri, size, "
             "row_count, schema, profile, sources, datasheet, description, manifest_sha256, "
-            "first_run, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, digest, int(last) + 1, *columns, event.run_id, event.time),
+            "first_run, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (project, name, digest, int(last) + 1, *columns, event.run_id, event.time),
         )
     else:  # a later use may say more (a datasheet, a description) than the first
         label, _, uri, _, _, _, _, _, datasheet, description, _ = columns
         cur.execute(
             "UPDATE dataset_versions SET label = COALESCE(?, label), uri = COALESCE(?, uri), "
             "datasheet = COALESCE(?, datasheet), description = COALESCE(?, description) "
-            "WHERE name = ? AND digest = ?",
-            (label, uri, datasheet, description, name, digest),
+            "WHERE project = ? AND name = ? AND digest = ?",
+            (label, uri, datasheet, description, project, name, digest),
         )
     cur.execute(
-        "INSERT INTO run_datasets (run_id, name, digest, role, direction, time) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (event.run_id, name, digest, role, direction, event.time),
+        "INSERT INTO run_datasets (run_id, project, name, digest, role, direction, time) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (event.run_id, project, name, digest, role, direction, event.time),
     )
+
+
+def _project_of_run(cur: Cursor, run_id: str) -> str:
+    """The project a run belongs to (its dataset names are that project's)."""
+    (project,) = cur.execute(
+        "SELECT p.name FROM runs r JOIN projects p ON p.id = r.project_id WHERE r.id = ?",
+        (run_id,),
+    ).fetchone()
+    return str(project)
 
 
 def _model_files(files: object, where: str) -> list[dict[str, Any]]:

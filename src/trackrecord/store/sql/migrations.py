@@ -367,11 +367,101 @@ _SIGN_IN: Final = (
     "ALTER TABLE users DROP COLUMN locked_until",
 )
 
+_VERSION_FIELDS: Final = (
+    "label, kind, uri, size, row_count, schema, profile, sources, datasheet, description, "
+    "manifest_sha256"
+)
+
+_PROJECT_OBJECTS: Final = (
+    # which projects hold which artifact bytes, besides those their runs recorded: a server
+    # writes a grant when bytes are uploaded for a project, and lets its runs name only those
+    """CREATE TABLE artifact_grants (
+        sha256 TEXT NOT NULL,
+        project TEXT NOT NULL,
+        granted_at BIGINT NOT NULL,
+        PRIMARY KEY (sha256, project)
+    )""",
+    # dataset names are namespaced per project: one version per (project, name, digest),
+    # numbered 1, 2, ... per (project, name) in the order the project first used them (so a
+    # store with one project keeps its numbers); a version two projects used becomes two
+    """CREATE TABLE project_datasets (
+        project TEXT NOT NULL,
+        name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        first_time BIGINT NOT NULL
+    )""",
+    """INSERT INTO project_datasets (project, name, digest, first_time)
+        SELECT p.name, d.name, d.digest, MIN(d.time) FROM run_datasets d
+        JOIN runs r ON r.id = d.run_id JOIN projects p ON p.id = r.project_id
+        GROUP BY p.name, d.name, d.digest""",
+    """INSERT INTO project_datasets (project, name, digest, first_time)
+        SELECT p.name, v.name, v.digest, v.created_at FROM dataset_versions v
+        JOIN runs r ON r.id = v.first_run JOIN projects p ON p.id = r.project_id
+        WHERE NOT EXISTS (SELECT 1 FROM run_datasets d WHERE d.name = v.name
+                          AND d.digest = v.digest)""",
+    """CREATE TABLE dataset_versions_by_project (
+        project TEXT NOT NULL,
+        name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        label TEXT,
+        kind TEXT NOT NULL,
+        uri TEXT,
+        size BIGINT,
+        row_count BIGINT,
+        schema TEXT,
+        profile TEXT,
+        sources TEXT NOT NULL,
+        datasheet TEXT,
+        description TEXT,
+        manifest_sha256 TEXT,
+        first_run TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (project, name, digest),
+        UNIQUE (project, name, number)
+    )""",
+    f"""INSERT INTO dataset_versions_by_project (project, name, digest, number,
+            {_VERSION_FIELDS}, first_run, created_at)
+        SELECT f.project, v.name, v.digest,
+            ROW_NUMBER() OVER (PARTITION BY f.project, v.name ORDER BY f.first_time, v.number),
+            {", ".join(f"v.{c}" for c in _VERSION_FIELDS.split(", "))},
+            COALESCE((SELECT d.run_id FROM run_datasets d JOIN runs r ON r.id = d.run_id
+                      JOIN projects p ON p.id = r.project_id WHERE p.name = f.project
+                      AND d.name = v.name AND d.digest = v.digest
+                      ORDER BY d.time, d.run_id LIMIT 1), v.first_run),
+            f.first_time
+        FROM project_datasets f JOIN dataset_versions v ON v.name = f.name
+            AND v.digest = f.digest""",
+    "DROP TABLE project_datasets",
+    "DROP TABLE dataset_versions",
+    "ALTER TABLE dataset_versions_by_project RENAME TO dataset_versions",
+    "CREATE INDEX dataset_versions_by_name ON dataset_versions (name)",
+    """CREATE TABLE run_datasets_by_project (
+        run_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        role TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        PRIMARY KEY (run_id, name, digest, role, direction)
+    )""",
+    """INSERT INTO run_datasets_by_project
+        SELECT d.run_id, p.name, d.name, d.digest, d.role, d.direction, d.time
+        FROM run_datasets d JOIN runs r ON r.id = d.run_id
+        JOIN projects p ON p.id = r.project_id""",
+    "DROP TABLE run_datasets",
+    "ALTER TABLE run_datasets_by_project RENAME TO run_datasets",
+    "CREATE INDEX run_datasets_by_version ON run_datasets (project, name, digest)",
+    "CREATE INDEX run_datasets_by_digest ON run_datasets (digest)",
+)
+
 MIGRATIONS: Final = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "users, roles, tokens and the audit log", _ACCOUNTS, _KEY_STATISTICS),
     Migration(3, "datasets, models, registry, evaluations, sign-offs, retention", _CATALOG),
     Migration(4, "sign-in failures per user name and per address", _SIGN_IN),
+    Migration(5, "artifact grants per project; dataset names per project", _PROJECT_OBJECTS),
 )
 
 

@@ -36,6 +36,7 @@ from trackrecord.store.catalog import (
     chain_id,
     check_alias,
     check_model_name,
+    name_taken,
 )
 from trackrecord.store.sql.connection import Cursor, SqlDatabase, locked_write
 from trackrecord.store.sql.evaluations import (
@@ -299,7 +300,7 @@ class SqlRegistry(SqlEvaluations):
         description = _optional_text(description, "description")
         with self._write(name) as cur:
             if cur.execute("SELECT 1 FROM registered_models WHERE name = ?", (name,)).fetchone():
-                raise InvalidValueError(f"a registered model {name!r} exists already")
+                raise name_taken(name)
             self._create(cur, name, project, actor, description, normalise_tags(tags or {}))
         return self.registered_model(name)
 
@@ -311,6 +312,7 @@ class SqlRegistry(SqlEvaluations):
         actor: str,
         description: str | None = None,
         tags: dict[str, str] | None = None,
+        project: str | None = None,
     ) -> ModelVersion:
         """See :meth:`Catalog.create_version`."""
         check_model_name(name)
@@ -327,10 +329,13 @@ class SqlRegistry(SqlEvaluations):
         description = _optional_text(description, "description")
         tags = normalise_tags(tags or {})
         with self._write(name) as cur:
-            if not cur.execute(
-                "SELECT 1 FROM registered_models WHERE name = ?", (name,)
-            ).fetchone():
-                self._create(cur, name, project_row[0], actor, None, {})
+            row = cur.execute(
+                "SELECT project FROM registered_models WHERE name = ?", (name,)
+            ).fetchone()
+            if row is None:
+                self._create(cur, name, project or project_row[0], actor, None, {})
+            elif project is not None and row[0] != project:
+                raise name_taken(name)
             (last,) = cur.execute(
                 "SELECT COALESCE(MAX(version), 0) FROM model_versions WHERE model = ?", (name,)
             ).fetchone()

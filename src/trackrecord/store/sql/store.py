@@ -31,6 +31,7 @@ from trackrecord.store.base import (
 )
 from trackrecord.store.series import Buckets, Series
 from trackrecord.store.sql.apply import apply_events
+from trackrecord.store.sql.artifact_grants import SqlArtifactGrants
 from trackrecord.store.sql.catalog import SqlCatalog
 from trackrecord.store.sql.connection import Connection, SqlDatabase
 from trackrecord.store.sql.database import SqliteDatabase
@@ -57,6 +58,8 @@ class SqlStore:
         self.artifacts = artifacts
         self.catalog = SqlCatalog(database)
         """Datasets, logged models, the registry and lineage (see :class:`SqlCatalog`)."""
+        self.grants = SqlArtifactGrants(database)
+        """Which projects hold which artifact bytes (see :class:`SqlArtifactGrants`)."""
 
     @classmethod
     def open(cls, directory: str | Path, busy_timeout: float = 60.0) -> SqlStore:
@@ -234,9 +237,12 @@ class SqlStore:
         """See :meth:`Store.metric_buckets`."""
         return read_buckets(self._conn(), run_id, key, buckets, start, end)
 
-    def put_artifact(self, source: BinaryIO) -> tuple[str, int]:
-        """See :meth:`Store.put_artifact`."""
-        return self.artifacts.put(source)
+    def put_artifact(self, source: BinaryIO, project: str | None = None) -> tuple[str, int]:
+        """See :meth:`Store.put_artifact` (with *project*, a grant is recorded for it)."""
+        digest, size = self.artifacts.put(source)
+        if project is not None:
+            self.grants.grant(project, [digest])
+        return digest, size
 
     def open_artifact(self, sha256: str) -> BinaryIO:
         """See :meth:`Store.open_artifact`."""
@@ -256,17 +262,9 @@ class SqlStore:
         return [ArtifactRecord(*row) for row in rows]
 
     def projects_with_artifact(self, sha256: str) -> set[str]:
-        """The projects of the runs that recorded content *sha256* (the server's access check)."""
-        rows = (
-            self._conn()
-            .execute(
-                "SELECT DISTINCT p.name FROM artifacts a JOIN runs r ON r.id = a.run_id "
-                "JOIN projects p ON p.id = r.project_id WHERE a.sha256 = ?",
-                (sha256,),
-            )
-            .fetchall()
-        )
-        return {row[0] for row in rows}
+        """The projects that hold content *sha256* (the server's access check): those it was
+        uploaded for, and those whose runs recorded it."""
+        return self.grants.holders(sha256)
 
     def ping(self) -> None:
         """Raise :class:`StoreError` unless the database answers (the server's ``/readyz``)."""
