@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -39,14 +40,26 @@ def require_postgres() -> None:
 
 
 @contextmanager
-def fresh_database() -> Iterator[str]:
-    """Create an empty database, yield its URL, drop it afterwards."""
+def fresh_database(ordinary_role: bool = False) -> Iterator[str]:
+    """Create an empty database, yield its URL, drop it afterwards.
+
+    With *ordinary_role*, the database belongs to a new role that is neither a superuser nor
+    exempt from row-level security (as a server's role should be), and the URL connects as
+    it; the role is dropped afterwards too.
+    """
     require_postgres()
     name = f"trackrecord_test_{uuid.uuid4().hex[:12]}"
+    url = f"{SERVER}/{name}"
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        if ordinary_role:
+            admin.execute(f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS')
+            parts = urlsplit(url)
+            url = urlunsplit(parts._replace(netloc=f"{name}@{parts.hostname}:{parts.port or 5432}"))
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' OWNER "{name}"' if ordinary_role else ""))
     try:
-        yield f"{SERVER}/{name}"
+        yield url
     finally:
         with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if ordinary_role:
+                admin.execute(f'DROP ROLE IF EXISTS "{name}"')

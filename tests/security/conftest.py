@@ -129,7 +129,7 @@ def realm(tmp_path: Path) -> Iterator[Realm]:
 @pytest.fixture
 def pg_realm(tmp_path: Path) -> Iterator[Realm]:
     """The realm on a fresh PostgreSQL database (artifacts in a local directory)."""
-    with fresh_database() as url:
+    with fresh_database(ordinary_role=True) as url:  # a role that row-level security binds
         store = SqlStore.connect(url, LocalArtifactStore(tmp_path / "artifacts"))
         with realm_on(store) as seeded:
             yield seeded

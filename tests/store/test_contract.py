@@ -193,6 +193,18 @@ def test_search_runs_newest_first_by_project(store: Store) -> None:
         store.get_run("0" * 26)
 
 
+def test_search_runs_stays_inside_the_projects_given(store: Store) -> None:
+    chains = [Chain("a", config={"x": 1.0}), Chain("b", config={"x": 2.0}), Chain("c")]
+    for chain in chains:
+        store.append_events(chain.events)
+    in_a_or_c = store.search_runs(projects=["a", "c", "nowhere"], order_by=["created"]).runs
+    assert [r.id for r in in_a_or_c] == [chains[0].run_id, chains[2].run_id]
+    wider = store.search_runs('params.x > 0 or project = "b"', projects={"a"}).runs
+    assert [r.id for r in wider] == [chains[0].run_id]  # the query cannot widen the scope
+    assert store.search_runs(project="b", projects={"a"}).runs == []
+    assert store.search_runs(projects=()).runs == []
+
+
 def test_artifacts_are_content_addressed_and_listed(store: Store) -> None:
     digest, size = store.put_artifact(io.BytesIO(b"weights"))
     assert store.put_artifact(io.BytesIO(b"weights")) == (digest, size)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import TYPE_CHECKING
 
 import click
 
 from trackrecord.cli.locations import artifact_store, open_server_store, store_option
+
+if TYPE_CHECKING:
+    from trackrecord.server.settings import ServerSettings
 
 __all__ = ["allowed_host_option", "is_loopback", "server"]
 
@@ -33,6 +37,17 @@ allowed_host_option = click.option(
     help="Without auth, a Host name to answer besides localhost, 127.0.0.1 and [::1] "
     "(others are refused against DNS rebinding); repeat for more.",
 )
+
+
+def _row_security(settings: ServerSettings) -> bool:
+    """False when the store is on PostgreSQL and its row-level security binds nobody."""
+    from trackrecord.store.sql import SqlStore
+    from trackrecord.store.sql.postgres import PostgresDatabase
+
+    store = settings.store
+    if isinstance(store, SqlStore) and isinstance(store.database, PostgresDatabase):
+        return store.database.row_security
+    return True
 
 
 @click.command()
@@ -127,6 +142,13 @@ def server(
     mode = "auth on: requests need a token" if settings.auth_enabled else (
         "auth off (no users): listening on localhost only")  # fmt: skip
     click.echo(f"TrackRecord server on http://{host}:{port}  (store: {store_location}; {mode})")
+    if not _row_security(settings):
+        click.echo(
+            "note: PostgreSQL does not apply row-level security to the role this server connects "
+            "as (a superuser, or BYPASSRLS): projects are kept apart by the server's own checks "
+            "alone. Connect as an ordinary role that owns the database to add the database's.",
+            err=True,
+        )
     log_to_stderr()  # one JSON line per request
     # the app, not uvicorn, decides whose X-Forwarded-For to believe (--forwarded-allow-ips)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False,

@@ -7,6 +7,10 @@ project learns nothing of another; what it may see but not change is refused
 (403). Events are also checked against what they name beyond their run
 (artifact bytes, an evaluation's target: :mod:`.named_objects`).
 
+The guard's own lookups see every project (:func:`~trackrecord.store.scope.unrestricted`),
+even inside a request's read scope: under PostgreSQL's row-level security a run of another
+project would otherwise look absent, and "taken by another project" must never look "free".
+
 Example:
     >>> guard = Guard(store)  # doctest: +SKIP
     >>> guard.run(identity, run_id, "editor")  # doctest: +SKIP
@@ -15,16 +19,16 @@ Example:
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Final
 
 from trackrecord.errors import NotFoundError, PermissionDeniedError
 from trackrecord.events import Event
 from trackrecord.identity import Identity, Role
-from trackrecord.query.lexer import quote
 from trackrecord.server.named_objects import NamedObjects
 from trackrecord.store.base import Store
 from trackrecord.store.catalog import RegisteredModel
+from trackrecord.store.scope import unrestricted
 
 __all__ = ["Guard"]
 
@@ -46,7 +50,8 @@ class Guard:
             known = self._projects.get(run_id)
         if known is None:
             try:
-                known = self._store.get_run(run_id).project
+                with unrestricted():
+                    known = self._store.get_run(run_id).project
             except NotFoundError:  # the same words as for a run the caller may not see
                 raise NotFoundError(f"no run with id {run_id!r}") from None
             with self._lock:
@@ -114,17 +119,18 @@ class Guard:
             return False
         return True
 
-    def search(self, identity: Identity, query: str | None, project: str | None) -> str | None:
-        """*query* limited to the projects *identity* sees ("" when it sees none)."""
+    def search(
+        self, identity: Identity, projects: Collection[str] | None = None
+    ) -> frozenset[str] | None:
+        """The projects a search by *identity* may cover (None: every project): those it may
+        read, narrowed to *projects* when the caller asks for fewer. The store ANDs this set
+        with the parsed query as a node of its syntax tree (``Store.search_runs(...,
+        projects=...)``); it is never pasted into the query's text."""
         visible = identity.visible_projects()
-        if visible is None:
-            return query
-        if project is not None:
-            return query if project in visible else ""
-        if not visible:
-            return ""
-        scope = f"project in ({', '.join(quote(p) for p in sorted(visible))})"
-        return f"{scope} and ({query})" if query and query.strip() else scope
+        if projects is None:
+            return visible
+        wanted = frozenset(projects)
+        return wanted if visible is None else wanted & visible
 
     def artifact(self, identity: Identity, sha256: str) -> None:
         """Require that a project *identity* sees holds these bytes: they were uploaded for

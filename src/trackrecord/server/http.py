@@ -22,6 +22,7 @@ from trackrecord.events import canonical_json, decode_json
 from trackrecord.identity import ANONYMOUS, Identity
 from trackrecord.server import wire
 from trackrecord.server.settings import ServerSettings
+from trackrecord.store.scope import project_scope
 
 __all__ = [
     "Handler",
@@ -136,6 +137,11 @@ def endpoint(
     *action* names the operation in the audit log (``runs.append_events``); its target
     is the request's path parameters, or what the handler put in
     ``request.state.audit_target``. A *public* endpoint (signing in) needs no token.
+
+    A read (GET, HEAD) runs inside the :func:`~trackrecord.store.scope.project_scope` of the
+    projects its identity may read, so that on PostgreSQL row-level security hides every
+    other project from whatever SQL the handler runs. Writes run unscoped: the checks that
+    authorise them must see what other projects hold (a taken run id or name).
     """
 
     async def wrapped(request: Request) -> Response:
@@ -147,7 +153,9 @@ def endpoint(
             else:
                 identity = await run_in_threadpool(settings.accounts.authenticate, _bearer(request))
             request.state.identity = identity
-            response = await handler(request)
+            reads = identity.visible_projects() if request.method in _READS else None
+            with project_scope(reads):
+                response = await handler(request)
         except TrackRecordError as error:
             response = error_response(error)
         if request.method not in _READS and settings.audit is not None:

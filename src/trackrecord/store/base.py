@@ -142,12 +142,16 @@ class Store(Protocol):
         limit: int = 100,
         cursor: str | None = None,
         deleted: bool = False,
+        projects: Collection[str] | None = None,
     ) -> RunPage:
         """Runs matching a query (see :mod:`trackrecord.query`), one page at a time.
 
         ``order_by`` holds sort keys such as ``"-metrics.acc.max"`` (default:
         newest first); missing values sort last. Pass the page's ``next_cursor``
         to get the next page. ``deleted=True`` searches the deleted runs instead.
+        ``projects`` limits the search to runs of these projects (None: every
+        project; empty: none): the scope of a caller who may read only those. It
+        is data, ANDed with the parsed query, so no query text can widen it.
         """
         ...
 

@@ -97,9 +97,14 @@ class RemoteStore:
         limit: int = 100,
         cursor: str | None = None,
         deleted: bool = False,
+        projects: Collection[str] | None = None,
     ) -> RunPage:
-        """See :meth:`Store.search_runs`."""
+        """See :meth:`Store.search_runs` (the server narrows *projects* further to those
+        the token may read)."""
+        if projects is not None and not projects:
+            return RunPage([], None)
         params: list[tuple[str, str]] = [("limit", str(limit))]
+        params += [("projects", p) for p in sorted(projects or ())]
         params += [(k, v) for k, v in (("q", query), ("project", project), ("cursor", cursor))
                    if v is not None]  # fmt: skip
         params += [("order", o) for o in order_by]

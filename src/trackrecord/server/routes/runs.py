@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 from typing import Any
@@ -38,13 +39,13 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
 
     async def search(request: Request) -> Response:
         q = request.query_params
-        project = q.get("project")
-        query = guard.search(identity_of(request), q.get("q") or None, project)
-        if query == "":
-            return Json({"runs": [], "next_cursor": None})
+        scope = guard.search(identity_of(request), q.getlist("projects") or None)
         page: RunPage = await run_in_threadpool(
-            store.search_runs, query, project, q.getlist("order"), int_param(request, "limit")
-            or 100, q.get("cursor"), q.get("deleted") == "true",
+            functools.partial(
+                store.search_runs, q.get("q") or None, q.get("project"), q.getlist("order"),
+                int_param(request, "limit") or 100, q.get("cursor"), q.get("deleted") == "true",
+                projects=scope,
+            )
         )  # fmt: skip
         return Json({"runs": [wire.run_to_json(r) for r in page.runs],
                      "next_cursor": page.next_cursor})  # fmt: skip

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
-__all__ = ["Connection", "Cursor", "SqlDatabase", "glob_regex", "locked_write"]
+__all__ = ["Connection", "Cursor", "SqlDatabase", "glob_regex", "locked_write", "simple_glob"]
 
 
 class Cursor(Protocol):
@@ -79,9 +79,27 @@ class SqlDatabase(Protocol):
         ...
 
 
+_WILDCARDS = re.compile(r"[*?]{2,}")
+
+
+def simple_glob(pattern: str) -> str:
+    """*pattern* with each run of wildcards written the shortest way: ``?`` for each ``?``,
+    then one ``*`` if the run held any (``*?**?`` is ``??*``). It matches the same text, and
+    a pattern of thousands of stars stays one cheap ``*`` instead of a regular expression too
+    complex for PostgreSQL.
+
+    Example:
+        >>> simple_glob("a***b*?*?c")
+        'a*b??*c'
+    """
+    return _WILDCARDS.sub(
+        lambda run: "?" * run.group().count("?") + ("*" if "*" in run.group() else ""), pattern
+    )
+
+
 def glob_regex(pattern: str) -> str:
     """The query language's glob as an anchored regular expression (``*``, ``?``)."""
-    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in simple_glob(pattern))
     return "^" + "".join(parts) + "$"
 
 

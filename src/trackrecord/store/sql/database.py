@@ -20,23 +20,55 @@ from pathlib import Path
 from typing import Final
 
 from trackrecord.errors import StoreError
-from trackrecord.store.sql.connection import glob_regex
+from trackrecord.store.sql.connection import simple_glob
 from trackrecord.store.sql.migrations import apply_migrations
 from trackrecord.store.sql.search import sqlite_glob
 
 __all__ = ["SqliteDatabase", "glob_match"]
 
 
+_FLAGS: Final = re.IGNORECASE | re.DOTALL
+
+
 @functools.lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(glob_regex(pattern), re.IGNORECASE | re.DOTALL)
+def _glob_parts(pattern: str) -> tuple[tuple[re.Pattern[str], int], ...]:
+    """The pieces of *pattern* between its stars: each as a regular expression without
+    repetition (``?`` any one character), and its length in characters."""
+    return tuple(
+        (re.compile("".join("." if c == "?" else re.escape(c) for c in part), _FLAGS), len(part))
+        for part in simple_glob(pattern).split("*")
+    )
 
 
 def glob_match(value: object, pattern: object) -> int:
-    """The query language's ``~``: ``*`` any text, ``?`` one character, any case (Unicode)."""
+    """The query language's ``~``: ``*`` any text, ``?`` one character, any case (Unicode).
+
+    No backtracking: the first piece must match at the start and the last at the end, and
+    each piece between takes its earliest place after the one before (which leaves the most
+    room for the rest). A regular expression of many ``.*`` would take exponential time on
+    a hostile pattern such as ``*a*a*a*a*a*a*c``.
+
+    Example:
+        >>> glob_match("Bert-Base", "bert-*"), glob_match("aaaa", "*a*a*a*a*a*")
+        (1, 0)
+    """
     if not isinstance(value, str) or not isinstance(pattern, str):
         return 0
-    return 1 if _glob_regex(pattern).match(value) else 0
+    (first, _), *rest = _glob_parts(pattern)
+    if not rest:
+        return 1 if first.fullmatch(value) else 0
+    head = first.match(value)
+    if head is None:
+        return 0
+    position = head.end()
+    *middle, (last, width) = rest
+    for piece, _ in middle:
+        found = piece.search(value, position)
+        if found is None:
+            return 0
+        position = found.end()
+    start = len(value) - width
+    return 1 if start >= position and last.fullmatch(value, start) else 0
 
 
 _PRAGMAS: Final = (

@@ -456,12 +456,36 @@ _PROJECT_OBJECTS: Final = (
     "CREATE INDEX run_datasets_by_digest ON run_datasets (digest)",
 )
 
+_RUN_KEYED: Final = ("events", "params", "tags", "metric_summaries", "metric_chunks", "artifacts",
+                     "run_datasets", "logged_models", "evaluations")  # fmt: skip
+_PROJECT_KEYED: Final = ("dataset_versions", "artifact_grants")
+_SCOPE: Final = "current_setting('trackrecord.projects', true)"
+_EVERY_PROJECT: Final = f"coalesce({_SCOPE}, '') = ''"
+_VISIBLE_NAMES: Final = f"SELECT json_array_elements_text({_SCOPE}::json)"
+_ROW_SECURITY: Final = (
+    # PostgreSQL only. A read carries the projects it may see as the setting
+    # trackrecord.projects (a JSON array of names; empty or unset: every project, see
+    # trackrecord.store.scope). A run is visible when its project is in the set; every
+    # row keyed by a run when that run is (the probe of runs applies the runs policy); a
+    # dataset version or artifact grant when its project is. FORCE: the tables belong to the
+    # role the server connects as, which would otherwise bypass them.
+    *(f"ALTER TABLE {table} {mode} ROW LEVEL SECURITY"
+      for table in ("runs", *_RUN_KEYED, *_PROJECT_KEYED) for mode in ("ENABLE", "FORCE")),
+    f"""CREATE POLICY runs_of_visible_projects ON runs USING ({_EVERY_PROJECT}
+        OR project_id IN (SELECT id FROM projects WHERE name IN ({_VISIBLE_NAMES})))""",
+    *(f"""CREATE POLICY {table}_of_visible_runs ON {table} USING ({_EVERY_PROJECT}
+        OR EXISTS (SELECT 1 FROM runs WHERE runs.id = {table}.run_id))""" for table in _RUN_KEYED),
+    *(f"""CREATE POLICY {table}_of_visible_projects ON {table} USING ({_EVERY_PROJECT}
+        OR project IN ({_VISIBLE_NAMES}))""" for table in _PROJECT_KEYED),
+)  # fmt: skip
+
 MIGRATIONS: Final = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "users, roles, tokens and the audit log", _ACCOUNTS, _KEY_STATISTICS),
     Migration(3, "datasets, models, registry, evaluations, sign-offs, retention", _CATALOG),
     Migration(4, "sign-in failures per user name and per address", _SIGN_IN),
     Migration(5, "artifact grants per project; dataset names per project", _PROJECT_OBJECTS),
+    Migration(6, "row-level security: a request reads only its projects", (), _ROW_SECURITY),
 )
 
 

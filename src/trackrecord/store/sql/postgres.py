@@ -16,6 +16,17 @@ time (its rows fetched before the connection goes back) and no caller has to
 give anything back; inside a write transaction, reads on the same thread use
 that transaction's connection, so they see what it wrote.
 
+Row-level security (migration 6) keeps projects apart below every query: a
+read carries the projects of the request it serves (see
+:mod:`trackrecord.store.scope`) to its connection as the setting
+``trackrecord.projects``, set only when it differs from what that connection
+holds already. Write transactions run unscoped. PostgreSQL does not apply the
+policies to a superuser or a role with ``BYPASSRLS``; :attr:`row_security` says
+whether they hold for the role connected.
+
+Text holding the NUL character is refused before it reaches the server
+(PostgreSQL cannot hold it), with an :class:`InvalidValueError` that says so.
+
 Example:
     >>> db = PostgresDatabase("postgresql://postgres@127.0.0.1/tr?pool_size=20")  # doctest: +SKIP
     >>> db.read().execute("SELECT count(*) FROM runs").fetchone()  # doctest: +SKIP
@@ -26,12 +37,14 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from trackrecord.errors import StoreError, missing
+from trackrecord.errors import InvalidValueError, StoreError, missing
+from trackrecord.store.scope import SETTING, current_scope, scope_setting
 from trackrecord.store.sql.connection import Cursor
 from trackrecord.store.sql.migrations import apply_migrations
 
@@ -59,6 +72,19 @@ def postgres_ddl(statement: str) -> str:
 
 def _placeholders(sql: str) -> str:
     return sql.replace("?", "%s")  # the store's SQL has no '?' or '%' inside literals
+
+
+def _without_nul(args: Sequence[Any]) -> tuple[Any, ...]:
+    """*args*, or InvalidValueError for text holding NUL (which PostgreSQL cannot hold, so no
+    stored value holds one either)."""
+    for arg in args:
+        if isinstance(arg, str) and "\x00" in arg:
+            preview = arg if len(arg) <= 40 else arg[:40] + "..."
+            raise InvalidValueError(
+                f"{preview!r} holds the NUL character (\\x00), which PostgreSQL cannot store, "
+                f"so nothing here holds it; remove it and try again"
+            )
+    return tuple(args)
 
 
 def _pool_options(url: str) -> tuple[str, dict[str, str]]:
@@ -91,11 +117,11 @@ class _Cursor:
         self._cursor = cursor
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> _Cursor:
-        self._cursor.execute(_placeholders(sql), tuple(args))
+        self._cursor.execute(_placeholders(sql), _without_nul(args))
         return self
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> _Cursor:
-        rows = [tuple(row) for row in rows]
+        rows = [_without_nul(row) for row in rows]
         if rows:
             self._cursor.executemany(_placeholders(sql), rows)
         return self
@@ -144,7 +170,7 @@ class _Reads:
         self._database = database
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> Cursor:
-        return self._database.run_read(_placeholders(sql), tuple(args))
+        return self._database.run_read(_placeholders(sql), _without_nul(args))
 
 
 class PostgresDatabase:
@@ -186,6 +212,11 @@ class PostgresDatabase:
             "pool_timeout", timeout if pool_timeout is None else pool_timeout, float
         )
         self._local = threading.local()
+        self._scopes: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+        self._scopes_lock = threading.Lock()
+        self.row_security = True
+        """Whether PostgreSQL applies the row-level security policies to the role connected
+        (not to a superuser or a role with BYPASSRLS)."""
         self._migrate()  # on a connection of its own: a clear error if the server is not there
         self._pool = psycopg_pool.ConnectionPool(
             self.url, min_size=1, max_size=self.pool_size, timeout=self.pool_timeout,
@@ -222,6 +253,17 @@ class PostgresDatabase:
         finally:
             self._pool.putconn(raw)  # a broken connection is closed, not reused
 
+    def _scope(self, raw: Any, setting: str) -> None:
+        """Give connection *raw* the projects its next statements may read (a session
+        setting, changed outside any transaction so that no rollback undoes it)."""
+        with self._scopes_lock:
+            held = self._scopes.get(raw)
+        if held == setting:
+            return
+        raw.execute("SELECT set_config(%s, %s, false)", (SETTING, setting))
+        with self._scopes_lock:
+            self._scopes[raw] = setting
+
     def read(self) -> _Reads:
         """Reads for this thread: each statement autocommits on a pooled connection."""
         return _Reads(self)
@@ -231,9 +273,11 @@ class PostgresDatabase:
         active = getattr(self._local, "transaction", None)
         if active is not None:  # the thread's own transaction sees its own writes
             return _Cursor(active.cursor().execute(sql, args))
+        setting = scope_setting(current_scope())
         for attempt in range(self.pool_size + 1):
             with self._borrow() as raw:
                 try:
+                    self._scope(raw, setting)
                     cur = raw.execute(sql, args)
                     return _Rows(cur.fetchall() if cur.description is not None else [])
                 except self._psycopg.OperationalError:
@@ -252,6 +296,7 @@ class PostgresDatabase:
                 yield _Cursor(active.cursor())
             return
         with self._borrow() as raw:
+            self._scope(raw, "")  # the write path sees every project (see .scope)
             self._local.transaction = raw
             try:
                 with raw.transaction():
@@ -264,8 +309,10 @@ class PostgresDatabase:
         return f"{expression} ~* ?", True
 
     def too_complex(self, error: Exception) -> bool:
-        """PostgreSQL's limit on expression depth."""
-        return "stack depth limit" in str(error)
+        """PostgreSQL's limits on expression depth and on regular expressions."""
+        return "stack depth limit" in str(error) or "regular expression is too complex" in str(
+            error
+        )
 
     def _migrate(self) -> None:
         with self._connect() as raw, raw.transaction():
@@ -274,6 +321,10 @@ class PostgresDatabase:
             apply_migrations(
                 cur, self.location, lambda m: [*map(postgres_ddl, m.statements), *m.postgres]
             )
+            (bypass,) = cur.execute(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+            ).fetchone()
+            self.row_security = not bypass
 
     def close(self) -> None:
         """Close the pool and every connection in it; later calls raise StoreError."""

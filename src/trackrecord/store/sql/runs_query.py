@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from typing import Any, Final
 
 from trackrecord.query import Field, QueryError
@@ -94,15 +95,39 @@ def find_page(
     return rows
 
 
-def check_fields(conn: Connection, fields: list[Field], query: str) -> None:
-    """Raise QueryError for a key no run has, suggesting the nearest one that exists."""
+_SAMPLE: Final = 1000  # the newest runs whose keys a hint may suggest, when scoped
+
+
+def _key_sql(table: str, projects: Collection[str] | None) -> tuple[str, str, list[Any]]:
+    """SQL finding one row with a key, and SQL listing known keys, of runs in *projects*."""
+    if projects is None:
+        return f"SELECT 1 FROM {table} WHERE key = ? LIMIT 1", \
+               f"SELECT DISTINCT key FROM {table} LIMIT 5000", []  # fmt: skip
+    marks = ", ".join("?" * len(projects)) or "NULL"
+    runs = f"SELECT r.id FROM runs r WHERE r.project_id IN " \
+           f"(SELECT id FROM projects WHERE name IN ({marks}))"  # fmt: skip
+    exists = f"SELECT 1 FROM {table} t WHERE t.key = ? AND t.run_id IN ({runs}) LIMIT 1"
+    known = f"SELECT DISTINCT key FROM {table} WHERE run_id IN " \
+            f"({runs} ORDER BY r.created_at DESC LIMIT {_SAMPLE}) LIMIT 5000"  # fmt: skip
+    return exists, known, sorted(projects)
+
+
+def check_fields(
+    conn: Connection, fields: list[Field], query: str, projects: Collection[str] | None = None
+) -> None:
+    """Raise QueryError for a key no run has, suggesting the nearest one that exists.
+
+    With *projects*, only runs of those projects count: a hint never names a key that only
+    runs the caller may not read have.
+    """
     for field in fields:
         if field.kind == "attr":
             continue
         table = _TABLES[field.kind]
-        if conn.execute(f"SELECT 1 FROM {table} WHERE key = ? LIMIT 1", (field.name,)).fetchone():
+        exists, listing, scope_args = _key_sql(table, projects)
+        if conn.execute(exists, (field.name, *scope_args)).fetchone():
             continue
-        known = [k for (k,) in conn.execute(f"SELECT DISTINCT key FROM {table} LIMIT 5000")]
+        known = [k for (k,) in conn.execute(listing, scope_args)]
         if not known:
             continue  # nothing logged of this kind yet: the query simply matches nothing
         close = difflib.get_close_matches(field.name, known, n=1, cutoff=0.6)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -43,7 +43,7 @@ from trackrecord.store.sql.ordering import (
     order_key,
 )
 
-__all__ = ["CompiledSearch", "compile_search"]
+__all__ = ["CompiledSearch", "compile_search", "scoped"]
 
 Glob_ = Callable[[str], tuple[str, bool]]
 """How a database tests an expression against a ``?`` glob (see SqlDatabase.glob)."""
@@ -122,6 +122,13 @@ class _Compiler:
 
     def attribute(self, node: Node) -> str:
         assert isinstance(node, (Compare, In, Glob, IsNull))
+        if isinstance(node, In) and not node.values:  # only a scope of no project is empty
+            return "(1 = 1)" if node.negated else "(1 = 0)"
+        if node.field.name == "project" and isinstance(node, In) and not node.negated:
+            # by the run's project id (indexed), not by its name looked up for every run
+            self.args.extend(node.values)
+            marks = ", ".join("?" * len(node.values))
+            return f"(r.project_id IN (SELECT id FROM projects WHERE name IN ({marks})))"
         expr = ATTRIBUTE_SQL[node.field.name]
         expr_args = [self.now_ms] if node.field.name == "duration" else []
         if isinstance(node, IsNull):
@@ -191,24 +198,47 @@ class _Compiler:
         return "(" + " OR ".join(parts) + ")"
 
 
+def scoped(tree: Node | None, projects: Collection[str] | None) -> Node | None:
+    """*tree* limited to runs of *projects* (None: unlimited), as a tree: the scope and the
+    user's query are ANDed as nodes, so nothing written in the query can reach past it.
+
+    Example:
+        >>> scoped(None, {"alpha"})
+        In(field=Field(kind='attr', name='project', aggregate='last'), values=('alpha',), \
+negated=False)
+    """
+    if projects is None:
+        return tree
+    scope = In(Field("attr", "project"), tuple(sorted(projects)))
+    return scope if tree is None else And((scope, tree))
+
+
 def compile_search(
     query: str | None,
     order_by: Sequence[str],
     now_ms: int,
     scope: Any = None,
     glob: Glob_ = sqlite_glob,
+    projects: Collection[str] | None = None,
 ) -> CompiledSearch:
-    """Compile a query and sort keys (e.g. ``["-metrics.acc.max", "created"]``)."""
+    """Compile a query and sort keys (e.g. ``["-metrics.acc.max", "created"]``).
+
+    The query is parsed alone; *projects* (None: every project) is ANDed with it as a node
+    of the tree (see :func:`scoped`). *scope* is anything else that makes a cursor of this
+    search unfit for another (the ``project`` and ``deleted`` options).
+    """
     search = CompiledSearch()
-    if query and query.strip():
+    tree = scoped(parse(query, now_ms) if query and query.strip() else None, projects)
+    if tree is not None:
         compiler = _Compiler(now_ms, glob)
-        search.where.append(compiler.node(parse(query, now_ms)))
+        search.where.append(compiler.node(tree))
         search.where_args.extend(compiler.args)
         search.fields.extend(compiler.fields)
     orders = [parse_order(text) for text in order_by] or [parse_order("-created")]
     search.keys = [order_key(order, index, now_ms) for index, order in enumerate(orders)]
     search.fields.extend(order.field for order in orders)
+    limits = None if projects is None else sorted(projects)
     search.signature = hashlib.sha256(
-        json.dumps([query or "", [str(o) for o in orders], scope]).encode()
+        json.dumps([query or "", [str(o) for o in orders], scope, limits]).encode()
     ).hexdigest()[:16]
     return search

@@ -29,6 +29,7 @@ from trackrecord.store.base import (
     RunPage,
     RunRecord,
 )
+from trackrecord.store.scope import current_scope
 from trackrecord.store.series import Buckets, Series
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.artifact_grants import SqlArtifactGrants
@@ -109,16 +110,18 @@ class SqlStore:
         limit: int = 100,
         cursor: str | None = None,
         deleted: bool = False,
+        projects: Collection[str] | None = None,
     ) -> RunPage:
-        """See :meth:`Store.search_runs`."""
+        """See :meth:`Store.search_runs`. The search also stays inside the
+        :func:`~trackrecord.store.scope.project_scope` it runs in, if any."""
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidValueError(f"limit must be between 1 and {MAX_PAGE}, not {limit}")
+        projects = _narrowest(projects, current_scope())
         now_ms = cursor_time(cursor) if cursor else time.time_ns() // 1_000_000
-        search = compile_search(
-            query, order_by, now_ms, scope=(project, deleted), glob=self.database.glob
-        )
+        search = compile_search(query, order_by, now_ms, scope=(project, deleted),
+                                glob=self.database.glob, projects=projects)  # fmt: skip
         conn = self._conn()
-        check_fields(conn, search.fields, query or "")
+        check_fields(conn, search.fields, query or "", projects)
         try:
             rows = find_page(conn, search, project, deleted, cursor, limit + 1)
         except self.database.errors as exc:
@@ -276,6 +279,12 @@ class SqlStore:
     def close(self) -> None:
         """See :meth:`Store.close`."""
         self.database.close()
+
+
+def _narrowest(*scopes: Collection[str] | None) -> frozenset[str] | None:
+    """The projects every one of *scopes* allows (None: a scope without limit)."""
+    limits = [frozenset(scope) for scope in scopes if scope is not None]
+    return frozenset.intersection(*limits) if limits else None
 
 
 def _by_run(
