@@ -112,7 +112,7 @@ def test_the_document_describes_errors_binary_bodies_and_security() -> None:
     metric = paths["/api/v1/runs/{run_id}/metrics/{key}"]["get"]["responses"]["200"]["content"]
     assert set(metric) == {wire.SERIES_TYPE, "application/json"}
     search = {p["name"] for p in paths["/api/v1/runs"]["get"]["parameters"]}
-    assert search == {"q", "project", "order", "limit", "cursor", "deleted"}
+    assert search == {"q", "project", "projects", "order", "limit", "cursor", "deleted"}
 
 
 def validator(name: str) -> Any:

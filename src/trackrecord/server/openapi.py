@@ -219,10 +219,13 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ),
     ("/api/v1/runs", "GET"): Operation(
         "runs", "Search runs, one page at a time", as_json(ref("RunPage")),
-        "Pass a page's `next_cursor` as `cursor` to get the next page.",
+        "Pass a page's `next_cursor` as `cursor` to get the next page. Only runs of the "
+        "projects the token may read are ever searched, whatever the query says.",
         (
             query("q", "A query, such as `metrics.acc.max > 0.9 and params.lr < 0.1`."),
             query("project", "Only runs of this project."),
+            query("projects", "Only runs of these projects (narrows what the token may read).",
+                  array(STRING)),
             query("order", "Sort keys such as `-metrics.acc.max` (default: newest first).",
                   array(STRING)),
             query("limit", "Runs per page.", INT64 | {"minimum": 1, "default": 100}),
