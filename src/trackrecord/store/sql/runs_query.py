@@ -104,11 +104,13 @@ def _key_sql(table: str, projects: Collection[str] | None) -> tuple[str, str, li
         return f"SELECT 1 FROM {table} WHERE key = ? LIMIT 1", \
                f"SELECT DISTINCT key FROM {table} LIMIT 5000", []  # fmt: skip
     marks = ", ".join("?" * len(projects)) or "NULL"
-    runs = f"SELECT r.id FROM runs r WHERE r.project_id IN " \
-           f"(SELECT id FROM projects WHERE name IN ({marks}))"  # fmt: skip
-    exists = f"SELECT 1 FROM {table} t WHERE t.key = ? AND t.run_id IN ({runs}) LIMIT 1"
-    known = f"SELECT DISTINCT key FROM {table} WHERE run_id IN " \
-            f"({runs} ORDER BY r.created_at DESC LIMIT {_SAMPLE}) LIMIT 5000"  # fmt: skip
+    in_scope = f"r.project_id IN (SELECT id FROM projects WHERE name IN ({marks}))"
+    # a join from the key's index stops at the first row in scope (an IN list of every run
+    # in scope would be built whole first)
+    exists = f"SELECT 1 FROM {table} t JOIN runs r ON r.id = t.run_id WHERE t.key = ? " \
+             f"AND {in_scope} LIMIT 1"  # fmt: skip
+    known = f"SELECT DISTINCT key FROM {table} WHERE run_id IN (SELECT r.id FROM runs r " \
+            f"WHERE {in_scope} ORDER BY r.created_at DESC LIMIT {_SAMPLE}) LIMIT 5000"  # fmt: skip
     return exists, known, sorted(projects)
 
 

@@ -127,8 +127,8 @@ class SqlStore:
         except self.database.errors as exc:
             if self.database.too_complex(exc):
                 raise QueryError(
-                    "the query is too complex for the database (too many terms or nesting "
-                    "levels); split it or use 'in (...)' for lists of values",
+                    "the query is too complex for the database (too many terms, nesting "
+                    "levels or wildcards); split it or use 'in (...)' for lists of values",
                     query or "",
                     0,
                 ) from None
