@@ -232,6 +232,12 @@ def test_lineage_of_a_dataset_only_another_project_used_is_absent(
         absent = client.get("/api/v1/lineage", params={"node": "dataset:never-was@1"})
     assert hidden.status_code == absent.status_code == 404
     assert _digest("beta-only") not in hidden.text and "4242" not in hidden.text
+    assert error_of(hidden)["message"] == error_of(absent)["message"].replace(
+        "never-was", "beta-only"
+    )
+    with realm.client("alice") as client:  # a digest prefix tells nothing either
+        prefix = client.get("/api/v1/lineage", params={"node": "dataset:beta-only@" + "0" * 8})
+    assert prefix.status_code == 404
     with realm.client("bob") as client:
         shown = client.get("/api/v1/lineage", params={"node": "dataset:beta-only@1"}).json()
     assert {n["kind"] for n in shown["nodes"]} == {"dataset", "run"}
