@@ -20,9 +20,7 @@ def _by_regex(text: str, pattern: str) -> bool:
 @given(st.text("aAbß*?é.\\", max_size=8), st.text("aAbßéÉ.\\\n", max_size=10))
 def test_glob_match_agrees_with_the_regular_expression(pattern: str, text: str) -> None:
     assert bool(glob_match(text, pattern)) == _by_regex(text, pattern)
-    assert bool(re.match(glob_regex(pattern), text, re.IGNORECASE | re.DOTALL)) == _by_regex(
-        text, pattern
-    )
+    assert _by_regex(text, simple_glob(pattern)) == _by_regex(text, pattern)  # PostgreSQL's
 
 
 def test_hostile_patterns_stay_cheap() -> None:
