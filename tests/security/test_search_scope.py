@@ -212,8 +212,8 @@ def _dataset(chain: Chain, name: str, direction: str) -> None:
 
 @pytest.fixture
 def shared_lineage(realm: Realm) -> Iterator[dict[str, Chain]]:
-    """alice's run writes ``handoff``; bob's run reads it and writes ``beta-private``; bob's
-    other run reads ``beta-only``."""
+    """alice's run writes ``handoff``; bob's run reads a ``handoff`` (beta's own: names are per
+    project) and writes ``beta-private``; bob's other run reads ``beta-only``."""
     alice, bob, other = Chain("alpha"), Chain("beta"), Chain("beta")
     _dataset(alice, "handoff", "output")
     _dataset(bob, "handoff", "input")
@@ -392,15 +392,26 @@ RUN_KEYED = ("runs", "events", "params", "tags", "metric_summaries", "metric_chu
              "run_datasets", "logged_models", "evaluations")  # fmt: skip
 
 
-def _one_of_each(store: SqlStore, run_id: str) -> None:
-    """A row keyed by *run_id* in the tables no seeded event fills."""
+PROJECT_KEYED = ("dataset_versions", "artifact_grants")
+
+
+def _one_of_each(store: SqlStore, project: str, run_id: str) -> None:
+    """A row of *project*'s run *run_id* in the tables no seeded event fills."""
     with store.database.write() as cur:
         cur.execute(
             "INSERT INTO artifacts VALUES (?, 'a.txt', ?, 1, 'text/plain', 0)", (run_id, "0" * 64)
         )
         cur.execute(
-            "INSERT INTO run_datasets VALUES (?, 'd', ?, 'train', 'input', 0)", (run_id, "1" * 64)
+            "INSERT INTO run_datasets (run_id, project, name, digest, role, direction, "
+            "time) VALUES (?, ?, 'd', ?, 'train', 'input', 0)",
+            (run_id, project, "1" * 64),
         )
+        cur.execute(
+            "INSERT INTO dataset_versions (project, name, digest, number, kind, sources, "
+            "first_run, created_at) VALUES (?, 'd', ?, 1, 'file', '[]', ?, 0)",
+            (project, "1" * 64, run_id),
+        )
+        cur.execute("INSERT INTO artifact_grants VALUES (?, ?, 0)", ("0" * 64, project))
         cur.execute(
             "INSERT INTO logged_models VALUES (?, 'm', ?, 'f', 'files', 'p', 1, '[]', '{}', 0)",
             (run_id, "2" * 64),
@@ -410,8 +421,9 @@ def _one_of_each(store: SqlStore, run_id: str) -> None:
                     (f"eval-{run_id}", run_id, "3" * 64))  # fmt: skip
 
 
-def _run_ids(store: SqlStore, table: str) -> set[str]:
-    column = "id" if table == "runs" else "run_id"
+def _keys(store: SqlStore, table: str) -> set[str]:
+    """The run ids (or, in a table of projects' objects, the projects) of *table*'s rows."""
+    column = "id" if table == "runs" else "project" if table in PROJECT_KEYED else "run_id"
     return {row[0] for row in store.database.read().execute(f"SELECT {column} FROM {table}")}
 
 
@@ -419,14 +431,14 @@ def test_row_level_security_hides_other_projects_from_raw_sql(pg_realm: Realm) -
     store = pg_realm.store
     assert getattr(store.database, "row_security", False), "pg_realm must not bypass RLS"
     for project in PROJECTS:
-        _one_of_each(store, pg_realm.runs[project].run_id)
-    alpha = {pg_realm.runs["alpha"].run_id}
-    for table in RUN_KEYED:
-        assert len(_run_ids(store, table)) == len(PROJECTS), table  # unscoped: every project
+        _one_of_each(store, project, pg_realm.runs[project].run_id)
+    for table in (*RUN_KEYED, *PROJECT_KEYED):
+        alpha = {"alpha" if table in PROJECT_KEYED else pg_realm.runs["alpha"].run_id}
+        assert len(_keys(store, table)) == len(PROJECTS), table  # unscoped: every project
         with project_scope({"alpha"}):
-            assert _run_ids(store, table) == alpha, table
+            assert _keys(store, table) == alpha, table
         with project_scope(set()):
-            assert _run_ids(store, table) == set(), table
+            assert _keys(store, table) == set(), table
     with project_scope({"alpha"}):
         joined = store.database.read().execute(
             "SELECT DISTINCT p.name FROM projects p JOIN runs r ON r.project_id = p.id"

@@ -50,7 +50,8 @@ def test_postgresql_enforces_row_level_security_for_an_ordinary_role(tmp_path: P
         )
         assert [row[0] for row in flags if row[1] and row[2]] == sorted(
             ["runs", "events", "params", "tags", "metric_summaries", "metric_chunks",
-             "artifacts", "run_datasets", "logged_models", "evaluations"]
+             "artifacts", "run_datasets", "logged_models", "evaluations", "dataset_versions",
+             "artifact_grants"]
         )  # fmt: skip
         store.close()
     with fresh_database() as url:  # the superuser: PostgreSQL does not apply the policies
