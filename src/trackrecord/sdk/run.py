@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from trackrecord.errors import ConfigurationError, InvalidValueError, StoreError
+from trackrecord.event_schema import fit_text
 from trackrecord.sdk import files
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.values import flatten_params, local_user, normalise_tags
@@ -122,8 +123,8 @@ class Run:
     def notes(self, text: str | None) -> None:
         if text is not None and not isinstance(text, str):
             raise InvalidValueError(f"notes must be a string, not a {type(text).__name__}")
-        self._notes = text
         self._writer.submit("notes", {"text": text})
+        self._notes = text
 
     def _record_files(self, records: list[dict[str, Any]]) -> None:
         if records:
@@ -327,10 +328,11 @@ class Run:
 def _describe(error: BaseException | None) -> dict[str, Any] | None:
     if error is None:
         return None
-    return {
-        "type": type(error).__name__,
-        "message": str(error),
-        "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return {  # fitted, so that the run's end is always stored (a message may be anything)
+        "type": fit_text(type(error).__name__, 1000),
+        "message": fit_text(str(error), 64 << 10),
+        "traceback": fit_text(trace[-(64 << 10) :], 256 << 10),  # its end names the error
     }
 
 
