@@ -11,14 +11,15 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from trackrecord.audit import AuditEntry
+from trackrecord.event_schema import EventLimits
 from trackrecord.identity import Identity, TokenRecord, UserRecord
 from trackrecord.store.base import Store
 
-__all__ = ["Accounts", "AuditTrail", "ServerSettings"]
+__all__ = ["Accounts", "AuditTrail", "ServerLimits", "ServerSettings"]
 
 
 class Accounts(Protocol):
@@ -92,6 +93,21 @@ class AuditTrail(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ServerLimits:
+    """How much one request may carry; over a limit, the server answers 413 or 400.
+
+    ``request_bytes``: a body the server reads whole (events, JSON), counted as it
+    streams in, so a larger one is refused before it is held (artifact uploads stream
+    to the artifact store and are not limited). ``events_per_request``: events in one
+    append (the SDK sends at most 1,000). ``events``: the size of each event.
+    """
+
+    request_bytes: int = 64 << 20
+    events_per_request: int = 10_000
+    events: EventLimits = field(default_factory=EventLimits)
+
+
 @dataclass
 class ServerSettings:
     """A server's parts. ``accounts=None`` turns auth off (every request may do anything)."""
@@ -99,6 +115,7 @@ class ServerSettings:
     store: Store
     accounts: Accounts | None = None
     audit: AuditTrail | None = None
+    limits: ServerLimits = field(default_factory=ServerLimits)
 
     @property
     def auth_enabled(self) -> bool:
@@ -106,18 +123,25 @@ class ServerSettings:
         return self.accounts is not None
 
     @classmethod
-    def for_store(cls, store: Store, auth: bool | None = None) -> ServerSettings:
+    def for_store(
+        cls, store: Store, auth: bool | None = None, limits: ServerLimits | None = None
+    ) -> ServerSettings:
         """Settings for *store*: a SQL store brings its accounts and audit log.
 
-        *auth* None turns auth on when the store has users; True requires it.
+        *auth* None turns auth on when the store has users; True requires it. Given
+        *limits* also become a SQL store's event limits (so that it accepts what the
+        server does); by default the server takes the store's.
         """
         from trackrecord.store.sql import SqlStore
 
         if not isinstance(store, SqlStore):
-            return cls(store)
+            return cls(store, limits=limits or ServerLimits())
         from trackrecord.store.sql.accounts import SqlAccounts
         from trackrecord.store.sql.audit import SqlAuditLog
 
+        if limits is not None:
+            store.limits = limits.events
+        limits = limits or ServerLimits(events=store.limits)
         accounts = SqlAccounts(store.database)
         enabled = accounts.has_users() if auth is None else auth
-        return cls(store, accounts if enabled else None, SqlAuditLog(store.database))
+        return cls(store, accounts if enabled else None, SqlAuditLog(store.database), limits)
