@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from trackrecord.errors import ConfigurationError, InvalidValueError, StoreError
-from trackrecord.event_schema import fit_text
+from trackrecord.event_schema import check_body, fit_text
 from trackrecord.sdk import files
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.values import flatten_params, local_user, normalise_tags
@@ -76,6 +76,12 @@ class Run:
         self._pid = os.getpid()
         self._recorders: list[Recorder] = []
 
+    def _submit(self, type: str, body: Mapping[str, Any]) -> None:
+        """Queue an event whose body passes the one schema (:mod:`trackrecord.event_schema`),
+        so that the store takes it; otherwise raise InvalidValueError here, at the call."""
+        check_body(type, body)
+        self._writer.submit(type, body)
+
     def _attach(self, recorder: Recorder) -> None:
         """Stop *recorder* when the run finishes, before its last events are written."""
         self._recorders.append(recorder)
@@ -106,13 +112,13 @@ class Run:
         """
         flat = flatten_params(params)
         if flat:
-            self._writer.submit("params", {"params": flat})
+            self._submit("params", {"params": flat})
 
     def set_tags(self, tags: Mapping[str, Any] | Iterable[str]) -> None:
         """Set tags: a dict of short strings, or a list of labels (stored with value "")."""
         normalised = normalise_tags(tags)
         if normalised:
-            self._writer.submit("tags", {"tags": normalised})
+            self._submit("tags", {"tags": normalised})
 
     @property
     def notes(self) -> str | None:
@@ -123,12 +129,12 @@ class Run:
     def notes(self, text: str | None) -> None:
         if text is not None and not isinstance(text, str):
             raise InvalidValueError(f"notes must be a string, not a {type(text).__name__}")
-        self._writer.submit("notes", {"text": text})
+        self._submit("notes", {"text": text})
         self._notes = text
 
     def _record_files(self, records: list[dict[str, Any]]) -> None:
         if records:
-            self._writer.submit("artifact", {"files": records})
+            self._submit("artifact", {"files": records})
 
     def log_artifact(self, path: str | os.PathLike[str], name: str | None = None) -> None:
         """Store a file or a whole directory as artifacts of the run.
@@ -235,7 +241,7 @@ class Run:
             self.workspace, data, name, role, produced, source, version, description, datasheet
         )
         self._record_files(files)
-        self._writer.submit("dataset", body)
+        self._submit("dataset", body)
         return result
 
     def log_model(
@@ -272,7 +278,7 @@ class Run:
             self.workspace, model, name, flavor, serialization, input_example
         )
         self._record_files(records)
-        self._writer.submit("model", body)
+        self._submit("model", body)
         logged = LoggedModel(
             self.id, name, body["digest"], body["flavor"], body["format"], body["path"],
             sum(f["size"] for f in body["files"]), body["files"], body["meta"], 0,

@@ -26,7 +26,7 @@ from typing import Any
 
 from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.errors import StoreError, TrackRecordWarning
-from trackrecord.event_schema import EventLimits, check_body
+from trackrecord.event_schema import EventLimits
 from trackrecord.events import Event, Points
 from trackrecord.outbox import event_batches, ship_artifacts
 from trackrecord.sdk.buffers import MetricBuffers
@@ -105,13 +105,7 @@ class Writer:
         self._thread.start()
 
     def submit(self, type: str, body: Mapping[str, Any]) -> None:
-        """Queue a non-metric event; it is chained in submission order.
-
-        Raises:
-            InvalidValueError: *body* is not what the store accepts (the one schema of
-                :mod:`trackrecord.event_schema`); nothing is queued.
-        """
-        check_body(type, body)
+        """Queue a non-metric event; it is chained in submission order."""
         self._queue.append((type, _now_ms(), body))
 
     def call_soon(self, task: Callable[[], None]) -> None:
