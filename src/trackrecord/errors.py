@@ -6,6 +6,7 @@ and how to fix it::
 
     TrackRecordError
     ├── InvalidValueError (also ValueError)   a metric, param, tag or key that cannot be stored
+    │   └── TooLargeError                     a request over a server's size limits
     ├── ConfigurationError (also ValueError)  a bad argument or setting (dir, resume=, parent=)
     ├── ArchiveError (also ValueError)        an archive that is damaged, altered or of an
     │                                         unknown format
@@ -34,6 +35,7 @@ __all__ = [
     "RetentionError",
     "RunLockedError",
     "StoreError",
+    "TooLargeError",
     "TrackRecordError",
     "TrackRecordWarning",
 ]
@@ -45,6 +47,10 @@ class TrackRecordError(Exception):
 
 class InvalidValueError(TrackRecordError, ValueError):
     """A metric, param, tag or key that cannot be stored; nothing was recorded."""
+
+
+class TooLargeError(InvalidValueError):
+    """A request over a server's size limits (body bytes, events); the message names the flag."""
 
 
 class ConfigurationError(TrackRecordError, ValueError):

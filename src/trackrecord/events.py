@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from trackrecord.errors import InvalidValueError
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -134,14 +136,25 @@ def canonical_json(value: Any) -> bytes:
 
 
 def decode_json(data: bytes | str) -> Any:
-    """Inverse of :func:`canonical_json` (tagged non-finite floats come back as floats)."""
+    """Inverse of :func:`canonical_json` (tagged non-finite floats come back as floats).
+
+    Raises:
+        ValueError: not JSON; :class:`~trackrecord.errors.InvalidValueError` (a
+            ValueError) when it is nested too deeply for the parser.
+    """
 
     def hook(obj: dict[str, Any]) -> Any:
         if len(obj) == 1 and "$float" in obj:
             return float(obj["$float"])
         return obj
 
-    return json.loads(data, object_hook=hook)
+    try:
+        return json.loads(data, object_hook=hook)
+    except RecursionError:
+        raise InvalidValueError(
+            "the JSON is nested too deeply to read (hundreds of levels of arrays or "
+            "objects); flatten it"
+        ) from None
 
 
 def event_hash(

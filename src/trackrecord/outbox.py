@@ -29,7 +29,7 @@ from trackrecord.errors import (
     StoreError,
     TrackRecordError,
 )
-from trackrecord.events import Event
+from trackrecord.events import Event, canonical_json
 from trackrecord.spool import (
     is_offline,
     live_since,
@@ -113,7 +113,9 @@ def event_batches(
     batch: list[Event] = []
     size = 0
     for event in events:
-        weight = 256 + 24 * event.point_count
+        # points count 24 bytes each; a body its JSON (a console batch may hold megabytes)
+        body = len(canonical_json(event.body)) if event.body else 0
+        weight = 256 + 24 * event.point_count + body
         if batch and (len(batch) >= max_events or size + weight > max_bytes):
             yield batch
             batch, size = [], 0

@@ -162,6 +162,8 @@ def _read_payload(stream: BinaryIO, header: bytes) -> bytes | None:
 def _decode_at(payload: bytes, offset: int) -> Event:
     try:
         return decode_event(payload)
+    except RecursionError:  # a header nested thousands deep: refused, never a crash
+        raise FrameError("an event nested too deeply to read", offset) from None
     except (ValueError, KeyError, TypeError, IndexError, struct.error) as exc:
         raise FrameError(f"an undecodable event: {exc}", offset) from None
 

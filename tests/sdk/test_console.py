@@ -178,16 +178,18 @@ def test_the_store_refuses_malformed_console_events(start: StartRun, open_api: O
     run.finish()
     api = open_api()
     head = api.run(run.id)
+    resume = Event.build(run.id, head.head_seq + 1, "run.resume", 1, head.head_hash, {})
+    api.store.append_events([resume])  # an ended run is sealed: console lines come while it runs
     for body in (
         {"lines": "text"},
         {"lines": [[1, "stdin", "x"]]},
         {"lines": [["1", "stdout", "x"]]},
     ):
-        event = Event.build(run.id, head.head_seq + 1, "console", 1, head.head_hash, body)
-        with pytest.raises(trackrecord.InvalidValueError, match="console event"):
+        event = Event.build(run.id, resume.seq + 1, "console", 1, resume.hash, body)
+        with pytest.raises(trackrecord.InvalidValueError, match=r"\('console'\).*lines"):
             api.store.append_events([event])
     good = Event.build(
-        run.id, head.head_seq + 1, "console", 1, head.head_hash, {"lines": [[1, "stdout", "x"]]}
+        run.id, resume.seq + 1, "console", 1, resume.hash, {"lines": [[1, "stdout", "x"]]}
     )
     api.store.append_events([good])
     assert texts(api, run.id) == [("stdout", "x")]

@@ -73,3 +73,6 @@ def test_events_are_sent_in_bounded_batches() -> None:
     big = [event(1, 1000), event(2, 1000), event(3, 10)]  # about 24 kB, 24 kB and 0.5 kB
     assert [len(b) for b in event_batches(big, max_bytes=30_000)] == [1, 2]
     assert list(event_batches([])) == []
+    lines = {"lines": [[0, "stdout", "x" * 10_000]] * 2}  # bodies count too: about 20 kB each
+    console = [Event("r", i, "console", 0, "", lines, "") for i in range(3)]
+    assert [len(b) for b in event_batches(console, max_bytes=30_000)] == [1, 1, 1]

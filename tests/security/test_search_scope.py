@@ -104,7 +104,7 @@ def test_the_projects_parameter_narrows_but_never_widens(realm: Realm) -> None:
 
 def test_deleted_runs_of_other_projects_stay_hidden(realm: Realm) -> None:
     chain = realm.continue_run("beta")
-    deletion = chain.add("run.delete", {"reason": "cleanup"})
+    deletion = chain.add("run.delete", {})
     assert realm.post_events("bob", [deletion]).status_code == 200
     with realm.client("alice") as client:
         answer = _runs(client, deleted="true", q='project = "beta"')
@@ -326,7 +326,7 @@ def _crowd(realm: Realm) -> Realm:
             chain.add("tags", {"tags": {"owner": project}})
             chain.metrics(loss=([0, 1], [0.9, 0.8]))
             if deleted:
-                chain.add("run.delete", {"reason": "hidden"})
+                chain.add("run.delete", {})
             realm.store.append_events(chain.events)
             realm.runs[f"{project}-{'deleted' if deleted else 'more'}"] = chain
     with realm.client("root") as client:

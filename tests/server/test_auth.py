@@ -133,7 +133,7 @@ def test_a_viewer_cannot_write(team: Team) -> None:
     vision = team.runs["vision"]
     follow_up = Chain("vision", run_id=vision.run_id)
     follow_up.events = list(vision.events)
-    follow_up.add("tags", {"set": {"reviewed": "yes"}})
+    follow_up.add("tags", {"tags": {"reviewed": "yes"}})
     with pytest.raises(PermissionDeniedError, match="viewer of project 'vision'"):
         bob.append_events(follow_up.events[-1:])
     with pytest.raises(PermissionDeniedError, match="has no role"):
@@ -154,7 +154,7 @@ def test_an_editor_writes_only_in_their_projects(team: Team) -> None:
     nlp = team.runs["nlp"]  # an existing run of another project stays invisible
     more = Chain("nlp", run_id=nlp.run_id)
     more.events = list(nlp.events)
-    more.add("tags", {"set": {"x": "y"}})
+    more.add("tags", {"tags": {"x": "y"}})
     with pytest.raises(NotFoundError):
         alice.append_events(more.events[-1:])
     alice.close()

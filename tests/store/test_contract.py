@@ -10,7 +10,7 @@ import pytest
 
 from tests.store.conftest import Chain, pts
 from trackrecord.compliance.verify import verify_run
-from trackrecord.errors import ChainConflictError, NotFoundError
+from trackrecord.errors import ChainConflictError, InvalidValueError, NotFoundError
 from trackrecord.events import Event
 from trackrecord.store.base import Store
 
@@ -71,7 +71,7 @@ def test_conflicting_or_broken_chains_are_refused(store: Store) -> None:
 
 def test_a_run_must_start_with_run_start(store: Store) -> None:
     chain = Chain()
-    with pytest.raises(ChainConflictError, match=r"run\.start"):
+    with pytest.raises(InvalidValueError, match=r"run\.start"):
         store.append_events([Event.build(chain.run_id, 1, "tags", 1, "0" * 64, {"tags": {}})])
 
 

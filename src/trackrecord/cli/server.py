@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Final, TypeVar, cast
 
 import click
 
 from trackrecord.cli.locations import artifact_store, open_server_store, store_option
+from trackrecord.event_schema import EventLimits
+from trackrecord.server.settings import ServerLimits, ServerSettings
 
-if TYPE_CHECKING:
-    from trackrecord.server.settings import ServerSettings
+__all__ = ["allowed_host_option", "is_loopback", "limit_options", "server"]
 
-__all__ = ["allowed_host_option", "is_loopback", "server"]
+F = TypeVar("F", bound=Callable[..., Any])
+_LIMITS: Final = (  # flag, field of ServerLimits or EventLimits, what it bounds
+    ("--max-request-bytes", "request_bytes", "Bytes of an events or JSON body (counted as "
+     "it streams in; artifact uploads are not limited)."),
+    ("--max-events-per-request", "events_per_request", "Events in one append request."),
+    ("--max-keys-per-event", "keys_per_event", "Keys of any one object of an event (params, "
+     "tags...) and metric keys of a metrics event."),
+    ("--max-value-bytes", "value_bytes", "UTF-8 bytes of any one text of an event, and of "
+     "any one param value as JSON."),
+    ("--max-json-depth", "json_depth", "Nesting of objects and arrays in an event's body."),
+)  # fmt: skip
 
 
 def is_loopback(host: str) -> bool:
@@ -48,6 +61,28 @@ def _row_security(settings: ServerSettings) -> bool:
     if isinstance(store, SqlStore) and isinstance(store.database, PostgresDatabase):
         return store.database.row_security
     return True
+
+
+def limit_options(function: F) -> F:
+    """The ``--max-*`` options; the command receives them as one ``limits`` (ServerLimits)."""
+    server_fields, event_fields = vars(ServerLimits()), vars(EventLimits())
+
+    @functools.wraps(function)
+    def command(*args: Any, **options: Any) -> Any:
+        given = {field: options.pop(field) for _, field, _ in _LIMITS}
+        events = EventLimits(**{k: v for k, v in given.items() if k in event_fields})
+        options["limits"] = ServerLimits(
+            **{k: v for k, v in given.items() if k in server_fields and k != "events"},
+            events=events,
+        )
+        return function(*args, **options)
+
+    for flag, field, text in reversed(_LIMITS):
+        default = {**server_fields, **event_fields}[field]
+        option = click.option(flag, field, type=click.IntRange(min=1), default=default,
+                              show_default=True, help=text)  # fmt: skip
+        command = option(command)
+    return cast(F, command)
 
 
 @click.command()
@@ -90,6 +125,7 @@ def _row_security(settings: ServerSettings) -> bool:
     "none, the client is the connection's peer].",
 )
 @allowed_host_option
+@limit_options
 def server(
     host: str,
     port: int,
@@ -102,6 +138,7 @@ def server(
     auth: bool | None,
     forwarded_allow_ips: str,
     allowed_hosts: tuple[str, ...],
+    limits: ServerLimits,
 ) -> None:
     """Serve a store over HTTP: training code logs to it with TRACKRECORD_URI=http://HOST:PORT.
 
@@ -118,14 +155,14 @@ def server(
     from trackrecord.errors import TrackRecordError
     from trackrecord.server.access_log import log_to_stderr
     from trackrecord.server.app import create_app
-    from trackrecord.server.settings import ServerSettings
 
     try:
         bytes_store = artifact_store(artifacts, store_location, s3_endpoint, s3_access_key,
                                      s3_secret_key, presign)  # fmt: skip
         proxies = [ip for ip in forwarded_allow_ips.split(",") if ip.strip()]
-        settings = ServerSettings.for_store(open_server_store(store_location, bytes_store), auth,
-                                            proxies, allowed_hosts)  # fmt: skip
+        store = open_server_store(store_location, bytes_store)
+        settings = ServerSettings.for_store(store, auth, limits, forwarded_allow_ips=proxies,
+                                            allowed_hosts=allowed_hosts)  # fmt: skip
     except TrackRecordError as exc:
         raise click.ClickException(str(exc)) from exc
     if settings.accounts is not None and not settings.accounts.has_users():

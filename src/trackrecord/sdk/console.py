@@ -175,7 +175,10 @@ class ConsoleCapture:
 
 
 def _encodable(text: str) -> str:
-    """*text* with lone surrogates replaced, so the event encodes as UTF-8."""
+    """*text* with lone surrogates and NUL replaced, so the event encodes as UTF-8 and
+    every store holds it (PostgreSQL text cannot hold NUL)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
     if text.isascii():
         return text
     try:

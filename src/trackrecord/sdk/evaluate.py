@@ -113,7 +113,7 @@ def _run_criteria(run: Run, items: list[dict[str, Any]], reason: str | None) -> 
     criteria_id, actor = new_criteria_id(), local_user()
     body = {"id": criteria_id, "criteria": items, "supersedes": previous, "reason": reason,
             "actor": actor}  # fmt: skip
-    run._writer.submit("criteria", body)
+    run._submit("criteria", body)
     run._criteria_id = criteria_id  # type: ignore[attr-defined]
     now = time.time_ns() // 1_000_000
     return CriteriaSet(criteria_id, f"run:{run.id}", run.id, 0, now, actor, reason, items,
@@ -212,7 +212,7 @@ def _dataset_use(run: Run, reference: Any, name: str) -> dict[str, Any]:
     if isinstance(reference, (LoggedDataset, DatasetVersion)):
         body = {"name": reference.name, "digest": reference.digest, "role": "reference",
                 "direction": "input", "kind": reference.kind}  # fmt: skip
-        run._writer.submit("dataset", body)
+        run._submit("dataset", body)
         return {"name": reference.name, "digest": reference.digest}
     logged = run.log_dataset(reference, name, role="reference")
     return {"name": logged.name, "digest": logged.digest}
@@ -395,6 +395,6 @@ def _record(
         "seed": full.get("seed"), "n_resamples": full.get("n_resamples"),
         "confidence": full.get("confidence"), "result": {"path": path, "sha256": record["sha256"]},
     }  # fmt: skip
-    run._writer.submit("evaluation", {k: v for k, v in body.items() if v is not None})
+    run._submit("evaluation", {k: v for k, v in body.items() if v is not None})
     return Evaluation(evaluation_id, run.id, shown_target, chosen.id if chosen else None,
                       dataset, status, result)  # fmt: skip

@@ -21,6 +21,7 @@ from trackrecord.errors import (
     TrackRecordError,
     TrackRecordWarning,
 )
+from trackrecord.event_schema import check_body
 from trackrecord.events import GENESIS
 from trackrecord.ids import new_run_id, run_name_for
 from trackrecord.sdk import active
@@ -251,6 +252,7 @@ def _start(
         "user": _user(),
         "host": socket.gethostname(),
     }
+    check_body("run.start", body)  # before the spool exists: a bad name or config raises here
     identity = Identity(run_id, project, run_name, parent_id, notes)
     return _launch(workspace, identity, (0, GENESIS), (0, 0), ("run.start", body), options)
 

@@ -27,6 +27,7 @@ from trackrecord.errors import (
     StoreError,
     TrackRecordWarning,
 )
+from trackrecord.event_schema import check_body, fit_text
 from trackrecord.sdk import files
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.values import flatten_params, local_user, normalise_tags
@@ -83,6 +84,12 @@ class Run:
         self._pid = os.getpid()
         self._recorders: list[Recorder] = []
 
+    def _submit(self, type: str, body: Mapping[str, Any]) -> None:
+        """Queue an event whose body passes the one schema (:mod:`trackrecord.event_schema`),
+        so that the store takes it; otherwise raise InvalidValueError here, at the call."""
+        check_body(type, body)
+        self._writer.submit(type, body)
+
     def _attach(self, recorder: Recorder) -> None:
         """Stop *recorder* when the run finishes, before its last events are written."""
         self._recorders.append(recorder)
@@ -114,14 +121,14 @@ class Run:
         self._ensure_running("log_params")
         flat = flatten_params(params)
         if flat:
-            self._writer.submit("params", {"params": flat})
+            self._submit("params", {"params": flat})
 
     def set_tags(self, tags: Mapping[str, Any] | Iterable[str]) -> None:
         """Set tags: a dict of short strings, or a list of labels (stored with value "")."""
         self._ensure_running("set_tags")
         normalised = normalise_tags(tags)
         if normalised:
-            self._writer.submit("tags", {"tags": normalised})
+            self._submit("tags", {"tags": normalised})
 
     @property
     def notes(self) -> str | None:
@@ -133,12 +140,12 @@ class Run:
         self._ensure_running("notes")
         if text is not None and not isinstance(text, str):
             raise InvalidValueError(f"notes must be a string, not a {type(text).__name__}")
+        self._submit("notes", {"text": text})
         self._notes = text
-        self._writer.submit("notes", {"text": text})
 
     def _record_files(self, records: list[dict[str, Any]]) -> None:
         if records:
-            self._writer.submit("artifact", {"files": records})
+            self._submit("artifact", {"files": records})
 
     def log_artifact(self, path: str | os.PathLike[str], name: str | None = None) -> None:
         """Store a file or a whole directory as artifacts of the run.
@@ -252,7 +259,7 @@ class Run:
             self.workspace, data, name, role, produced, source, version, description, datasheet
         )
         self._record_files(files)
-        self._writer.submit("dataset", body)
+        self._submit("dataset", body)
         return dataclasses.replace(result, project=self.project)
 
     def log_model(
@@ -290,7 +297,7 @@ class Run:
             self.workspace, model, name, flavor, serialization, input_example
         )
         self._record_files(records)
-        self._writer.submit("model", body)
+        self._submit("model", body)
         logged = LoggedModel(
             self.id, name, body["digest"], body["flavor"], body["format"], body["path"],
             sum(f["size"] for f in body["files"]), body["files"], body["meta"], 0,
@@ -362,10 +369,11 @@ class Run:
 def _describe(error: BaseException | None) -> dict[str, Any] | None:
     if error is None:
         return None
-    return {
-        "type": type(error).__name__,
-        "message": str(error),
-        "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return {  # fitted, so that the run's end is always stored (a message may be anything)
+        "type": fit_text(type(error).__name__, 1000),
+        "message": fit_text(str(error), 64 << 10),
+        "traceback": fit_text(trace[-(64 << 10) :], 256 << 10),  # its end names the error
     }
 
 

@@ -28,7 +28,7 @@ import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from trackrecord.artifacts.local import LocalArtifactStore
@@ -38,6 +38,7 @@ from trackrecord.errors import (
     StoreError,
     TrackRecordWarning,
 )
+from trackrecord.event_schema import EventLimits
 from trackrecord.events import Event, Points
 from trackrecord.outbox import event_batches, ship_artifacts
 from trackrecord.sdk.buffers import MetricBuffers
@@ -45,10 +46,12 @@ from trackrecord.sdk.quarantine import Quarantine, describe
 from trackrecord.sdk.safekeeping import Safekeeping
 from trackrecord.store.base import Store
 
-__all__ = ["Writer"]
+__all__ = ["MAX_EVENT_POINTS", "Writer", "metric_parts"]
 
 MAX_RETRY_DELAY = 4.0
 """Seconds between tries to reach a store that keeps failing."""
+MAX_EVENT_POINTS = 1_000_000
+"""Points in one ``metrics`` event (24 MB), well within a server's request limit."""
 
 REFUSED = (InvalidValueError, ConfigurationError)
 """What a store raises when it refuses what events say (a server's 400), not when it fails."""
@@ -57,6 +60,30 @@ _STARTS = ("run.start", "run.resume")  # set aside, the run would have no beginn
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def metric_parts(
+    points: Mapping[str, Points],
+    max_points: int = MAX_EVENT_POINTS,
+    max_keys: int = EventLimits().keys_per_event,
+) -> Iterator[dict[str, Points]]:
+    """*points* cut into ``metrics`` events of at most *max_points* points and *max_keys*
+    keys (the default limits of a store and a server), keys and points in order."""
+    part: dict[str, Points] = {}
+    count = 0
+    for key, series in points.items():
+        start = 0
+        while start < len(series):
+            if count == max_points or len(part) == max_keys:
+                yield part
+                part, count = {}, 0
+            end = min(len(series), start + max_points - count)
+            part[key] = Points(series.steps[start:end], series.values[start:end],
+                               series.times[start:end])  # fmt: skip
+            count += end - start
+            start = end
+    if part:
+        yield part
 
 
 class Writer:
@@ -293,13 +320,16 @@ class Writer:
                 item()
             except Exception as exc:  # e.g. environment capture; the run goes on without it
                 self._report("could not run a background task", exc)
-        # metrics drained now were logged before a queued run.end: keep the end last
-        end = items.pop() if items and items[-1][0] == "run.end" else None
+        # metrics drained now were logged before a queued run.end, and a background task
+        # (capture) may have queued events after it: keep the end last, as the store
+        # accepts nothing but annotations after a run's end
+        ends = [item for item in items if item[0] == "run.end"]
+        items = [item for item in items if item[0] != "run.end"]
+        end = ends[-1] if ends else None
         events: list[Event] = []
         for type, time_ms, body in items:
             self._chain_one(events, type, time_ms, body)
-        points = self.buffers.drain(self._refused_points)
-        if points:
+        for points in metric_parts(self.buffers.drain(self._refused_points)):
             self._chain_one(events, "metrics", _now_ms(), {}, points)
         if end is not None:
             self._chain_one(events, *end)

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Final
 
 from trackrecord.errors import NotFoundError, PermissionDeniedError
@@ -108,7 +108,8 @@ class Guard:
         except NotFoundError:
             if not events or events[0].type != "run.start" or self._exists(run_id):
                 raise
-            project = str(events[0].body.get("project", ""))
+            body = events[0].body  # not yet checked: it may be anything
+            project = str(body.get("project", "")) if isinstance(body, Mapping) else ""
             self.project(identity, project, "editor", "logging runs")
         self._named.check(identity, project, events)
 

@@ -17,7 +17,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from trackrecord.errors import AuthenticationError, InvalidValueError, TrackRecordError
+from trackrecord.errors import (
+    AuthenticationError,
+    InvalidValueError,
+    TooLargeError,
+    TrackRecordError,
+)
 from trackrecord.events import canonical_json, decode_json
 from trackrecord.identity import ANONYMOUS, Identity
 from trackrecord.server import wire
@@ -32,6 +37,8 @@ __all__ = [
     "error_response",
     "identity_of",
     "int_param",
+    "json_body",
+    "read_body",
 ]
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -82,11 +89,42 @@ def int_param(request: Request, name: str) -> int | None:
     return number
 
 
+async def read_body(request: Request) -> bytes:
+    """The request's body, counted as it streams in against the server's
+    ``request_bytes`` limit (set by :func:`endpoint`).
+
+    Raises:
+        TooLargeError: as soon as the body (or its declared Content-Length) is over
+            the limit; what came so far is dropped, and the rest is never read.
+    """
+    limit: int | None = getattr(request.state, "body_limit", None)
+    declared = request.headers.get("content-length", "")
+    if limit is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(int(declared), limit)
+    pieces, size = [], 0
+    async for piece in request.stream():
+        size += len(piece)
+        if limit is not None and size > limit:
+            raise _too_large(size, limit)
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+def _too_large(size: int, limit: int) -> TooLargeError:
+    return TooLargeError(
+        f"the request body is over this server's limit of {limit:,} bytes (at least "
+        f"{size:,} came); send less per request, or ask the operator to raise "
+        f"--max-request-bytes"
+    )
+
+
 async def json_body(request: Request) -> dict[str, Any]:
     """The request's body as a JSON object ({} when empty); InvalidValueError otherwise."""
-    raw = await request.body()
+    raw = await read_body(request)
     try:
         data = decode_json(raw) if raw else {}
+    except InvalidValueError:
+        raise
     except ValueError:
         raise InvalidValueError("the request body must be a JSON object") from None
     if not isinstance(data, dict):
@@ -142,9 +180,12 @@ def endpoint(
     projects its identity may read, so that on PostgreSQL row-level security hides every
     other project from whatever SQL the handler runs. Writes run unscoped: the checks that
     authorise them must see what other projects hold (a taken run id or name).
+
+    An unexpected exception is logged and answered as a 500 in the one error shape,
+    without its text; every write is audited however it ends (in a ``finally``).
     """
 
-    async def wrapped(request: Request) -> Response:
+    async def answer(request: Request) -> Response:
         try:
             if settings.accounts is None:
                 identity = ANONYMOUS
@@ -155,22 +196,56 @@ def endpoint(
             request.state.identity = identity
             reads = identity.visible_projects() if request.method in _READS else None
             with project_scope(reads):
-                response = await handler(request)
+                return await handler(request)
         except TrackRecordError as error:
-            response = error_response(error)
-        if request.method not in _READS and settings.audit is not None:
-            target = getattr(request.state, "audit_target", None) or "/".join(
-                str(v) for v in request.path_params.values()
-            )
-            acting: Identity | None = getattr(request.state, "identity", None)
-            user = acting.user if acting is not None else _NOBODY
-            try:
-                await run_in_threadpool(
-                    settings.audit.append, user, action, str(target), client_address(request),
-                    response.status_code,
-                )  # fmt: skip
-            except TrackRecordError as error:  # unaudited is unanswered: the client retries
-                return error_response(error)
+            return error_response(error)
+        except Exception:
+            return _internal_error(request, action)
+
+    async def wrapped(request: Request) -> Response:
+        request.state.body_limit = settings.limits.request_bytes
+        response: Response | None = None
+        try:
+            response = await answer(request)
+        finally:  # a write is audited however it ends; a crash as a 500
+            refusal = await _audit(settings, action, request, response)
+        if refusal is not None:
+            return refusal
+        assert response is not None  # answer() returns a response or raises
         return response
 
     return wrapped
+
+
+def _internal_error(request: Request, action: str) -> Response:
+    """Log the exception being handled; answer 500 in the one error shape, no internals."""
+    request_id = getattr(request.state, "request_id", None)
+    _LOG.exception("%s failed (request id %s)", action, request_id)
+    where = f" (request id {request_id})" if request_id else ""
+    return error_response(
+        TrackRecordError(
+            f"the server failed to answer this request{where}; the operator finds the "
+            f"cause in the server's log"
+        )
+    )
+
+
+async def _audit(
+    settings: ServerSettings, action: str, request: Request, response: Response | None
+) -> Response | None:
+    """Record a write in the audit log; an error response if it cannot be recorded."""
+    if request.method in _READS or settings.audit is None:
+        return None
+    target = getattr(request.state, "audit_target", None) or "/".join(
+        str(v) for v in request.path_params.values()
+    )
+    acting: Identity | None = getattr(request.state, "identity", None)
+    user = acting.user if acting is not None else _NOBODY
+    status = 500 if response is None else response.status_code
+    try:
+        await run_in_threadpool(
+            settings.audit.append, user, action, str(target), client_address(request), status
+        )
+    except TrackRecordError as error:  # unaudited is unanswered: the client retries
+        return error_response(error)
+    return None

@@ -258,8 +258,11 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
     ("/api/v1/runs/{run_id}/events", "POST"): Operation(
         "events", "Append events (idempotent by seq)", as_json(ref("Appended")),
         "CRC-framed records, as the SDK's spool writes them; events already stored are "
-        "skipped. A new run's first event is its `run.start`.",
-        (RUN_ID,), binary(wire.EVENTS_TYPE), errors=(400, 401, 403, 404, 409, 423),
+        "skipped. A new run's first event is its `run.start`. Each event is checked against "
+        "the one schema of event bodies (400 names the event, the field and what is "
+        "allowed); an ended run takes only annotations and a `run.resume` (409). Bodies "
+        "over the server's limits are refused with 413 as they stream in.",
+        (RUN_ID,), binary(wire.EVENTS_TYPE), errors=(400, 401, 403, 404, 409, 413, 423),
     ),
     ("/api/v1/runs/{run_id}/events", "GET"): Operation(
         "events", "A run's events after a seq", binary(wire.EVENTS_TYPE),

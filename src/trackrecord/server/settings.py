@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from trackrecord.audit import AuditEntry
 from trackrecord.errors import ConfigurationError
+from trackrecord.event_schema import EventLimits
 from trackrecord.identity import Identity, TokenRecord, UserRecord
 from trackrecord.store.base import Store
 
-__all__ = ["Accounts", "AuditTrail", "ServerSettings"]
+__all__ = ["Accounts", "AuditTrail", "ServerLimits", "ServerSettings"]
 
 
 class Accounts(Protocol):
@@ -104,6 +105,21 @@ class AuditTrail(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ServerLimits:
+    """How much one request may carry; over a limit, the server answers 413 or 400.
+
+    ``request_bytes``: a body the server reads whole (events, JSON), counted as it
+    streams in, so a larger one is refused before it is held (artifact uploads stream
+    to the artifact store and are not limited). ``events_per_request``: events in one
+    append (the SDK sends at most 1,000). ``events``: the size of each event.
+    """
+
+    request_bytes: int = 64 << 20
+    events_per_request: int = 10_000
+    events: EventLimits = field(default_factory=EventLimits)
+
+
 @dataclass
 class ServerSettings:
     """A server's parts. ``accounts=None`` turns auth off (every request may do anything)."""
@@ -111,6 +127,7 @@ class ServerSettings:
     store: Store
     accounts: Accounts | None = None
     audit: AuditTrail | None = None
+    limits: ServerLimits = field(default_factory=ServerLimits)
     forwarded_allow_ips: tuple[str, ...] = ()
     """Proxies whose ``X-Forwarded-For`` (and ``-Proto``) is believed: IP addresses,
     networks (``10.0.0.0/8``) or ``*`` for any peer. By default none is: the client's
@@ -133,26 +150,38 @@ class ServerSettings:
         cls,
         store: Store,
         auth: bool | None = None,
+        limits: ServerLimits | None = None,
+        *,
         forwarded_allow_ips: Sequence[str] = (),
         allowed_hosts: Sequence[str] = (),
     ) -> ServerSettings:
         """Settings for *store*: a SQL store brings its accounts and audit log.
 
-        *auth* None turns auth on when the store has users; True requires it. The other
-        arguments are as the fields of the same names.
+        *auth* None turns auth on when the store has users; True requires it. Given
+        *limits* also become a SQL store's event limits (so that it accepts what the
+        server does); by default the server takes the store's. The other arguments are as
+        the fields of the same names.
         """
         from trackrecord.store.sql import SqlStore
 
         proxies, hosts = tuple(forwarded_allow_ips), tuple(allowed_hosts)
         if not isinstance(store, SqlStore):
-            return cls(store, forwarded_allow_ips=proxies, allowed_hosts=hosts)
+            return cls(
+                store,
+                limits=limits or ServerLimits(),
+                forwarded_allow_ips=proxies,
+                allowed_hosts=hosts,
+            )
         from trackrecord.store.sql.accounts import SqlAccounts
         from trackrecord.store.sql.audit import SqlAuditLog
 
+        if limits is not None:
+            store.limits = limits.events
+        limits = limits or ServerLimits(events=store.limits)
         accounts = SqlAccounts(store.database)
         enabled = accounts.has_users() if auth is None else auth
         audit = SqlAuditLog(store.database)
-        return cls(store, accounts if enabled else None, audit, proxies, hosts)
+        return cls(store, accounts if enabled else None, audit, limits, proxies, hosts)
 
 
 def _proxy(value: str) -> str:

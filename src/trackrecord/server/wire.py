@@ -23,6 +23,7 @@ from trackrecord.errors import (
     PermissionDeniedError,
     RunLockedError,
     StoreError,
+    TooLargeError,
     TrackRecordError,
 )
 from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord
@@ -40,6 +41,7 @@ ERRORS: Final[tuple[tuple[type[TrackRecordError], str, int], ...]] = (
     (NotFoundError, "NOT_FOUND", 404),
     (AuthenticationError, "UNAUTHENTICATED", 401),
     (PermissionDeniedError, "FORBIDDEN", 403),
+    (TooLargeError, "TOO_LARGE", 413),  # before InvalidValueError, its base
     (InvalidValueError, "INVALID", 400),
     (ConfigurationError, "INVALID_REQUEST", 400),
     (RunLockedError, "LOCKED", 423),

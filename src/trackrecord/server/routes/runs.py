@@ -14,12 +14,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from trackrecord.errors import InvalidValueError, RunLockedError
-from trackrecord.events import Event, decode_json
+from trackrecord.errors import InvalidValueError, RunLockedError, TooLargeError
+from trackrecord.event_schema import check_events
+from trackrecord.events import Event
 from trackrecord.server import wire
 from trackrecord.server.guard import Guard
-from trackrecord.server.http import Handler, Json, endpoint, identity_of, int_param
-from trackrecord.server.settings import ServerSettings
+from trackrecord.server.http import (
+    Handler,
+    Json,
+    endpoint,
+    identity_of,
+    int_param,
+    json_body,
+    read_body,
+)
+from trackrecord.server.settings import ServerLimits, ServerSettings
 from trackrecord.spool import FrameError, encode_event, read_frames
 from trackrecord.store.base import RunPage, RunRecord, Store
 from trackrecord.store.series import step_times
@@ -56,13 +65,13 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         return Json(wire.run_to_json(await run_in_threadpool(store.get_run, run_id)))
 
     async def append(request: Request) -> Response:
-        body = await request.body()
-        try:
-            events = await run_in_threadpool(lambda: list(read_frames(io.BytesIO(body), True)))
-        except FrameError as exc:
-            raise InvalidValueError(f"the events are not well framed: {exc}") from None
+        body = await read_body(request)
+        events = await run_in_threadpool(_read_events, body, settings.limits)
         if any(e.run_id != request.path_params["run_id"] for e in events):
             raise InvalidValueError("every event must belong to the run of the URL")
+        # the shape first (it depends on nothing stored), so that the checks of what the
+        # events name, which read their bodies, see only well-formed ones
+        await run_in_threadpool(check_events, events, settings.limits.events)
         await run_in_threadpool(
             guard.append, identity_of(request), request.path_params["run_id"], events
         )
@@ -112,13 +121,8 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
     async def edit(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         await run_in_threadpool(guard.run, identity_of(request), run_id, "editor", "editing runs")
-        try:
-            changes = decode_json(await request.body() or b"{}")
-        except ValueError:
-            raise InvalidValueError(
-                'the body must be a JSON object such as {"notes": "..."}'
-            ) from None
-        if not isinstance(changes, dict) or not changes or set(changes) - {"notes", "name"}:
+        changes = await json_body(request)
+        if not changes or set(changes) - {"notes", "name"}:
             raise InvalidValueError('give "notes" (text or null) and/or "name" (text) to change')
         updated = await run_in_threadpool(_annotate, store, run_id, changes)
         return Json(wire.run_to_json(updated))
@@ -137,6 +141,28 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         at("/api/v1/runs/{run_id}/console", "runs.console", console),
         at("/api/v1/runs/{run_id}/metrics/{key:path}", "runs.metric", series),
     ]
+
+
+def _read_events(body: bytes, limits: ServerLimits) -> list[Event]:
+    """The framed events of a request (each is checked against the one schema once the
+    guard has let the request in).
+
+    Raises:
+        TooLargeError: more than ``limits.events_per_request`` events.
+        InvalidValueError: a record that is torn or not an event.
+    """
+    events: list[Event] = []
+    try:
+        for event in read_frames(io.BytesIO(body), True):
+            if len(events) == limits.events_per_request:
+                raise TooLargeError(
+                    f"more than {limits.events_per_request:,} events in one request (this "
+                    f"server's --max-events-per-request); send them in several requests"
+                )
+            events.append(event)
+    except FrameError as exc:
+        raise InvalidValueError(f"the events are not well framed: {exc}") from None
+    return events
 
 
 def _annotate(store: Store, run_id: str, changes: dict[str, Any]) -> RunRecord:

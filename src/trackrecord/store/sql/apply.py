@@ -1,9 +1,11 @@
 """Materialising events into the SQL views (runs, params, tags, metrics, artifacts).
 
-:func:`apply_events` is the one write path of the SQL store. It checks that
-each event continues the stored chain (``seq`` and ``prev``) and that its hash
-matches its content, skips events already stored (idempotent by ``(run, seq)``),
-and updates the views in the same transaction as the event row.
+:func:`apply_events` is the one write path of the SQL store. Its events come
+checked against the one schema (:mod:`trackrecord.event_schema`); here they are
+checked against what is stored: that each continues the stored chain (``seq`` and
+``prev``), that its hash matches its content, and that an ended run is sealed. It
+skips events already stored (idempotent by ``(run, seq)``), and updates the views
+in the same transaction as the event row.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from trackrecord.artifacts.base import check_artifact_path, check_digest
 from trackrecord.errors import ChainConflictError, InvalidValueError
+from trackrecord.event_schema import check_sealed
 from trackrecord.events import GENESIS, Event, Points, canonical_json
 from trackrecord.store.sql.catalog_views import apply_dataset, apply_model
 from trackrecord.store.sql.connection import Cursor
@@ -39,8 +42,11 @@ def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> in
     run_id = events[0].run_id
     if lock_run:
         cur.execute(lock_run, (run_id,))
-    row = cur.execute("SELECT head_seq, head_hash FROM runs WHERE id = ?", (run_id,)).fetchone()
+    row = cur.execute(
+        "SELECT head_seq, head_hash, status FROM runs WHERE id = ?", (run_id,)
+    ).fetchone()
     head_seq, head_hash = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+    status = None if row is None else str(row[2])
     for event in events:
         if event.run_id != run_id:
             raise ChainConflictError(
@@ -51,6 +57,8 @@ def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> in
             _check_already_stored(cur, event)
             continue
         _check_continues(event, head_seq, head_hash)
+        check_sealed(event, status)  # an ended run takes annotations and a resume only
+        status = _status_after(event, status)
         if event.type in _LOCKING_HANDLERS:
             _LOCKING_HANDLERS[event.type](cur, event, lock_run)
         else:
@@ -75,6 +83,13 @@ def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> in
         (head_seq, head_hash, events[-1].time, run_id),
     )
     return head_seq
+
+
+def _status_after(event: Event, status: str | None) -> str | None:
+    """The run's status once *event* is applied."""
+    if event.type == "run.end":
+        return str(event.body["status"])
+    return "running" if event.type in ("run.start", "run.resume") else status
 
 
 def _check_already_stored(cur: Cursor, event: Event) -> None:
@@ -305,25 +320,7 @@ def _environment(cur: Cursor, event: Event) -> None:
 
 
 def _console(cur: Cursor, event: Event) -> None:
-    """Check a ``console`` event's lines; the event row is their only storage."""
-    lines = event.body.get("lines")
-    where = f"the console event {event.seq} of run {event.run_id}"
-    if not isinstance(lines, list):
-        raise InvalidValueError(
-            f"{where} must list its lines: {{'lines': [[time_ms, stream, text]]}}"
-        )
-    for line in lines:
-        if not (
-            isinstance(line, list)
-            and len(line) == 3
-            and type(line[0]) is int
-            and line[1] in ("stdout", "stderr")
-            and isinstance(line[2], str)
-        ):
-            raise InvalidValueError(
-                f"{where} has a line {line!r:.80} that is not [time_ms, stream, text] with "
-                f"an integer time, stream 'stdout' or 'stderr', and text a string"
-            )
+    """A ``console`` event's lines (checked by the schema) live in its event row only."""
 
 
 def _rename(cur: Cursor, event: Event) -> None:

@@ -10,9 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-__all__ = ["Connection", "Cursor", "SqlDatabase", "glob_regex", "locked_write", "simple_glob"]
+if TYPE_CHECKING:
+    from trackrecord.errors import TrackRecordError
+
+__all__ = [
+    "Connection",
+    "Cursor",
+    "SqlDatabase",
+    "glob_regex",
+    "locked_write",
+    "refusal_of",
+    "simple_glob",
+]
 
 
 class Cursor(Protocol):
@@ -117,3 +128,28 @@ def locked_write(database: SqlDatabase, lock: str, doing: str) -> Iterator[Curso
             yield cur
     except database.errors as exc:
         raise StoreError(f"cannot {doing} in {database.location}: {exc}") from exc
+
+
+def refusal_of(error: Exception, doing: str) -> TrackRecordError:
+    """The error to raise for a database *error* met while *doing* something.
+
+    What the data caused is the client's to fix, and never a "store unavailable"
+    that clients retry: a broken constraint (PEP 249's ``IntegrityError``) is a
+    :class:`ChainConflictError`, a value the column cannot hold (``DataError``) an
+    :class:`InvalidValueError`. Anything else is a failing store (:class:`StoreError`).
+    The database's own text (SQL, names of tables) is left out of the first two.
+    """
+    from trackrecord.errors import ChainConflictError, InvalidValueError, StoreError
+
+    kinds = {kind.__name__ for kind in type(error).__mro__}
+    if "IntegrityError" in kinds:
+        return ChainConflictError(
+            f"cannot {doing}: it contradicts what the store holds (a record it would create "
+            f"exists already, or one it names does not); read the stored state and resend"
+        )
+    if "DataError" in kinds:
+        return InvalidValueError(
+            f"cannot {doing}: a value does not fit the database (out of range, too long, or "
+            f"a character it cannot hold); fix the value and resend"
+        )
+    return StoreError(f"cannot {doing}: {error}")

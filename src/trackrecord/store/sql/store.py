@@ -20,6 +20,7 @@ import numpy as np
 from trackrecord.artifacts.base import ArtifactStore
 from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
+from trackrecord.event_schema import EventLimits, check_events
 from trackrecord.events import Event, Points, decode_json
 from trackrecord.query import QueryError
 from trackrecord.store.base import (
@@ -34,7 +35,7 @@ from trackrecord.store.series import Buckets, Series
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.artifact_grants import SqlArtifactGrants
 from trackrecord.store.sql.catalog import SqlCatalog
-from trackrecord.store.sql.connection import Connection, SqlDatabase
+from trackrecord.store.sql.connection import Connection, SqlDatabase, refusal_of
 from trackrecord.store.sql.database import SqliteDatabase
 from trackrecord.store.sql.metric_chunks import read_buckets, read_series
 from trackrecord.store.sql.ordering import cursor_time, encode_cursor
@@ -54,9 +55,13 @@ _RUN_COLUMNS = (
 class SqlStore:
     """A :class:`~trackrecord.store.base.Store` on a SQL database plus an artifact store."""
 
-    def __init__(self, database: SqlDatabase, artifacts: ArtifactStore) -> None:
+    def __init__(
+        self, database: SqlDatabase, artifacts: ArtifactStore, limits: EventLimits | None = None
+    ) -> None:
         self.database = database
         self.artifacts = artifacts
+        self.limits = limits or EventLimits()
+        """How big an event may be (see :mod:`trackrecord.event_schema`)."""
         self.catalog = SqlCatalog(database)
         """Datasets, logged models, the registry and lineage (see :class:`SqlCatalog`)."""
         self.grants = SqlArtifactGrants(database)
@@ -83,12 +88,15 @@ class SqlStore:
         return cls(PostgresDatabase(url), artifacts)
 
     def append_events(self, events: Sequence[Event]) -> int:
-        """See :meth:`Store.append_events`."""
+        """See :meth:`Store.append_events`; each event is checked against the one schema
+        (:mod:`trackrecord.event_schema`) before any SQL runs."""
+        check_events(events, self.limits)
         try:
             with self.database.write() as cur:
                 return apply_events(cur, events, self.database.lock_run)
         except self.database.errors as exc:
-            raise StoreError(f"cannot store events in {self.database.location}: {exc}") from exc
+            doing = f"store events in {self.database.location}"
+            raise refusal_of(exc, doing) from exc
 
     def _conn(self) -> Connection:
         return self.database.read()
