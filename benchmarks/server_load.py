@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.cpu import CpuSample
 from harness.environment import quiet_peers
 from harness.servers import fresh_database
 from harness.workdir import fresh_workdir
@@ -51,6 +52,17 @@ DEFAULT_SETUPS = ("trackrecord:1", "trackrecord:2", "mlflow:1", "mlflow:2")
 DEFAULT_RUNGS = "25+10,50+20,100+40,200+80"
 OVERLOADED_P99_MS = 10_000
 OVERLOADED_ERRORS = 0.05
+
+
+@dataclass
+class Target:
+    """The servers of a set-up: their URLs, the token and project (or experiment id) the
+    load uses, and the name of their database."""
+
+    urls: list[str]
+    token: str
+    project: str
+    database: str
 
 
 @dataclass
@@ -96,10 +108,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 @contextmanager
-def trackrecord_servers(count: int, workdir: Path) -> Iterator[tuple[list[str], str, str]]:
-    """*count* `trackrecord server` replicas with auth on, on a fresh database.
-
-    Yields their URLs, a token of an editor of project `load` and the project."""
+def trackrecord_servers(count: int, workdir: Path) -> Iterator[Target]:
+    """*count* `trackrecord server` replicas with auth on, on a fresh database, and a token
+    of an editor of project `load`."""
     from trackrecord.artifacts.local import LocalArtifactStore
     from trackrecord.store.sql import SqlStore
     from trackrecord.store.sql.accounts import SqlAccounts
@@ -118,12 +129,12 @@ def trackrecord_servers(count: int, workdir: Path) -> Iterator[tuple[list[str], 
         for n in range(count):
             (workdir / f"replica{n}").mkdir()
             urls.append(stack.enter_context(serve(workdir / f"replica{n}", url)))
-        yield urls, token, "load"
+        yield Target(urls, token, "load", url.rsplit("/", 1)[1])
 
 
 @contextmanager
-def mlflow_servers(workers: int, workdir: Path) -> Iterator[tuple[list[str], str, str]]:
-    """`mlflow server --workers N` on a fresh database; its URL and an experiment id."""
+def mlflow_servers(workers: int, workdir: Path) -> Iterator[Target]:
+    """`mlflow server --workers N` on a fresh database, and an experiment of its own."""
     import httpx
 
     from trackers.mlflow_server import serve
@@ -131,20 +142,13 @@ def mlflow_servers(workers: int, workdir: Path) -> Iterator[tuple[list[str], str
     with fresh_database("bench_load") as url, serve(workdir, url, workers) as base:
         answer = httpx.post(f"{base}/api/2.0/mlflow/experiments/create", json={"name": "load"})
         answer.raise_for_status()
-        yield [base], "", str(answer.json()["experiment_id"])
-
-
-def busy_jiffies() -> tuple[int, int]:
-    """(busy, total) CPU jiffies of the whole machine, from /proc/stat."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
+        experiment = str(answer.json()["experiment_id"])
+        yield Target([base], "", experiment, url.rsplit("/", 1)[1])
 
 
 def run_rung(
-    tracker: str, urls: list[str], token: str, project: str, rung: Rung, args: argparse.Namespace,
-    log: Path,
-) -> dict[str, Any]:  # fmt: skip
+    tracker: str, target: Target, rung: Rung, args: argparse.Namespace, log: Path
+) -> dict[str, Any]:
     """One rung: generator processes set up, released together, their figures merged."""
     clients = max(1, min(args.clients, rung.loggers or 1))
     env = {
@@ -156,7 +160,8 @@ def run_rung(
     procs = []
     with log.open("ab") as err:
         for c in range(clients):
-            plan = {"tracker": tracker, "urls": urls, "token": token, "project": project,
+            plan = {"tracker": tracker, "urls": target.urls, "token": target.token,
+                    "project": target.project,
                     "loggers": list(range(c, rung.loggers, clients)),
                     "readers": list(range(c, rung.readers, clients)),
                     "warmup": args.warmup, "duration": args.duration}  # fmt: skip
@@ -178,10 +183,12 @@ def run_rung(
             proc.stdin.write(f"go {t0}\n")
             proc.stdin.flush()
         time.sleep(max(0.0, t0 + args.warmup - time.monotonic()))
-        busy0, total0 = busy_jiffies()
+        generators = {proc.pid for proc in procs}
+        before = CpuSample.now(target.database, generators)
+        time.sleep(max(0.0, t0 + args.warmup + args.duration - time.monotonic()))
+        cpu = CpuSample.now(target.database, generators).since(before, args.duration)
         results = [json.loads(proc.communicate()[0]) for proc in procs]
-        busy1, total1 = busy_jiffies()
-    return summarise(rung, results, args, (busy1 - busy0) / max(1, total1 - total0))
+    return summarise(rung, results, args, cpu)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -193,7 +200,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summarise(
-    rung: Rung, results: list[dict[str, Any]], args: argparse.Namespace, busy: float
+    rung: Rung, results: list[dict[str, Any]], args: argparse.Namespace, cpu: dict[str, float]
 ) -> dict[str, Any]:
     """The rung's figures from every generator's result."""
     merged: dict[str, Any] = {}
@@ -212,7 +219,7 @@ def summarise(
         "rung": rung.name, **asdict(rung), "offered_logs_per_s": offered,
         "points_per_s": merged["logs"]["per_s"] * 100, **merged,
         "generator_cpu": sum(r["cpu_s"] for r in results) / (args.duration + args.warmup),
-        "machine_busy": busy, "load_average": os.getloadavg()[0],
+        **cpu, "load_average": os.getloadavg()[0],
     }  # fmt: skip
 
 
@@ -231,10 +238,10 @@ def measure(setup: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with (
         fresh_workdir(f"load-{tracker}{count}", args.keep) as workdir,
-        servers(int(count), workdir) as (urls, token, project),
+        servers(int(count), workdir) as target,
     ):
         for rung in args.rungs:
-            row = run_rung(tracker, urls, token, project, rung, args, workdir / "load.log")
+            row = run_rung(tracker, target, rung, args, workdir / "load.log")
             rows.append(row)
             print(f"  {setup} {rung.name}: {line(row)}", file=sys.stderr, flush=True)
             if overloaded(row) and not args.no_stop:
@@ -254,18 +261,20 @@ def line(row: dict[str, Any]) -> str:
 def table(setup: str, rows: list[dict[str, Any]]) -> str:
     """One set-up's ladder as a Markdown table."""
     head = ("| loggers + readers | log p50 / p99 / max (ms) | read p50 / p99 (ms) | logs/s "
-            "(offered) | points/s | reads/s | errors | generator CPU | machine busy |\n"
-            "|---|---|---|---|---|---|---|---|---|")  # fmt: skip
+            "(offered) | reads/s | errors | server CPU (ms/request) | PostgreSQL CPU | "
+            "generators' CPU | machine busy |\n" + "|---" * 10 + "|")  # fmt: skip
     body = []
     for r in rows:
         logs, reads = r["logs"], r["reads"]
         errors = logs["errors"] + reads["errors"]
+        per_request = r["server_cores"] * 1000 / max(1e-9, logs["per_s"] + reads["per_s"])
         body.append(
             f"| {r['rung']} | {logs['p50_ms']:,.0f} / {logs['p99_ms']:,.0f} / "
             f"{logs['max_ms']:,.0f} | {reads['p50_ms']:,.0f} / {reads['p99_ms']:,.0f} | "
-            f"{logs['per_s']:,.0f} ({r['offered_logs_per_s']:,.0f}) | "
-            f"{r['points_per_s']:,.0f} | {reads['per_s']:,.1f} | {errors} | "
-            f"{r['generator_cpu']:.0%} | {r['machine_busy']:.0%} |"
+            f"{logs['per_s']:,.0f} ({r['offered_logs_per_s']:,.0f}) | {reads['per_s']:,.1f} | "
+            f"{errors} | {r['server_cores']:.2f} cores ({per_request:.1f}) | "
+            f"{r['postgres_cores']:.2f} cores | {r['generator_cpu']:.2f} cores | "
+            f"{r['machine_busy']:.0%} |"
         )
     samples = {s for r in rows for k in ("logs", "reads") for s in r[k]["error_samples"]}
     notes = "".join(f"\n  error sample: {s}" for s in sorted(samples)[:3])

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
-__all__ = ["Connection", "Cursor", "SqlDatabase", "glob_regex", "locked_write"]
+__all__ = ["Connection", "Cursor", "SqlDatabase", "glob_regex", "insert_rows", "locked_write"]
 
 
 class Cursor(Protocol):
@@ -83,6 +83,28 @@ def glob_regex(pattern: str) -> str:
     """The query language's glob as an anchored regular expression (``*``, ``?``)."""
     parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return "^" + "".join(parts) + "$"
+
+
+def insert_rows(
+    cur: Cursor,
+    insert: str,
+    rows: Sequence[Sequence[Any]],
+    then: str = "",
+    per_statement: int = 100,
+) -> None:
+    """INSERT *rows* with one multi-row statement per *per_statement* of them: *insert* is
+    ``INSERT INTO table (columns)``, *then* what follows the values (``ON CONFLICT ...``).
+
+    One statement of many rows costs the database and the driver much less than a
+    statement per row (``executemany``), on SQLite and PostgreSQL alike.
+    """
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        marks = "(" + ", ".join("?" * len(batch[0])) + ")"
+        cur.execute(
+            f"{insert} VALUES {', '.join([marks] * len(batch))} {then}",
+            [value for row in batch for value in row],
+        )
 
 
 @contextmanager
