@@ -56,17 +56,19 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
 
     async def append(request: Request) -> Response:
         body = await request.body()
-        try:
-            events = await run_in_threadpool(lambda: list(read_frames(io.BytesIO(body), True)))
-        except FrameError as exc:
-            raise InvalidValueError(f"the events are not well framed: {exc}") from None
-        if any(e.run_id != request.path_params["run_id"] for e in events):
-            raise InvalidValueError("every event must belong to the run of the URL")
-        await run_in_threadpool(
-            guard.append, identity_of(request), request.path_params["run_id"], events
-        )
-        head = await run_in_threadpool(store.append_events, events) if events else 0
-        return Json({"head_seq": head})
+        run_id, identity = request.path_params["run_id"], identity_of(request)
+
+        def decode_check_store() -> int:  # one trip to a worker thread for all three
+            try:
+                events = list(read_frames(io.BytesIO(body), True))
+            except FrameError as exc:
+                raise InvalidValueError(f"the events are not well framed: {exc}") from None
+            if any(e.run_id != run_id for e in events):
+                raise InvalidValueError("every event must belong to the run of the URL")
+            guard.append(identity, run_id, events)
+            return store.append_events(events) if events else 0
+
+        return Json({"head_seq": await run_in_threadpool(decode_check_store)})
 
     async def events(request: Request) -> Response:
         run_id, since = request.path_params["run_id"], int_param(request, "since") or 0
