@@ -91,6 +91,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="short rungs, and only trackrecord:1 and mlflow:1 unless --setup",
     )
     parser.add_argument("--clients", type=int, default=1, help="load generator processes")
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=None,
+        help="TrackRecord: connections per replica (?pool_size=N; default its own)",
+    )
+    parser.add_argument("--keys", type=int, default=10, help="metric keys per logged event")
+    parser.add_argument("--steps", type=int, default=10, help="steps per key per logged event")
     parser.add_argument("--no-stop", action="store_true", help="climb past overloaded rungs")
     parser.add_argument("--output", type=Path, default=None, help="write every figure as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the server logs (.work/)")
@@ -108,7 +116,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 @contextmanager
-def trackrecord_servers(count: int, workdir: Path) -> Iterator[Target]:
+def trackrecord_servers(
+    count: int, workdir: Path, pool_size: int | None = None
+) -> Iterator[Target]:
     """*count* `trackrecord server` replicas with auth on, on a fresh database, and a token
     of an editor of project `load`."""
     from trackrecord.artifacts.local import LocalArtifactStore
@@ -128,7 +138,8 @@ def trackrecord_servers(count: int, workdir: Path) -> Iterator[Target]:
         urls = []
         for n in range(count):
             (workdir / f"replica{n}").mkdir()
-            urls.append(stack.enter_context(serve(workdir / f"replica{n}", url)))
+            store_url = url if pool_size is None else f"{url}?pool_size={pool_size}"
+            urls.append(stack.enter_context(serve(workdir / f"replica{n}", store_url)))
         yield Target(urls, token, "load", url.rsplit("/", 1)[1])
 
 
@@ -164,7 +175,8 @@ def run_rung(
                     "project": target.project,
                     "loggers": list(range(c, rung.loggers, clients)),
                     "readers": list(range(c, rung.readers, clients)),
-                    "warmup": args.warmup, "duration": args.duration}  # fmt: skip
+                    "warmup": args.warmup, "duration": args.duration, "keys": args.keys,
+                    "steps": args.steps}  # fmt: skip
             proc = subprocess.Popen(
                 [sys.executable, "-c", "from harness.load import main; main()"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, env=env, text=True,
@@ -215,9 +227,10 @@ def summarise(
             "late_p99_ms": percentile(late, 0.99),
         }  # fmt: skip
     offered = rung.loggers / 0.25
+    points = args.keys * args.steps
     return {
         "rung": rung.name, **asdict(rung), "offered_logs_per_s": offered,
-        "points_per_s": merged["logs"]["per_s"] * 100, **merged,
+        "points_per_s": merged["logs"]["per_s"] * points, **merged,
         "generator_cpu": sum(r["cpu_s"] for r in results) / (args.duration + args.warmup),
         **cpu, "load_average": os.getloadavg()[0],
     }  # fmt: skip
@@ -238,7 +251,9 @@ def measure(setup: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with (
         fresh_workdir(f"load-{tracker}{count}", args.keep) as workdir,
-        servers(int(count), workdir) as target,
+        servers(
+            int(count), workdir, *([args.pool_size] if tracker == "trackrecord" else [])
+        ) as target,
     ):
         for rung in args.rungs:
             row = run_rung(tracker, target, rung, args, workdir / "load.log")
