@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 __all__ = ["Connection", "Cursor", "SqlDatabase", "glob_regex", "insert_rows", "locked_write"]
 
@@ -85,19 +85,22 @@ def glob_regex(pattern: str) -> str:
     return "^" + "".join(parts) + "$"
 
 
-def insert_rows(
-    cur: Cursor,
-    insert: str,
-    rows: Sequence[Sequence[Any]],
-    then: str = "",
-    per_statement: int = 100,
-) -> None:
-    """INSERT *rows* with one multi-row statement per *per_statement* of them: *insert* is
-    ``INSERT INTO table (columns)``, *then* what follows the values (``ON CONFLICT ...``).
+_PARAMETERS_PER_STATEMENT: Final = 50
+"""Most parameters :func:`insert_rows` binds in one statement: psycopg parses a statement's
+placeholders once and remembers it only up to 50 parameters; above that, parsing it again
+each time costs more than the round trips saved."""
 
-    One statement of many rows costs the database and the driver much less than a
-    statement per row (``executemany``), on SQLite and PostgreSQL alike.
+
+def insert_rows(cur: Cursor, insert: str, rows: Sequence[Sequence[Any]], then: str = "") -> None:
+    """INSERT *rows* with multi-row statements: *insert* is ``INSERT INTO table (columns)``,
+    *then* what follows the values (``ON CONFLICT ...``).
+
+    A statement of several rows costs the database and the driver less than a statement
+    per row (``executemany``), on SQLite and PostgreSQL alike.
     """
+    if not rows:
+        return
+    per_statement = max(1, _PARAMETERS_PER_STATEMENT // len(rows[0]))
     for start in range(0, len(rows), per_statement):
         batch = rows[start : start + per_statement]
         marks = "(" + ", ".join("?" * len(batch[0])) + ")"
