@@ -35,7 +35,16 @@ from typing import Any
 
 import aiohttp
 
-Request = Callable[[aiohttp.ClientSession], Awaitable[int]]
+Request = Callable[[aiohttp.ClientSession], Awaitable[str | None]]
+"""Sends one request; None if it succeeded, else what went wrong."""
+
+
+async def _outcome(answer: aiohttp.ClientResponse) -> str | None:
+    """None for a success; for an error its status and the start of its body."""
+    body = await answer.read()
+    if answer.status < 300:
+        return None
+    return f"HTTP {answer.status}: {body[:200].decode(errors='replace')}"
 
 
 @dataclass
@@ -114,10 +123,9 @@ class TrackRecordTarget:
         return [self._post(url, body) for body in bodies]
 
     def _post(self, url: str, body: bytes) -> Request:
-        async def send(session: aiohttp.ClientSession) -> int:
+        async def send(session: aiohttp.ClientSession) -> str | None:
             async with session.post(url, data=body, headers=self.post_headers) as answer:
-                await answer.read()
-                return answer.status
+                return await _outcome(answer)
 
         return send
 
@@ -131,10 +139,9 @@ class TrackRecordTarget:
             run_id = random.choice(list(self.runs.values()))
             url, params = f"{base}/api/v1/runs/{run_id}/metrics/m0", {"buckets": "500"}
 
-        async def send(session: aiohttp.ClientSession) -> int:
+        async def send(session: aiohttp.ClientSession) -> str | None:
             async with session.get(url, params=params, headers=self.auth) as answer:
-                await answer.read()
-                return answer.status
+                return await _outcome(answer)
 
         return send
 
@@ -170,11 +177,10 @@ class MlflowTarget:
 
     @staticmethod
     def _post(url: str, data: bytes) -> Request:
-        async def send(session: aiohttp.ClientSession) -> int:
+        async def send(session: aiohttp.ClientSession) -> str | None:
             headers = {"Content-Type": "application/json"}
             async with session.post(url, data=data, headers=headers) as answer:
-                await answer.read()
-                return answer.status
+                return await _outcome(answer)
 
         return send
 
@@ -184,20 +190,18 @@ class MlflowTarget:
         if n % 2 == 0:
             body = {"experiment_ids": [self.plan.project], "max_results": 50}
 
-            async def send(session: aiohttp.ClientSession) -> int:
+            async def send(session: aiohttp.ClientSession) -> str | None:
                 async with session.post(f"{base}/api/2.0/mlflow/runs/search", json=body) as a:
-                    await a.read()
-                    return a.status
+                    return await _outcome(a)
 
             return send
         run_id = random.choice(list(self.runs.values()))
         url = f"{base}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval"
         params = {"run_ids": run_id, "metric_key": "m0", "max_results": "500"}
 
-        async def fetch(session: aiohttp.ClientSession) -> int:
+        async def fetch(session: aiohttp.ClientSession) -> str | None:
             async with session.get(url, params=params) as answer:
-                await answer.read()
-                return answer.status
+                return await _outcome(answer)
 
         return fetch
 
@@ -205,8 +209,7 @@ class MlflowTarget:
 async def _timed(session: aiohttp.ClientSession, request: Request) -> tuple[float, str | None]:
     began = time.monotonic()
     try:
-        status = await request(session)
-        error = None if status < 300 else f"HTTP {status}"
+        error = await request(session)
     except Exception as exc:  # a failed request is an error of the rung, not of the tool
         error = f"{type(exc).__name__}: {exc}"
     return time.monotonic() - began, error
