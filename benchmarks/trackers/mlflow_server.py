@@ -25,13 +25,17 @@ BATCH_SIZE = 1_000
 
 
 @contextmanager
-def serve(workdir: Path, store: str) -> Iterator[str]:
-    """`mlflow server --backend-store-uri STORE` (postgresql:// or sqlite:///); its base URL."""
+def serve(workdir: Path, store: str, workers: int | None = None) -> Iterator[str]:
+    """`mlflow server --backend-store-uri STORE` (postgresql:// or sqlite:///); its base URL.
+
+    *workers*: its uvicorn worker processes (`--workers`; default its own, 4)."""
     if store.startswith("postgresql://"):
         store = "postgresql+psycopg2://" + store.removeprefix("postgresql://")
     command = [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", store,
                "--default-artifact-root", str(workdir / "mlartifacts"),
                "--host", "127.0.0.1", "--port", "{port}"]  # fmt: skip
+    if workers is not None:
+        command += ["--workers", str(workers)]
     with serving(command, "/health", workdir / "mlflow-server.log") as url:
         yield url
 

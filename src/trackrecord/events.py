@@ -38,6 +38,8 @@ __all__ = [
     "Event",
     "Points",
     "canonical_json",
+    "compact_json",
+    "decode_json",
     "event_hash",
     "points_digest",
 ]
@@ -120,18 +122,27 @@ def canonical_json(value: Any) -> bytes:
         >>> canonical_json({"b": 1, "a": [1.5, float("nan")]})
         b'{"a":[1.5,{"$float":"nan"}],"b":1}'
     """
+    return _dumps(value, sort_keys=True)
+
+
+def compact_json(value: Any) -> bytes:
+    """:func:`canonical_json` with keys in their given order: the same data, read back
+    alike by :func:`decode_json`, in about half the time (for what is sent, not hashed).
+
+    Example:
+        >>> compact_json({"b": 1, "a": [float("inf")]})
+        b'{"b":1,"a":[{"$float":"inf"}]}'
+    """
+    return _dumps(value, sort_keys=False)
+
+
+def _dumps(value: Any, sort_keys: bool) -> bytes:
+    options: dict[str, Any] = {"sort_keys": sort_keys, "separators": (",", ":"),
+                               "ensure_ascii": False, "allow_nan": False}  # fmt: skip
     try:
-        text = json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
+        text = json.dumps(value, **options)
     except ValueError:
-        text = json.dumps(
-            _encode_special(value),
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            allow_nan=False,
-        )
+        text = json.dumps(_encode_special(value), **options)
     return text.encode("utf-8")
 
 

@@ -29,6 +29,8 @@ from tests.pg import fresh_database
 from tests.server_thread import free_port
 from tests.store.conftest import Chain
 from trackrecord.store.remote import RemoteStore
+from trackrecord.store.sql.audit import SqlAuditLog
+from trackrecord.store.sql.postgres import PostgresDatabase
 
 __all__ = ["seaweed"]  # a fixture, used by name
 
@@ -86,19 +88,20 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
 
 
 @pytest.fixture
-def replicas(seaweed: Seaweed, tmp_path: Path) -> Iterator[tuple[str, str, str]]:
-    """Two replicas on one fresh database and one fresh bucket: (url A, url B, bucket)."""
+def replicas(seaweed: Seaweed, tmp_path: Path) -> Iterator[tuple[str, str, str, str]]:
+    """Two replicas on one fresh database and one fresh bucket: (url A, url B, bucket,
+    database URL)."""
     bucket = new_bucket(seaweed)
     with fresh_database() as db, ExitStack() as stack:
         a = stack.enter_context(replica(tmp_path / "a", db, f"s3://{bucket}/tr", seaweed))
         b = stack.enter_context(replica(tmp_path / "b", db, f"s3://{bucket}/tr", seaweed))
-        yield a, b, bucket
+        yield a, b, bucket, db
 
 
 def test_a_run_logged_through_one_replica_reads_back_through_the_other(
-    replicas: tuple[str, str, str], seaweed: Seaweed, tmp_path: Path
+    replicas: tuple[str, str, str, str], seaweed: Seaweed, tmp_path: Path
 ) -> None:
-    a, b, bucket = replicas
+    a, b, bucket, _ = replicas
     weights = tmp_path / "weights.bin"
     weights.write_bytes(np.random.default_rng(7).bytes(300_000))
     env = {k: v for k, v in os.environ.items() if k != "TRACKRECORD_STRICT"}
@@ -140,10 +143,10 @@ def _log_runs(url: str, count: int) -> list[str]:
     return ids
 
 
-def test_concurrent_writes_through_both_replicas_are_all_searchable(
-    replicas: tuple[str, str, str],
+def test_concurrent_writes_through_both_replicas_are_all_searchable_and_audited(
+    replicas: tuple[str, str, str, str],
 ) -> None:
-    a, b, _ = replicas
+    a, b, _, db = replicas
     with ThreadPoolExecutor(6) as pool:
         batches = list(pool.map(_log_runs, [a, b, a, b, a, b], [8] * 6))
     expected = {run_id for batch in batches for run_id in batch}
@@ -157,3 +160,9 @@ def test_concurrent_writes_through_both_replicas_are_all_searchable(
             via_other = api.search_runs(f'params.replica = "{b if url == a else a}"',
                                         project="shared", limit=1000)  # fmt: skip
             assert len(via_other.runs) == 24
+    database = PostgresDatabase(db)  # both replicas batch their audit entries: one chain
+    log = SqlAuditLog(database)
+    assert log.verify() == []
+    appends = [e.target for e in log.entries() if e.action == "runs.append_events"]
+    assert sorted(appends) == sorted(run_id for run_id in expected for _ in range(3))
+    database.close()

@@ -66,17 +66,19 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
 
     async def append(request: Request) -> Response:
         body = await read_body(request)
-        events = await run_in_threadpool(_read_events, body, settings.limits)
-        if any(e.run_id != request.path_params["run_id"] for e in events):
-            raise InvalidValueError("every event must belong to the run of the URL")
-        # the shape first (it depends on nothing stored), so that the checks of what the
-        # events name, which read their bodies, see only well-formed ones
-        await run_in_threadpool(check_events, events, settings.limits.events)
-        await run_in_threadpool(
-            guard.append, identity_of(request), request.path_params["run_id"], events
-        )
-        head = await run_in_threadpool(store.append_events, events) if events else 0
-        return Json({"head_seq": head})
+        run_id, identity = request.path_params["run_id"], identity_of(request)
+
+        def decode_check_store() -> int:  # one trip to a worker thread for all of it
+            events = _read_events(body, settings.limits)
+            if any(e.run_id != run_id for e in events):
+                raise InvalidValueError("every event must belong to the run of the URL")
+            # the shape first (it depends on nothing stored), so that the checks of what
+            # the events name, which read their bodies, see only well-formed ones
+            check_events(events, settings.limits.events)
+            guard.append(identity, run_id, events)
+            return store.append_events(events) if events else 0
+
+        return Json({"head_seq": await run_in_threadpool(decode_check_store)})
 
     async def events(request: Request) -> Response:
         run_id, since = request.path_params["run_id"], int_param(request, "since") or 0

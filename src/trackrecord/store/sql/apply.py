@@ -22,9 +22,9 @@ from trackrecord.errors import ChainConflictError, InvalidValueError
 from trackrecord.event_schema import check_sealed
 from trackrecord.events import GENESIS, Event, Points, canonical_json
 from trackrecord.store.sql.catalog_views import apply_dataset, apply_model
-from trackrecord.store.sql.connection import Cursor
+from trackrecord.store.sql.connection import Cursor, insert_rows
 from trackrecord.store.sql.evaluations import apply_criteria, apply_evaluation
-from trackrecord.store.sql.metric_chunks import append_points
+from trackrecord.store.sql.metric_chunks import append_series
 from trackrecord.values import flatten_params
 
 __all__ = ["apply_events"]
@@ -258,10 +258,10 @@ def _artifact(cur: Cursor, event: Event) -> None:
     )
 
 
-_SUMMARY: Final = """
+_SUMMARY_INSERT: Final = """
 INSERT INTO metric_summaries AS s
-    (run_id, key, count, last, last_step, last_time, max_step, min, max)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    (run_id, key, count, last, last_step, last_time, max_step, min, max)"""
+_SUMMARY_UPDATE: Final = """
 ON CONFLICT (run_id, key) DO UPDATE SET
     count = s.count + excluded.count, last = excluded.last, last_step = excluded.last_step,
     last_time = excluded.last_time,
@@ -279,33 +279,28 @@ def _nan_to_none(value: float) -> float | None:
 
 
 def _metrics(cur: Cursor, event: Event) -> None:
-    for key, points in event.points.items():
-        if not len(points):
-            continue
-        row = cur.execute(
-            "SELECT count FROM metric_summaries WHERE run_id = ? AND key = ?", (event.run_id, key)
-        ).fetchone()
-        append_points(cur, event.run_id, key, 0 if row is None else int(row[0]), points)
-        _summarise(cur, event.run_id, key, points)
+    """Every key's points, chunked and summarised in a few statements for all keys."""
+    series = {key: points for key, points in event.points.items() if len(points)}
+    if series:
+        append_series(cur, event.run_id, series)
+        rows = [_summary_row(event.run_id, key, points) for key, points in series.items()]
+        insert_rows(cur, _SUMMARY_INSERT, rows, _SUMMARY_UPDATE)
 
 
-def _summarise(cur: Cursor, run_id: str, key: str, points: Points) -> None:
+def _summary_row(run_id: str, key: str, points: Points) -> tuple[object, ...]:
     finite = points.values[~np.isnan(points.values)]
     low = float(finite.min()) if len(finite) else None
     high = float(finite.max()) if len(finite) else None
-    cur.execute(
-        _SUMMARY,
-        (
-            run_id,
-            key,
-            len(points),
-            _nan_to_none(float(points.values[-1])),
-            int(points.steps[-1]),
-            int(points.times[-1]),
-            int(points.steps.max()),
-            low,
-            high,
-        ),
+    return (
+        run_id,
+        key,
+        len(points),
+        _nan_to_none(float(points.values[-1])),
+        int(points.steps[-1]),
+        int(points.times[-1]),
+        int(points.steps.max()),
+        low,
+        high,
     )
 
 

@@ -2,6 +2,11 @@
 
 Appends take the database's write lock (SQLite) or an advisory lock
 (PostgreSQL), so entries from replicas writing at once still form one chain.
+Concurrent appends through one :class:`SqlAuditLog` are group-committed (see
+:mod:`~trackrecord.store.sql.group_commit`): the entries of every request waiting
+meanwhile are chained and inserted in one transaction, under one lock and one
+commit, and each :meth:`~SqlAuditLog.append` returns once its own entry is durable.
+A server shares one instance between all its requests.
 
 Example:
     >>> import tempfile
@@ -17,11 +22,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Final
+from typing import Final, NamedTuple
 
 from trackrecord.audit import GENESIS, AuditEntry, verify_chain
 from trackrecord.errors import StoreError
 from trackrecord.store.sql.connection import SqlDatabase
+from trackrecord.store.sql.group_commit import DEFAULT_BATCH_LIMIT, GroupCommit
 
 __all__ = ["SqlAuditLog"]
 
@@ -29,14 +35,39 @@ _COLUMNS: Final = "seq, time, actor, action, target, source, status, prev_hash, 
 _LOCK_NAME: Final = "trackrecord:audit_log"  # taken with the run lock; no run id looks like it
 
 
-class SqlAuditLog:
-    """Append and read the audit log kept in *database*."""
+class _Request(NamedTuple):
+    """What one caller asked to record (the time is when it asked)."""
 
-    def __init__(self, database: SqlDatabase) -> None:
+    time: int
+    actor: str
+    action: str
+    target: str
+    source: str
+    status: int
+
+
+class SqlAuditLog:
+    """Append and read the audit log kept in *database*.
+
+    Appends wait for the database's lock and commit in batches of at most
+    *batch_limit* entries. Call :meth:`append` outside any write transaction of
+    the calling thread (it commits on its own).
+    """
+
+    def __init__(self, database: SqlDatabase, batch_limit: int = DEFAULT_BATCH_LIMIT) -> None:
         self.database = database
+        self._batches: GroupCommit[_Request, AuditEntry] = GroupCommit(self._write, batch_limit)
 
     def append(self, actor: str, action: str, target: str, source: str, status: int) -> AuditEntry:
-        """Chain one entry after the last (see :class:`~trackrecord.audit.AuditEntry`)."""
+        """Chain one entry after the last (see :class:`~trackrecord.audit.AuditEntry`);
+        it is committed when this returns."""
+        return self._batches.submit(
+            _Request(time.time_ns() // 1_000_000, _text(actor), _text(action), _text(target),
+                     _text(source), status)
+        )  # fmt: skip
+
+    def _write(self, requests: list[_Request]) -> list[AuditEntry]:
+        """Chain *requests* after the last entry and insert them in one transaction."""
         try:
             with self.database.write() as cur:
                 if self.database.lock_run:
@@ -44,21 +75,23 @@ class SqlAuditLog:
                 last = cur.execute(
                     "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
                 ).fetchone()
-                seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-                entry = AuditEntry.build(
-                    seq, time.time_ns() // 1_000_000, _text(actor), _text(action),
-                    _text(target), _text(source), status, prev,
-                )  # fmt: skip
-                cur.execute(
+                seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+                entries = []
+                for request in requests:
+                    seq += 1
+                    entry = AuditEntry.build(seq, *request, prev)
+                    entries.append(entry)
+                    prev = entry.hash
+                cur.executemany(
                     f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (entry.seq, entry.time, entry.actor, entry.action, entry.target,
-                     entry.source, entry.status, entry.prev_hash, entry.hash),
+                    [(e.seq, e.time, e.actor, e.action, e.target, e.source, e.status,
+                      e.prev_hash, e.hash) for e in entries],
                 )  # fmt: skip
         except self.database.errors as exc:
             raise StoreError(
                 f"cannot append to the audit log in {self.database.location}: {exc}"
             ) from exc
-        return entry
+        return entries
 
     def entries(self, since: int = 0, limit: int | None = None) -> Iterator[AuditEntry]:
         """Entries after seq *since*, oldest first (at most *limit*)."""

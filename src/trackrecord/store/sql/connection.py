@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 if TYPE_CHECKING:
     from trackrecord.errors import TrackRecordError
@@ -20,6 +20,7 @@ __all__ = [
     "Cursor",
     "SqlDatabase",
     "glob_regex",
+    "insert_rows",
     "locked_write",
     "refusal_of",
     "simple_glob",
@@ -112,6 +113,31 @@ def glob_regex(pattern: str) -> str:
     """The query language's glob as an anchored regular expression (``*``, ``?``)."""
     parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in simple_glob(pattern))
     return "^" + "".join(parts) + "$"
+
+
+_PARAMETERS_PER_STATEMENT: Final = 50
+"""Most parameters :func:`insert_rows` binds in one statement: psycopg parses a statement's
+placeholders once and remembers it only up to 50 parameters; above that, parsing it again
+each time costs more than the round trips saved."""
+
+
+def insert_rows(cur: Cursor, insert: str, rows: Sequence[Sequence[Any]], then: str = "") -> None:
+    """INSERT *rows* with multi-row statements: *insert* is ``INSERT INTO table (columns)``,
+    *then* what follows the values (``ON CONFLICT ...``).
+
+    A statement of several rows costs the database and the driver less than a statement
+    per row (``executemany``), on SQLite and PostgreSQL alike.
+    """
+    if not rows:
+        return
+    per_statement = max(1, _PARAMETERS_PER_STATEMENT // len(rows[0]))
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        marks = "(" + ", ".join("?" * len(batch[0])) + ")"
+        cur.execute(
+            f"{insert} VALUES {', '.join([marks] * len(batch))} {then}",
+            [value for row in batch for value in row],
+        )
 
 
 @contextmanager
