@@ -5,7 +5,10 @@ logs the same bytes. A content is *referenced* while any run's ``artifact``
 event names its digest: live, finished or soft-deleted runs alike (a deleted
 run stays restorable), and older contents of a path that a run logged again
 included (the run's record still names them, and ``verify`` re-hashes them).
-Events still in the spool of a live run count too.
+Events still in the spool of a live run count too. So do the files kept with a model
+version (its generated documents, their attachments, its reference data: see
+:mod:`trackrecord.store.sql.evidence`): a registry event names them, and they are kept
+for as long as the record, the plan saying which version and which retention holds each.
 
 Only contents stored more than *min_age* seconds ago are candidates: a run
 stores an artifact's bytes a moment before its ``artifact`` event reaches the
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from trackrecord.artifacts.local import LocalArtifactStore
@@ -36,7 +39,14 @@ if TYPE_CHECKING:
     from trackrecord.api import Api
     from trackrecord.artifacts.base import ArtifactStore
 
-__all__ = ["DEFAULT_MIN_AGE", "GcPlan", "collect", "plan_gc", "referenced_digests"]
+__all__ = [
+    "DEFAULT_MIN_AGE",
+    "GcPlan",
+    "collect",
+    "kept_digests",
+    "plan_gc",
+    "referenced_digests",
+]
 
 DEFAULT_MIN_AGE: Final = 3600.0
 """Seconds a content (or a staging file) must have been left alone to be removable."""
@@ -58,6 +68,8 @@ class GcPlan:
             been stored to be removed; later ones are spared.
         spared: how many unreferenced contents are spared for being stored
             after *stored_before*.
+        kept: digest -> why, for each content no run refers to that is kept with a
+            model version (its documents or data), naming the retention that holds it.
     """
 
     unreferenced: dict[str, int]
@@ -66,6 +78,7 @@ class GcPlan:
     stale_staging: list[tuple[str, int]]
     stored_before: float
     spared: int = 0
+    kept: dict[str, str] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -106,6 +119,27 @@ def referenced_digests(api: Api, progress: Progress | None = None) -> tuple[set[
     return found, runs
 
 
+def kept_digests(api: Api, now: int | None = None) -> dict[str, str]:
+    """Each digest kept with a model version, and why: the file, the version, and what
+    retains the version at *now* (Unix ms; default the clock), e.g. ``"annex-iv.pdf kept
+    with credit v1, on the market (until 2036-12-01)"``. Empty for a store that is not SQL."""
+    from trackrecord.store.sql import SqlStore
+    from trackrecord.store.sql.evidence import SqlEvidence
+    from trackrecord.store.sql.retention import SqlRetention
+
+    if not isinstance(api.store, SqlStore):
+        return {}
+    keeper = SqlRetention(api.store)
+    found: dict[str, str] = {}
+    for digest, sets in SqlEvidence(api.store).kept_digests().items():
+        kept = sets[-1]
+        held = keeper.retentions(kept.model, kept.version, now)
+        why = held[0].describe() if held else "recorded in its registry history"
+        name = next(f.path for f in kept.files if f.sha256 == digest)
+        found[digest] = f"{name} kept with {kept.model} v{kept.version}, {why}"
+    return found
+
+
 def _artifact_store(api: Api) -> ArtifactStore:
     from trackrecord.errors import ConfigurationError
     from trackrecord.store.sql import SqlStore
@@ -131,8 +165,10 @@ def plan_gc(api: Api, min_age: float = DEFAULT_MIN_AGE, progress: Progress | Non
     candidates = set(artifacts.digests(stored_before))
     recent = set(artifacts.digests()) - candidates
     referenced, runs = referenced_digests(api, progress)
+    retained = kept_digests(api)
+    kept = {d: retained[d] for d in sorted((candidates | recent) - referenced) if d in retained}
     unreferenced = {}
-    for digest in sorted(candidates - referenced):
+    for digest in sorted(candidates - referenced - set(retained)):
         try:
             unreferenced[digest] = artifacts.size(digest)
         except LookupError:  # removed meanwhile (another collector)
@@ -140,18 +176,20 @@ def plan_gc(api: Api, min_age: float = DEFAULT_MIN_AGE, progress: Progress | Non
     staging = []
     if isinstance(artifacts, LocalArtifactStore):
         staging = artifacts.stale_staging(stored_before)
-    spared = len(recent - referenced)
-    return GcPlan(unreferenced, runs, len(referenced), staging, stored_before, spared)
+    spared = len(recent - referenced - set(retained))
+    return GcPlan(unreferenced, runs, len(referenced), staging, stored_before, spared, kept)
 
 
 def collect(api: Api, plan: GcPlan) -> int:
     """Remove what *plan* lists; return the bytes freed.
 
     A content stored again since the plan was made (a new run logged the same
-    bytes) is spared, as is one that a run has come to refer to meanwhile.
+    bytes) is spared, as is one that a run or a kept version's record has come to refer
+    to meanwhile.
     """
     artifacts = _artifact_store(api)
     referenced, _ = referenced_digests(api)  # runs finished since the plan still count
+    referenced |= set(kept_digests(api))
     freed = 0
     for digest in plan.unreferenced:
         if digest not in referenced:

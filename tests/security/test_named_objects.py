@@ -328,6 +328,7 @@ ASKED: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/models/NAME/history", None),
     ("GET", "/api/v1/models/NAME/versions/1/annex-iv", None),
     ("GET", "/api/v1/models/NAME/versions/1/retention", None),
+    ("GET", "/api/v1/models/NAME/versions/1/kept/" + "0" * 64, None),
     ("GET", "/api/v1/models/NAME/policies", None),
     ("GET", "/api/v1/signatures?target=model:NAME/1", None),
     ("GET", "/api/v1/criteria?target=model:NAME/1", None),

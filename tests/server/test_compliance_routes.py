@@ -3,6 +3,7 @@ policies and retention, each for readers of the model's project only."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sklearn.linear_model import LogisticRegression
 
 import trackrecord
 from tests.server_thread import serving
+from trackrecord.compliance.annex_iv import write_report
 from trackrecord.server.settings import ServerSettings
 from trackrecord.signing import generate_key, sign
 from trackrecord.store.sql import SqlStore
@@ -40,6 +42,10 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
     sign(store, "model:credit/1", key_id=key.id)
     SqlRetention(store).place_on_market("credit", 1, "alice", reason="release 1")
     SqlRetention(store).hold("model:credit/1", "case 7", "alice")
+    written = write_report(
+        trackrecord.Api.over(store), "models:/credit/1", None, tmp_path / "documents", verify=False
+    )  # kept: the version is held
+    assert written
     accounts = SqlAccounts(store.database)
     accounts.create_user("alice")
     accounts.grant("alice", "bank", "viewer")
@@ -70,11 +76,19 @@ def test_readers_get_the_document_signatures_and_retention(
         assert (signature["signer"], signature["valid"]) == ("alice", True)
         kept = alice.get(f"{base}/versions/1/retention").json()
         assert kept["placed"]["actor"] == "alice" and kept["holds"][0]["reason"] == "case 7"
+        assert kept["log_retention"] == "6 months" and kept["placed"]["retention_days"] >= 3652
+        (documents,) = kept["kept"]
+        digest = documents["files"][0]["sha256"]
+        got = alice.get(f"{base}/versions/1/kept/{digest}")
+        assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == digest
+        assert alice.get(f"{base}/versions/1/kept/{'0' * 64}").status_code == 404
+        assert alice.get(f"{base}/versions/1/kept/nope").status_code == 400
         assert alice.get(f"{base}/policies").json() == {}
     with httpx.Client(
         base_url=url, headers={"Authorization": f"Bearer {tokens['carol']}"}
     ) as carol:
         assert carol.get(f"{base}/versions/1/annex-iv").status_code == 404
+        assert carol.get(f"{base}/versions/1/kept/{digest}").status_code == 404
         assert (
             carol.get("/api/v1/signatures", params={"target": "model:credit/1"}).status_code == 404
         )

@@ -480,11 +480,34 @@ export interface LegalHold {
   release_reason?: string | null;
 }
 
-/** Whether a version is on the market (kept until when), its holds, and log retention. */
+/** A file kept with a version in the store (a generated document, an attachment, data). */
+export interface KeptFile {
+  path: string;
+  sha256: string;
+  size: number;
+  role: "document" | "manual" | "attachment" | "data";
+  title?: string | null;
+}
+
+/** Files kept together by one registry event of the model. */
+export interface KeptSet {
+  model: string;
+  version: number;
+  kind: "documents" | "data";
+  seq: number;
+  time: number;
+  actor: string | null;
+  files: KeptFile[];
+}
+
+/** Whether a version is on the market (its evidence kept until when), its holds, the log
+ * retention (a calendar period such as "6 months"), and the files kept with it. */
 export interface Retention {
   placed: null | { placed_at: number; retention_days: number; actor: string; until: number };
   holds: LegalHold[];
+  log_retention?: string;
   log_retention_days: number;
+  kept?: KeptSet[];
 }
 
 /** An error the server reported, in its one shape {"error": {"code", "message"}}. */

@@ -13,7 +13,7 @@ One module per command group; each registers itself on :data:`main`::
     trackrecord models ls|versions|register|alias|unalias|deprecate|update|history|download
     trackrecord lineage NODE [--upstream|--downstream] [--openlineage]
     trackrecord evaluations ls|show|compare|criteria
-    trackrecord retention status|log-days|market|hold|release|holds|purge
+    trackrecord retention status|log-period|market|keep-data|kept|hold|release|holds|purge
     trackrecord keys create|ls|revoke|export; trackrecord sign model|evaluation|run|document
     trackrecord signatures TARGET
     trackrecord report init|annex-iv models:/NAME/VERSION

@@ -43,6 +43,10 @@ def _describe(plan: GcPlan, verbose: bool, min_age: str) -> None:
     if plan.stale_staging:
         staged = format_bytes(sum(s for _, s in plan.stale_staging))
         click.echo(f"{len(plan.stale_staging)} stale staging files ({staged}) can be removed.")
+    if plan.kept:
+        example = next(iter(plan.kept.values()))
+        click.echo(f"{len(plan.kept)} contents no run refers to are kept with model versions "
+                   f"(their documents or data), e.g. {example}.")  # fmt: skip
     if plan.spared:
         click.echo(
             f"{plan.spared} contents no run refers to yet are younger than {min_age} and kept "
@@ -53,6 +57,8 @@ def _describe(plan: GcPlan, verbose: bool, min_age: str) -> None:
             click.echo(f"  {digest}  {format_bytes(digest_size)}")
         for name, staged_size in plan.stale_staging:
             click.echo(f"  tmp/{name}  {format_bytes(staged_size)}")
+        for digest, why in plan.kept.items():
+            click.echo(f"  kept {digest}: {why}")
     if not plan.count and not plan.stale_staging:
         click.echo("Nothing to remove.")
 
@@ -66,6 +72,7 @@ def _plan_json(plan: GcPlan, removed: bool, freed: int) -> str:
             "stale_staging": [{"name": n, "size": s} for n, s in plan.stale_staging],
             "bytes": plan.bytes,
             "spared": plan.spared,
+            "kept": [{"sha256": d, "why": why} for d, why in plan.kept.items()],
             "removed": removed,
             "freed": freed,
         }

@@ -12,6 +12,7 @@ import click
 
 from trackrecord.cli.options import CommandError, dir_option, open_api
 from trackrecord.errors import TrackRecordError
+from trackrecord.values import local_user
 
 __all__ = ["report"]
 
@@ -54,15 +55,20 @@ def annex_iv(
     """Annex IV technical documentation of model version URI (models:/NAME/VERSION).
 
     Writes annex-iv.json, annex-iv.html, annex-iv.pdf and the instructions-for-use
-    extract, and prints what is still missing per item.
+    extract, and prints what is still missing per item. For a version on the market or
+    under a legal hold, the files are also kept in the store (trackrecord retention kept).
 
     Example: trackrecord report annex-iv models:/churn/3 --manual provider.yaml -o out/
     """
-    from trackrecord.compliance.annex_iv.report import write_report
+    from trackrecord.compliance.annex_iv.report import parse_model_uri, write_report
+    from trackrecord.compliance.evidence import keep_if_retained
 
     with open_api(directory) as api:
         try:
-            written = write_report(api, uri, manual, output, verify=not no_verify)
+            written = write_report(api, uri, manual, output, verify=not no_verify, keep=False)
+            name, ref = parse_model_uri(uri)
+            number = api.model_version(name, ref).version
+            kept = keep_if_retained(api, name, number, written, manual, f"cli:{local_user()}")
         except (TrackRecordError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
     import json
@@ -76,3 +82,6 @@ def annex_iv(
     for row in completeness["items"]:
         if row["missing_fields"]:
             click.echo(f"  item {row['item']} missing: {', '.join(row['missing_fields'])}")
+    if kept is not None:
+        click.echo(f"Kept {len(kept.files)} files with {kept.model} v{kept.version} in the store "
+                   f"(registry event {kept.seq}): it is retained")  # fmt: skip

@@ -1,4 +1,5 @@
-"""``trackrecord retention``: market placement, log retention, legal holds, and purging.
+"""``trackrecord retention``: market placement, log retention, legal holds, the files kept
+with a version, and purging.
 
 These commands work on a store directly (``--dir``, or ``TRACKRECORD_DIR``); every
 change and every purge attempt is written to the audit log as ``cli:<user>``.
@@ -7,19 +8,22 @@ change and every purge attempt is written to the audit log as ``cli:<user>``.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
 
-from trackrecord.cli.formats import format_time
+from trackrecord.cli.formats import format_bytes, format_time
 from trackrecord.cli.options import CommandError, dir_option, find_run, open_api
 from trackrecord.errors import TrackRecordError
+from trackrecord.periods import day_of, ms_of_day
 from trackrecord.values import local_user
 
 if TYPE_CHECKING:
     from trackrecord.api import Api
+    from trackrecord.store.sql.evidence import KeptSet
     from trackrecord.store.sql.retention import SqlRetention
 
 __all__ = ["retention"]
@@ -62,18 +66,49 @@ def status(run_id: str, directory: str | None) -> None:
         click.echo(f"run {run.id}: {item.describe()}")
 
 
-@retention.command("log-days")
+def _show_or_set_log_period(period: str | None, directory: str | None) -> None:
+    with _retention(directory) as (_, keeper):
+        if period is not None:
+            keeper.set_log_retention(period, _actor())
+        click.echo(f"run logs are kept {keeper.log_retention()} after they end (never less "
+                   f"than six calendar months)")  # fmt: skip
+
+
+@retention.command("log-period")
+@click.argument("period", required=False)
+@dir_option
+def log_period(period: str | None, directory: str | None) -> None:
+    """Show, or set to PERIOD, how long run logs are kept after they end: 6m (the default),
+    18m, 1y, 400d (at least six months, or 183 days).
+
+    Example: trackrecord retention log-period 1y
+    """
+    _show_or_set_log_period(period, directory)
+
+
+@retention.command("log-days", hidden=True)
 @click.argument("days", type=int, required=False)
 @dir_option
 def log_days(days: int | None, directory: str | None) -> None:
-    """Show, or set to DAYS (at least 183), how long run logs are kept after they end.
+    """Show, or set to DAYS, how long run logs are kept (see log-period)."""
+    _show_or_set_log_period(None if days is None else f"{days}d", directory)
 
-    Example: trackrecord retention log-days 365
-    """
-    with _retention(directory) as (_, keeper):
-        if days is not None:
-            keeper.set_log_retention_days(days, _actor())
-        click.echo(f"run logs are kept {keeper.log_retention_days()} days after they end")
+
+def _date_ms(placed: str | None) -> int | None:
+    if placed is None:
+        return None
+    try:
+        return ms_of_day(dt.date.fromisoformat(placed))
+    except ValueError:
+        raise CommandError(f"--date {placed!r} must be YYYY-MM-DD") from None
+
+
+def _echo_kept(kept: KeptSet) -> None:
+    what = kept.details.get("dataset")
+    label = f"data of {what['name']} ({what['project']})" if what else kept.kind
+    click.echo(f"kept {label} with {kept.model} v{kept.version} (registry event {kept.seq}):")
+    for item in kept.files:
+        click.echo(f"  {item.sha256}  {format_bytes(item.size):>9}  {item.path}")
 
 
 @retention.command("market")
@@ -84,30 +119,113 @@ def log_days(days: int | None, directory: str | None) -> None:
 )
 @click.option("--years", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--reason", default=None, help="E.g. the release or conformity reference.")
+@click.option(
+    "--manual",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="The provider.yaml of the documents kept now (and its attachments).",
+)
+@click.option("--keep-data", "keep_data", multiple=True, type=click.Path(exists=True),
+              help="The file or directory of a dataset the version was evaluated on (or "
+              "trained from), to keep its bytes too; repeat for several.")  # fmt: skip
 @dir_option
 def market(
     name: str, version: int, placed: str | None, years: int, reason: str | None,
-    directory: str | None,
+    manual: str | None, keep_data: tuple[str, ...], directory: str | None,
 ) -> None:  # fmt: skip
-    """Record that VERSION of model NAME was placed on the market: its whole lineage is
-    kept YEARS years (Art. 18).
+    """Record that VERSION of model NAME was placed on the market: its evidence (lineage,
+    evaluations, criteria, sign-offs, the documents generated now, and with --keep-data
+    the data's bytes) is kept YEARS calendar years (Art. 18).
 
-    Example: trackrecord retention market credit-default 3 --date 2026-12-01
+    Example: trackrecord retention market credit-default 3 --date 2026-12-01 --manual
+    provider.yaml --keep-data holdout.parquet
     """
-    at = None
-    if placed is not None:
-        try:
-            day = dt.date.fromisoformat(placed)
-        except ValueError:
-            raise CommandError(f"--date {placed!r} must be YYYY-MM-DD") from None
-        at = int(
-            dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp() * 1000
-        )
-    with _retention(directory) as (_, keeper):
+    from trackrecord.compliance.annex_iv.report import write_report
+    from trackrecord.compliance.evidence import keep_data as keep_bytes
+    from trackrecord.store.sql.evidence import SqlEvidence
+
+    at = _date_ms(placed)
+    with _retention(directory) as (api, keeper):
         until = keeper.place_on_market(name, version, _actor(), at, years, reason)
-    click.echo(
-        f"{name} v{version} is on the market; its lineage is kept until {format_time(until)}"
-    )
+        click.echo(f"{name} v{version} is on the market; its evidence is kept until "
+                   f"{day_of(until).isoformat()}")  # fmt: skip
+        with tempfile.TemporaryDirectory() as scratch:
+            try:
+                write_report(api, f"models:/{name}/{version}", manual, scratch, keep=True,
+                             actor=_actor())  # fmt: skip
+            except (TrackRecordError, ValueError) as exc:
+                raise CommandError(
+                    f"{name} v{version} was placed on the market, but its documents were not "
+                    f"kept: {exc}; keep them with: trackrecord report annex-iv "
+                    f"models:/{name}/{version} --manual provider.yaml"
+                ) from exc
+        kept = [k for k in SqlEvidence(keeper.store).kept(name, version) if k.kind == "documents"]
+        _echo_kept(kept[-1])
+        try:
+            data = keep_bytes(api, name, version, keep_data, _actor())
+        except TrackRecordError as exc:
+            raise CommandError(
+                f"{name} v{version} was placed on the market and its documents kept, but its "
+                f"data was not: {exc}. Keep it with: trackrecord retention keep-data {name} "
+                f"{version} PATH"
+            ) from exc
+        for found in data:
+            _echo_kept(found)
+
+
+@retention.command("keep-data")
+@click.argument("name")
+@click.argument("version", type=int)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--reason", default=None, help="Why they are kept.")
+@dir_option
+def keep_data(
+    name: str, version: int, paths: tuple[str, ...], reason: str | None, directory: str | None
+) -> None:
+    """Keep the bytes of datasets in the evidence of VERSION of model NAME (its evaluations'
+    reference data, or data upstream of it), so its declared accuracy can be recomputed.
+
+    Each PATH must hold a recorded dataset version: the file or directory it was logged
+    from, or a Parquet/CSV/Arrow file of a DataFrame that was logged in memory.
+
+    Example: trackrecord retention keep-data credit-default 3 holdout.parquet
+    """
+    from trackrecord.compliance.evidence import keep_data as keep_bytes
+
+    with _retention(directory) as (api, _):
+        for found in keep_bytes(api, name, version, paths, _actor(), reason):
+            _echo_kept(found)
+
+
+@retention.command("kept")
+@click.argument("name")
+@click.argument("version", type=int)
+@click.option(
+    "--download",
+    "download",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write every kept file under this folder (a folder per kept set).",
+)
+@dir_option
+def kept(name: str, version: int, download: str | None, directory: str | None) -> None:
+    """The files kept with VERSION of model NAME: generated documents, the provider's file,
+    attachments, data; with --download, their bytes (each re-hashed).
+
+    Example: trackrecord retention kept credit-default 3 --download kept/
+    """
+    from trackrecord.compliance.evidence import download_kept
+    from trackrecord.store.sql.evidence import SqlEvidence
+
+    with _retention(directory) as (api, keeper):
+        found = SqlEvidence(keeper.store).kept(name, version)
+        for item in found:
+            _echo_kept(item)
+        if not found:
+            click.echo(f"No files are kept with {name} v{version}.")
+        if download is not None:
+            written = download_kept(api, name, version, download)
+            click.echo(f"Wrote {len(written)} files under {download}")
 
 
 @retention.command("hold")
@@ -115,7 +233,7 @@ def market(
 @click.option("--reason", required=True, help="The case or matter the hold is for.")
 @dir_option
 def hold(target: str, reason: str, directory: str | None) -> None:
-    """Put a legal hold on TARGET: run:ID, project:NAME or model:NAME/VERSION (its lineage).
+    """Put a legal hold on TARGET: run:ID, project:NAME or model:NAME/VERSION (its evidence).
 
     Example: trackrecord retention hold model:credit-default/3 --reason "case 2026-114"
     """

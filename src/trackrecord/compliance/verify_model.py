@@ -10,7 +10,10 @@
   as in-memory data, is reported, not failed);
 - the model's files (each re-hashed from the artifact store) and their manifest
   digest, which must be the version's digest;
-- every signature on the version, its evaluations and its runs.
+- every signature on the version, its evaluations and its runs;
+- every file kept with the version (documents, attachments, reference data: each
+  re-hashed from the artifact store), and that the evaluations and runs the newest kept
+  Annex IV document was built from are all still in the store.
 
 The :meth:`ModelVerification.summary` text is what ``trackrecord verify
 models:/NAME/3`` prints and what a generated document includes.
@@ -26,7 +29,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from trackrecord.artifacts.base import file_sha256
@@ -40,12 +43,15 @@ from trackrecord.store.catalog import (
     split_dataset_node,
 )
 
+if TYPE_CHECKING:
+    from trackrecord.store.sql.evidence import KeptSet
+
 __all__ = ["Check", "ModelVerification", "verify_model"]
 
 
 @dataclass(frozen=True)
 class Check:
-    """One check: its ``kind`` (run, registry, dataset, model, signature), what it checked
+    """One check: its ``kind`` (run, registry, dataset, model, signature, kept), what it checked
     (``target``), whether it passed, and a detail. ``skipped`` marks a dataset that could
     not be reached (not a failure)."""
 
@@ -219,6 +225,62 @@ def _check_signatures(store: Store, targets: list[str], report: ModelVerificatio
                    "no signatures on the version, its evaluations or its runs")  # fmt: skip
 
 
+def _check_kept(store: Store, version: ModelVersion, report: ModelVerification) -> None:
+    from trackrecord.store.sql import SqlStore
+    from trackrecord.store.sql.evidence import SqlEvidence
+
+    if not isinstance(store, SqlStore):
+        return
+    kept = SqlEvidence(store).kept(version.model, version.version)
+    for item in kept:
+        target = f"kept:{version.model}/{version.version}#{item.seq}"
+        bad = [f.path for f in item.files if _stored_sha256(store, f.sha256) != f.sha256]
+        detail = f"{item.kind}: {len(item.files)} files re-hashed"
+        if bad:
+            detail = f"{item.kind}: missing or altered: {', '.join(bad)}"
+        report.add("kept", target, not bad, detail)
+    documents = [k for k in kept if k.kind == "documents"]
+    if documents:
+        _check_built_from(store, documents[-1], report)
+
+
+def _stored_sha256(store: Store, digest: str) -> str | None:
+    try:
+        with store.open_artifact(digest) as handle:
+            return file_sha256(handle)[0]
+    except TrackRecordError:
+        return None
+
+
+def _check_built_from(store: Store, kept: KeptSet, report: ModelVerification) -> None:
+    """The evaluations and runs the kept Annex IV JSON names are still recorded as named."""
+    import json
+
+    found = next((f for f in kept.files if f.path == "annex-iv.json"), None)
+    if found is None or _stored_sha256(store, found.sha256) != found.sha256:
+        return  # reported above
+    with store.open_artifact(found.sha256) as handle:
+        built_from = json.loads(handle.read()).get("built_from", {})
+    gone = []
+    for evaluation in built_from.get("evaluations", []):
+        try:
+            same = store.catalog.evaluation(evaluation["id"]).result_sha256
+        except TrackRecordError:
+            same = None
+        if same != evaluation.get("result_sha256"):
+            gone.append(f"evaluation {evaluation['id']}")
+    for run in built_from.get("runs", []):
+        try:
+            store.get_run(run["id"])
+        except TrackRecordError:
+            gone.append(f"run {run['id']}")
+    target = f"kept:{kept.model}/{kept.version}#{kept.seq}"
+    detail = ("the records the kept Annex IV document names are in the store" if not gone
+              else f"the kept Annex IV document names records no longer in the store: "
+                   f"{', '.join(gone)}")  # fmt: skip
+    report.add("kept", target, not gone, detail)
+
+
 def verify_model(store: Store, name: str, version: int | str) -> ModelVerification:
     """Verify everything behind a model version (see the module docstring); never raises for
     a damaged record, only for a version that does not exist.
@@ -247,4 +309,5 @@ def verify_model(store: Store, name: str, version: int | str) -> ModelVerificati
     _check_model_files(store, found, report)
     targets = [node] + [f"evaluation:{e.id}" for e in evaluations] + [f"run:{r}" for r in runs]
     _check_signatures(store, targets, report)
+    _check_kept(store, found, report)
     return report

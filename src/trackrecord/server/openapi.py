@@ -490,9 +490,17 @@ OPERATIONS: Final[Mapping[tuple[str, str], Operation]] = {
                           BOOLEAN)),
     ),
     ("/api/v1/models/{name}/versions/{version}/retention", "GET"): Operation(
-        "compliance", "Whether the version is on the market (its lineage kept until when), "
-        "its legal holds, and the store's log retention", as_json({"type": "object"}),
+        "compliance", "Whether the version is on the market (its evidence kept until when), "
+        "its legal holds, the store's log retention, and the files kept with the version "
+        "(`kept`: generated documents, attachments, reference data, by SHA-256)",
+        as_json({"type": "object"}),
         parameters=(MODEL, path("version", "A version number or an alias.")),
+    ),
+    ("/api/v1/models/{name}/versions/{version}/kept/{sha256}", "GET"): Operation(
+        "compliance", "The bytes of a file kept with the version (listed under `kept` by "
+        "GET .../retention)", binary(OCTETS),
+        parameters=(MODEL, path("version", "A version number or an alias."),
+                    path("sha256", "The file's SHA-256.", SHA256)),
     ),
     ("/api/v1/models/{name}/policies", "GET"): Operation(
         "compliance", "The aliases that need sign-offs, and how many",

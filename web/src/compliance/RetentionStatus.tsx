@@ -11,7 +11,7 @@ export function isoDay(ms: number): string {
 }
 
 export function RetentionStatus({ retention, name, version }: { retention: Retention; name: string; version: number | string }) {
-  const { placed, holds, log_retention_days } = retention;
+  const { placed, holds, log_retention, log_retention_days } = retention;
   const cli = commands(name, version);
   return (
     <div class="retention">
@@ -22,7 +22,7 @@ export function RetentionStatus({ retention, name, version }: { retention: Reten
             {placed ? (
               <>
                 <strong class="on-market">On the market</strong> since {isoDay(placed.placed_at)}
-                {placed.actor && ` (recorded by ${placed.actor})`}; its lineage is kept until{" "}
+                {placed.actor && ` (recorded by ${placed.actor})`}; its evidence is kept until{" "}
                 <strong data-testid="kept-until">{isoDay(placed.until)}</strong>
                 <span class="muted"> ({Math.round(placed.retention_days / 365.25)} years, Art. 18)</span>
               </>
@@ -46,7 +46,7 @@ export function RetentionStatus({ retention, name, version }: { retention: Reten
         </div>
         <div>
           <dt>run logs</dt>
-          <dd>kept {log_retention_days} days after each run ends</dd>
+          <dd>kept {log_retention ?? `${log_retention_days} days`} after each run ends</dd>
         </div>
       </dl>
       {!placed && <Command text={cli.market} label="to place on the market" />}

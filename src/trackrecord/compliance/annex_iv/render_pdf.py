@@ -2,11 +2,13 @@
 
 DejaVu Sans is embedded when the system has it (any text then prints); otherwise
 the core Helvetica font is used and characters outside Latin-1 are replaced.
-The PDF is not byte-stable (fpdf2 stamps a creation date); the JSON is the record.
+The PDF's creation date is the document's "as of" time (the newest record's), so
+building it twice from the same records gives the same bytes, as for the JSON.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -27,7 +29,7 @@ _MAX_COLUMNS: Final = 9
 
 
 class _Writer:
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, created: dt.datetime | None = None) -> None:
         try:
             from fpdf import FPDF
         except ImportError as exc:
@@ -36,6 +38,8 @@ class _Writer:
             ) from exc
         self.pdf = FPDF(format="A4")
         self.pdf.set_title(title)
+        if created is not None:
+            self.pdf.set_creation_date(created)
         self.pdf.set_auto_page_break(True, margin=15)
         self.pdf.set_margins(15, 15, 15)
         self.unicode = (DEJAVU / "DejaVuSans.ttf").is_file() and (
@@ -114,9 +118,12 @@ class _Writer:
             self.para(block.text, 9)
 
 
-def blocks_pdf(title: str, blocks: list[Block], path: str | Path) -> Path:
-    """Write *blocks* as a PDF at *path*."""
-    writer = _Writer(title)
+def blocks_pdf(
+    title: str, blocks: list[Block], path: str | Path, created: str | None = None
+) -> Path:
+    """Write *blocks* as a PDF at *path*, dated *created* (ISO 8601; default now)."""
+    when = None if created is None else dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    writer = _Writer(title, when)
     for block in blocks:
         writer.block(block)
     where = Path(path)
@@ -130,4 +137,4 @@ def render_pdf(doc: AnnexIV, path: str | Path) -> Path:
     Raises:
         MissingDependencyError: fpdf2 is not installed.
     """
-    return blocks_pdf(doc.data["title"], document_blocks(doc.data), path)
+    return blocks_pdf(doc.data["title"], document_blocks(doc.data), path, doc.data.get("as_of"))

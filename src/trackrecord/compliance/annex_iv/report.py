@@ -14,6 +14,7 @@ from trackrecord.compliance.annex_iv.manual import load_manual
 from trackrecord.compliance.annex_iv.render_html import blocks_html, render_html
 from trackrecord.compliance.annex_iv.render_pdf import render_pdf
 from trackrecord.errors import InvalidValueError
+from trackrecord.values import local_user
 
 if TYPE_CHECKING:
     from trackrecord.api import Api
@@ -68,11 +69,16 @@ def write_report(
     manual_path: str | os.PathLike[str] | None,
     out_dir: str | os.PathLike[str],
     verify: bool = True,
+    keep: bool | None = None,
+    actor: str | None = None,
 ) -> list[Path]:
     """Build the Annex IV document of *uri* and write its files into *out_dir*.
 
     Writes ``annex-iv.json``, ``annex-iv.html``, ``annex-iv.pdf``,
     ``instructions-for-use.json`` and ``instructions-for-use.html``; returns their paths.
+    For a version on the market or under a legal hold, the files (and the provider.yaml
+    and its attachments) are also kept in the store with the version (see
+    :mod:`trackrecord.compliance.evidence`).
 
     Args:
         api: the store to read.
@@ -80,6 +86,9 @@ def write_report(
         manual_path: the provider.yaml (None: every manual field is reported missing).
         out_dir: where to write (created if missing).
         verify: re-verify the records behind the version and include the summary.
+        keep: keep the files in the store: True always, False never, None (default) when
+            the version is retained now.
+        actor: who keeps them (default: this machine's user name).
 
     Raises:
         InvalidValueError: a bad URI. NotFoundError: no such version.
@@ -90,7 +99,16 @@ def write_report(
     manual = None if manual_path is None else load_manual(manual_path)
     verification = verification_summary(api, name, number) if verify else None
     doc = build_annex_iv(api, name, number, manual, verification)
-    return write_files(doc, Path(out_dir))
+    written = write_files(doc, Path(out_dir))
+    if keep is not False:
+        from trackrecord.compliance.evidence import keep_documents, keep_if_retained
+
+        who = actor or local_user()
+        if keep:
+            keep_documents(api, name, number, written, manual_path, who)
+        else:
+            keep_if_retained(api, name, number, written, manual_path, who)
+    return written
 
 
 def write_files(doc: AnnexIV, out: Path) -> list[Path]:

@@ -1,4 +1,5 @@
-"""A model version's compliance: its Annex IV document, sign-offs, policies and retention.
+"""A model version's compliance: its Annex IV document, sign-offs, policies and retention,
+and the files kept with it (documents, attachments, reference data) by their SHA-256.
 
 Read with the viewer role in the registered model's project. The document is
 built from the records as they are (``?verify=true`` also re-checks every chain,
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from trackrecord.artifacts.base import check_digest
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
 from trackrecord.identity import Identity
 from trackrecord.server.guard import Guard
@@ -108,21 +110,43 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         from trackrecord.store.sql.retention import SqlRetention
 
         keeper = SqlRetention(store)  # type: ignore[arg-type]
-        row = await run_in_threadpool(
-            lambda: keeper.database.read().execute(
-                "SELECT placed_at, retention_days, actor FROM market_placements "
-                "WHERE model = ? AND version = ?", (name, number),
-            ).fetchone()
-        )  # fmt: skip
-        node = f"model:{name}/{number}"
-        holds = [dataclasses.asdict(h) for h in await run_in_threadpool(keeper.holds)
-                 if h.target == node]  # fmt: skip
-        placed = None if row is None else {
-            "placed_at": row[0], "retention_days": row[1], "actor": row[2],
-            "until": row[0] + int(row[1]) * 86_400_000,
-        }  # fmt: skip
-        return Json({"placed": placed, "holds": holds,
-                     "log_retention_days": keeper.log_retention_days()})  # fmt: skip
+
+        def read() -> dict[str, Any]:
+            from trackrecord.store.sql.evidence import SqlEvidence
+
+            found = keeper.placement(name, number)
+            node = f"model:{name}/{number}"
+            period = keeper.log_retention()
+            kept = SqlEvidence(keeper.store).kept(name, number)
+            return {
+                "placed": None if found is None else {
+                    "placed_at": found.placed_at, "retention_days": found.retention_days,
+                    "actor": found.actor, "until": found.until},
+                "holds": [dataclasses.asdict(h) for h in keeper.holds() if h.target == node],
+                "log_retention": str(period),
+                "log_retention_days": period.shortest_days(),
+                "kept": [{**dataclasses.asdict(k), "node": k.node} for k in kept],
+            }  # fmt: skip
+
+        return Json(await run_in_threadpool(read))
+
+    def kept_bytes(name: str, version: str, digest: str) -> bytes:
+        from trackrecord.store.sql.evidence import SqlEvidence
+
+        number = store.catalog.model_version(name, version).version
+        kept = SqlEvidence(store).kept(name, number)  # type: ignore[arg-type]
+        if not any(f.sha256 == digest for k in kept for f in k.files):
+            raise NotFoundError(f"no file {digest} is kept with {name} v{number}; see "
+                                f"GET .../versions/{number}/retention")  # fmt: skip
+        with store.open_artifact(digest) as handle:
+            return handle.read()
+
+    async def kept_file(request: Request) -> Response:
+        name, version = request.path_params["name"], request.path_params["version"]
+        digest = check_digest(request.path_params["sha256"])
+        await run_in_threadpool(check, identity_of(request), name)
+        content = await run_in_threadpool(kept_bytes, name, version, digest)
+        return Response(content, media_type="application/octet-stream")
 
     def at(path: str, action: str, handler: Handler) -> Route:
         return Route(path, endpoint(settings, action, handler), methods=["GET"])
@@ -131,6 +155,7 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
     return [
         at(f"{version_path}/annex-iv", "compliance.annex_iv", annex_iv),
         at(f"{version_path}/retention", "compliance.retention", retention),
+        at(f"{version_path}/kept/{{sha256}}", "compliance.kept_file", kept_file),
         at("/api/v1/models/{name}/policies", "compliance.policies", policies),
         at("/api/v1/signatures", "compliance.signatures", signatures),
     ]

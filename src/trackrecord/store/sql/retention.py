@@ -3,50 +3,60 @@
 Three things protect a run from being purged (hard-deleted):
 
 - **Market placement** (Art. 18): a model version *placed on the market* keeps its
-  whole upstream lineage (the runs that made it and the runs that made their data)
-  for a retention period, 10 years by default, from the placement date.
-- **Log retention** (Art. 19): every run is kept at least ``log_retention_days``
-  after it ended (183 days by default; it cannot be set lower).
+  whole evidence (see :mod:`trackrecord.store.sql.evidence`): the runs that made it and
+  its data, the runs that evaluated it and made their reference data, its criteria,
+  sign-offs and kept documents, for a retention period, 10 years by default, from the
+  placement date.
+- **Log retention** (Art. 19): every run is kept a period after it ended (six months
+  by default; never less than six calendar months, whatever is set).
 - **Legal hold**: a hold on ``run:ID``, ``project:NAME`` or ``model:NAME/VERSION``
-  (the version's upstream lineage) keeps them until the hold is released.
+  (the version's evidence) keeps them until the hold is released.
 
-Placements are registry events of the model (``version.market``); holds and
-their release are rows kept with who, when and why. Purging refuses what is
-protected with a :class:`~trackrecord.errors.RetentionError` that says why and until
-when; every attempt, refused or done, goes to the audit log.
+Periods are calendar periods (:mod:`trackrecord.periods`): 10 years after 2026-12-01 is
+2036-12-01, six months after 2026-08-31 is 2027-02-28. Placements are registry events
+of the model (``version.market``, naming ``placed_at``, ``years`` and ``until``); holds and
+their release are rows kept with who, when and why. Purging refuses what is protected
+with a :class:`~trackrecord.errors.RetentionError` that says why and until when; every
+attempt, refused or done, goes to the audit log. Each check takes ``now`` (Unix ms;
+default the clock), so a test or an audit can ask what would be protected at a given
+time.
 
 Example:
     >>> import tempfile
     >>> from trackrecord.store.sql import SqlStore
-    >>> SqlRetention(SqlStore.open(tempfile.mkdtemp())).log_retention_days()
-    183
+    >>> str(SqlRetention(SqlStore.open(tempfile.mkdtemp())).log_retention())
+    '6 months'
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from trackrecord.errors import InvalidValueError, NotFoundError, RetentionError, StoreError
+from trackrecord.periods import Period, day_of
 from trackrecord.store.lineage import parse_node
 from trackrecord.store.sql.audit import SqlAuditLog
+from trackrecord.store.sql.evidence import SqlEvidence
 
 if TYPE_CHECKING:
     from trackrecord.store.sql.store import SqlStore
 
 __all__ = [
     "DEFAULT_DOCUMENTATION_YEARS",
+    "MIN_LOG_RETENTION",
     "MIN_LOG_RETENTION_DAYS",
     "Hold",
+    "Placement",
     "Protection",
     "SqlRetention",
 ]
 
 DEFAULT_DOCUMENTATION_YEARS: Final = 10
-MIN_LOG_RETENTION_DAYS: Final = 183  # Art. 19: logs kept at least six months
+MIN_LOG_RETENTION: Final = Period(months=6)  # Art. 19: logs kept at least six months
+MIN_LOG_RETENTION_DAYS: Final = 183  # a period in days must be at least this long
 _DAY_MS: Final = 86_400_000
 
 
@@ -62,8 +72,23 @@ class Protection:
         """One line: the reason and the date it lasts until."""
         if self.until is None:
             return f"{self.reason} (until the hold is released)"
-        day = dt.datetime.fromtimestamp(self.until / 1000, tz=dt.timezone.utc).date()
-        return f"{self.reason} (until {day.isoformat()})"
+        return f"{self.reason} (until {day_of(self.until).isoformat()})"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A version placed on the market: when, by whom, and until when its evidence is kept."""
+
+    model: str
+    version: int
+    placed_at: int
+    until: int
+    actor: str
+
+    @property
+    def retention_days(self) -> int:
+        """The whole days from the placement to the end of the retention."""
+        return (self.until - self.placed_at) // _DAY_MS
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,16 @@ def _now() -> int:
     return time.time_ns() // 1_000_000
 
 
+def _log_period(period: Period | str | int) -> Period:
+    found = period if isinstance(period, Period) else Period.parse(period)
+    if not (found.at_least(MIN_LOG_RETENTION) or found.shortest_days() >= MIN_LOG_RETENTION_DAYS):
+        raise InvalidValueError(
+            f"log retention {found} is too short: give at least 6m (six months) or "
+            f"{MIN_LOG_RETENTION_DAYS}d (the EU AI Act's Art. 19 asks for at least six months)"
+        )
+    return found
+
+
 class SqlRetention:
     """Placements, holds and the log retention of a SQL store, and the purge they guard."""
 
@@ -93,29 +128,44 @@ class SqlRetention:
 
     # -- settings and records ------------------------------------------------------------
 
-    def log_retention_days(self) -> int:
-        """How long every run is kept after it ended."""
-        row = (
+    def log_retention(self) -> Period:
+        """How long every run is kept after it ended (six months unless set)."""
+        rows = dict(
             self.database.read()
-            .execute("SELECT value FROM store_settings WHERE key = 'log_retention_days'")
-            .fetchone()
+            .execute(
+                "SELECT key, value FROM store_settings "
+                "WHERE key IN ('log_retention', 'log_retention_days')"
+            )
+            .fetchall()
         )
-        return MIN_LOG_RETENTION_DAYS if row is None else int(row[0])
+        if "log_retention" in rows:
+            return Period.parse(rows["log_retention"])
+        if "log_retention_days" in rows:  # written by TrackRecord before calendar periods
+            return Period(days=int(rows["log_retention_days"]))
+        return MIN_LOG_RETENTION
 
-    def set_log_retention_days(self, days: int, actor: str) -> None:
-        """Keep run logs *days* after they end (at least 183: Art. 19's six months)."""
-        if isinstance(days, bool) or not isinstance(days, int) or days < MIN_LOG_RETENTION_DAYS:
-            raise InvalidValueError(
-                f"log retention must be a whole number of days >= {MIN_LOG_RETENTION_DAYS} "
-                f"(the EU AI Act's Art. 19 asks for at least six months), not {days!r}"
-            )
+    def set_log_retention(self, period: Period | str | int, actor: str) -> Period:
+        """Keep run logs *period* after they end: a :class:`~trackrecord.periods.Period`,
+        ``"6m"``, ``"1y"``, ``"400d"`` or a number of days; at least six months (or 183 days).
+
+        Raises:
+            InvalidValueError: not a period, or a shorter one than Art. 19 allows.
+        """
+        found = _log_period(period)
         with self.database.write() as cur:
+            cur.execute("DELETE FROM store_settings WHERE key = 'log_retention_days'")
             cur.execute(
-                "INSERT INTO store_settings (key, value) VALUES ('log_retention_days', ?) "
+                "INSERT INTO store_settings (key, value) VALUES ('log_retention', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (str(days),),
+                (found.code,),
             )
-        self._audit(actor, "retention.set_log_days", str(days), 200)
+        self._audit(actor, "retention.set_log_period", found.code, 200)
+        return found
+
+    def log_retained_until(self, ended: int) -> int:
+        """When the log retention of a run that ended at *ended* (Unix ms) ends: the set
+        period after it, and never before six calendar months after it."""
+        return max(self.log_retention().after(ended), MIN_LOG_RETENTION.after(ended))
 
     def place_on_market(
         self,
@@ -126,35 +176,56 @@ class SqlRetention:
         years: int = DEFAULT_DOCUMENTATION_YEARS,
         reason: str | None = None,
     ) -> int:
-        """Record that a version was placed on the market: its lineage is kept *years* years
-        from *placed_at* (default now). Returns the time retention ends (Unix ms)."""
+        """Record that a version was placed on the market: its evidence is kept *years*
+        calendar years from *placed_at* (Unix ms, default now). Returns the time retention
+        ends (Unix ms): the same date and time of day, *years* later (Feb 29 gives Feb 28)."""
         registry = self.store.catalog
         target = registry.model_version(name, version)
         if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 100:
             raise InvalidValueError(f"retention years {years!r} must be from 1 to 100")
         placed = _now() if placed_at is None else int(placed_at)
-        days = years * 365 + years // 4
+        until = Period(years=years).after(placed)
+        days = (until - placed) // _DAY_MS
         with registry._write(name) as cur:
             if cur.execute(
                 "SELECT 1 FROM market_placements WHERE model = ? AND version = ?",
                 (name, target.version),
             ).fetchone():
                 raise InvalidValueError(f"{name} version {target.version} is already on the market")
-            body = {"version": target.version, "placed_at": placed, "retention_days": days}
+            body = {"version": target.version, "placed_at": placed, "years": years,
+                    "until": until, "retention_days": days}  # fmt: skip
             registry._append(cur, name, "version.market", body, actor, reason)
             cur.execute(
                 "INSERT INTO market_placements (model, version, placed_at, retention_days, "
                 "actor) VALUES (?, ?, ?, ?, ?)",
                 (name, target.version, placed, days, actor),
             )
-        return placed + days * _DAY_MS
+        return until
+
+    def placements(self) -> list[Placement]:
+        """Every version placed on the market, by model and version."""
+        rows = self.database.read().execute(
+            "SELECT model, version, placed_at, retention_days, actor FROM market_placements "
+            "ORDER BY model, version"
+        )
+        return [Placement(m, int(v), int(p), int(p) + int(d) * _DAY_MS, a)
+                for m, v, p, d, a in rows.fetchall()]  # fmt: skip
+
+    def placement(self, name: str, version: int) -> Placement | None:
+        """The version's placement on the market, if it was placed."""
+        found = [p for p in self.placements() if p.model == name and p.version == version]
+        return found[0] if found else None
 
     def hold(self, target: str, reason: str, actor: str) -> Hold:
-        """Put a legal hold on ``run:ID``, ``project:NAME`` or ``model:NAME/VERSION``."""
+        """Put a legal hold on ``run:ID``, ``project:NAME`` or ``model:NAME/VERSION`` (the
+        version's evidence; an alias is resolved to its version now)."""
         if not target.startswith("project:"):
-            kind, _ = parse_node(target)
+            kind, rest = parse_node(target)
             if kind not in ("run", "model"):
                 raise InvalidValueError("a hold goes on run:ID, project:NAME or model:NAME/VERSION")
+            if kind == "model":
+                name, _, version = rest.rpartition("/")
+                target = f"model:{name}/{self.store.catalog.model_version(name, version).version}"
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidValueError("a legal hold needs a reason (a case or matter reference)")
         hold_id = f"hold_{secrets.token_hex(8)}"
@@ -201,48 +272,70 @@ class SqlRetention:
 
     # -- what is protected ---------------------------------------------------------------
 
-    def _lineage_runs(self, node: str) -> set[str]:
-        graph = self.store.catalog.lineage(node, "upstream", depth=100)
-        return {n.attrs["run_id"] for n in graph.nodes.values() if n.kind == "run"}
+    def retentions(self, name: str, version: int, now: int | None = None) -> list[Protection]:
+        """What keeps the evidence of ``models:/NAME/VERSION`` at *now*: its placement on the
+        market while the period lasts, and legal holds on it (empty: nothing)."""
+        return [kept for key, kept, _ in self._retained(now) if key == (name, version)]
+
+    def _retained(self, now: int | None) -> list[tuple[tuple[str, int], Protection, str]]:
+        """Each version whose evidence is kept at *now*: what keeps it, and how to say so
+        after the role of a run in its evidence."""
+        now = _now() if now is None else now
+        found = [((p.model, p.version), Protection("market", "on the market", p.until),
+                  "placed on the market")
+                 for p in self.placements() if p.until > now]  # fmt: skip
+        for hold in self.holds():
+            held = self._held_version(hold.target)
+            if held is not None:
+                said = f"legal hold {hold.id}: {hold.reason}"
+                found.append((held, Protection("legal-hold", said, None), f"under {said}"))
+        return found
+
+    def _held_version(self, target: str) -> tuple[str, int] | None:
+        """(name, version) of a hold on ``model:NAME/VERSION`` (an alias, as holds made before
+        aliases were resolved may name, is resolved now); None for other holds."""
+        if not target.startswith("model:"):
+            return None
+        name, _, version = target.removeprefix("model:").rpartition("/")
+        if version.isdigit():
+            return name, int(version)
+        try:
+            return name, self.store.catalog.model_version(name, version).version
+        except NotFoundError:  # the alias was removed: the hold cannot say which version
+            return None
 
     def protections(self, run_id: str, now: int | None = None) -> list[Protection]:
-        """Everything that keeps *run_id* from being deleted now (empty: deletable)."""
+        """Everything that keeps *run_id* from being deleted at *now* (Unix ms; default the
+        clock). Empty: it may be purged."""
         now = _now() if now is None else now
         run = self.store.get_run(run_id)
         found = []
-        ended = run.finished_at or run.created_at
-        until = ended + self.log_retention_days() * _DAY_MS
+        until = self.log_retained_until(run.finished_at or run.created_at)
         if until > now:
-            found.append(Protection("log-retention", "run logs are kept "
-                                    f"{self.log_retention_days()} days", until))  # fmt: skip
-        conn = self.database.read()
-        for model, version, placed, days in conn.execute(
-            "SELECT model, version, placed_at, retention_days FROM market_placements"
-        ).fetchall():
-            end = placed + int(days) * _DAY_MS
-            if end > now and run_id in self._lineage_runs(f"model:{model}/{version}"):
-                found.append(Protection(
-                    "market", f"in the lineage of {model} v{version}, placed on the market", end
-                ))  # fmt: skip
+            found.append(Protection(
+                "log-retention", f"run logs are kept {self.log_retention()}", until
+            ))  # fmt: skip
+        evidence = SqlEvidence(self.store)
+        roles: dict[tuple[str, int], dict[str, str]] = {}
+        for key, kept, context in self._retained(now):
+            if key not in roles:
+                roles[key] = evidence.runs(*key)
+            if run_id in roles[key]:
+                found.append(Protection(kept.kind, f"{roles[key][run_id]}, {context}", kept.until))
         for hold in self.holds():
-            target = hold.target
-            held = (
-                target == f"run:{run_id}"
-                or target == f"project:{run.project}"
-                or (target.startswith("model:") and run_id in self._lineage_runs(target))
-            )
-            if held:
+            if hold.target in (f"run:{run_id}", f"project:{run.project}"):
                 found.append(Protection("legal-hold", f"legal hold {hold.id}: {hold.reason}", None))
         return found
 
     # -- purging -------------------------------------------------------------------------
 
-    def purge(self, run_id: str, actor: str, source: str = "cli") -> None:
-        """Hard-delete a soft-deleted run and everything recorded about it.
+    def purge(self, run_id: str, actor: str, source: str = "cli", now: int | None = None) -> None:
+        """Hard-delete a soft-deleted run and everything recorded about it, unless something
+        protects it at *now* (Unix ms; default the clock).
 
         Raises:
             RetentionError: a placement, the log retention or a hold protects it (the
-                attempt is audited either way).
+                attempt is audited either way); the message names each and until when.
         """
         run = self.store.get_run(run_id)
         if run.deleted_at is None:
@@ -250,7 +343,7 @@ class SqlRetention:
                 f"run {run_id} is not deleted; delete it first (trackrecord runs delete), "
                 f"then purge it"
             )
-        protected = self.protections(run_id)
+        protected = self.protections(run_id, now)
         if protected:
             self._audit(actor, "runs.purge", run_id, 403, source)
             raise RetentionError(
