@@ -178,10 +178,8 @@ def read_series(db: sqlite3.Connection, run: str, report: Report) -> dict[str, l
     for key, first, count, low, high, blob, lod in db.execute(
         f"{sql} WHERE run_id = ? ORDER BY key, first_index", (run,)
     ):
-        where, (steps, raw, times) = (
-            f"run {run} metric {key!r} chunk at point {first}",
-            series.setdefault(key, [[], b"", []]),
-        )
+        where = f"run {run} metric {key!r} chunk at point {first}"
+        steps, raw, times = series.setdefault(key, [[], b"", []])
         try:
             s, r, t = decode_chunk(bytes(blob))
         except (ValueError, struct.error, zlib.error) as exc:
@@ -193,6 +191,10 @@ def read_series(db: sqlite3.Connection, run: str, report: Report) -> dict[str, l
         check_lod(where, bytes(lod), s, r, report)
         series[key] = [steps + s, raw + r, times + t]
     return series
+
+
+def i64(column: list[int]) -> bytes:
+    return struct.pack(f"<{len(column)}q", *column)
 
 
 def check_run(db: sqlite3.Connection, run: str, head: Any, report: Report) -> Chain:
@@ -209,13 +211,9 @@ def check_run(db: sqlite3.Connection, run: str, head: Any, report: Report) -> Ch
                     report(
                         f"run {run} event {seq}", f"has {at} points of {key!r}; {len(steps)} stored"
                     )
-                columns = (
-                    struct.pack(f"<{len(c)}q", *c) for c in (steps[at - n : at], times[at - n : at])
-                )
-                digests[key] = {
-                    "n": n,
-                    "sha256": sha(next(columns), raw[8 * (at - n) : 8 * at], next(columns)),
-                }
+                part = slice(at - n, at)
+                digest = sha(i64(steps[part]), raw[8 * (at - n) : 8 * at], i64(times[part]))
+                digests[key] = {"n": n, "sha256": digest}
                 report.counts["points"] += n
             events.append((seq, type_, time, prev, json.loads(body), digests, stored))
         except (ValueError, TypeError, AttributeError) as exc:
@@ -330,10 +328,8 @@ def check_signoffs(
         }
     sql = "SELECT id, target, record_hash, key_id, signer, meaning, signature, time FROM signatures"
     for sid, target, signed, kid, signer, meaning, signature, time in db.execute(sql):
-        records, where = (
-            signed_records(target, chains),
-            f"sign-off {sid} ({meaning} of {target} by {signer})",
-        )
+        where = f"sign-off {sid} ({meaning} of {target} by {signer})"
+        records = signed_records(target, chains)
         report.counts["sign-offs"] += 1
         user, raw_key, revoked = keys.get(kid, (None, b"", None))
         if sha(raw_key)[:16] != kid:
@@ -398,17 +394,8 @@ def read_frames(data: bytes, run: str, report: Report) -> list[Stored]:
             report.counts["points"] += n
         if at != len(payload) or meta["run"] != run:
             report(f"run {run} event {meta['seq']}", "its frame holds other points, or another run")
-        events.append(
-            (
-                meta["seq"],
-                meta["type"],
-                meta["time"],
-                meta["prev"],
-                meta["body"],
-                digests,
-                meta["hash"],
-            )
-        )
+        fields = (meta[name] for name in ("seq", "type", "time", "prev", "body"))
+        events.append((*fields, digests, meta["hash"]))
         offset += 12 + size
     return events
 
@@ -485,6 +472,10 @@ def verify(path: Path, pems: list[Path], report: Report) -> dict[str, Chain]:
     return chains
 
 
+UNREADABLE = (OSError, ValueError, LookupError, TypeError, AttributeError, sqlite3.Error,
+              tarfile.TarError)  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify a TrackRecord store or export archive.")
     parser.add_argument(
@@ -496,15 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     args, report = parser.parse_args(argv), Report()
     try:
         verify(args.source, args.public_key, report)
-    except (
-        OSError,
-        ValueError,
-        LookupError,
-        TypeError,
-        AttributeError,
-        sqlite3.Error,
-        tarfile.TarError,
-    ) as exc:
+    except UNREADABLE as exc:
         print(f"CANNOT VERIFY {args.source}: {type(exc).__name__}: {exc}")
         return 2
     for problem in report.problems:
