@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import random
 import re
 import sqlite3
 import sys
@@ -15,7 +16,7 @@ from types import ModuleType
 import numpy as np
 
 from tests.contrib.conftest import Recorded
-from tests.contrib.verifier import SCRIPT, run_isolated
+from tests.contrib.verifier import SCRIPT, run_here, run_isolated
 from trackrecord.signing import export_public_pem, generate_key
 from trackrecord.store.codec import decode_points, encode_points
 
@@ -348,3 +349,22 @@ def test_a_run_that_borrows_a_registry_chain_id_is_named(recorded: Recorded) -> 
         "run registry:credit: its id is not a run id (26 lowercase Crockford base32 digits)",
         "run registry:credit: has events but no row in the runs table",
     ]
+
+
+def test_random_damage_is_reported_never_raised(
+    template: Recorded, verifier: ModuleType, tmp_path: Path
+) -> None:
+    """Bytes of the database or the archive overwritten at random: the verifier says what
+    it found, or that it cannot read the input, and raises nothing."""
+    rng = random.Random(15)
+    statuses = set()
+    for attempt in range(40):
+        source = template.db if attempt % 2 else template.archive
+        data = bytearray(source.read_bytes())
+        for _ in range(rng.choice([1, 5, 30])):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        damaged = tmp_path / f"damaged{source.suffix}"
+        damaged.write_bytes(bytes(data))
+        status, _ = run_here(verifier, damaged)
+        statuses.add(status)
+    assert statuses <= {0, 1, 2} and 1 in statuses
