@@ -16,10 +16,11 @@ Periods are calendar periods (:mod:`trackrecord.periods`): 10 years after 2026-1
 2036-12-01, six months after 2026-08-31 is 2027-02-28. Placements are registry events
 of the model (``version.market``, naming ``placed_at``, ``years`` and ``until``); holds and
 their release are rows kept with who, when and why. Purging refuses what is protected
-with a :class:`~trackrecord.errors.RetentionError` that says why and until when; every
-attempt, refused or done, goes to the audit log. Each check takes ``now`` (Unix ms;
-default the clock), so a test or an audit can ask what would be protected at a given
-time.
+with a :class:`~trackrecord.errors.RetentionError` that says why and until when. These
+methods write nothing to the audit log: whoever calls them records each attempt, refused
+or done (the CLI does), so that a server calling them audits its request once. Each check
+takes ``now`` (Unix ms; default the clock), so a test or an audit can ask what would be
+protected at a given time.
 
 Example:
     >>> import tempfile
@@ -38,7 +39,6 @@ from typing import TYPE_CHECKING, Final
 from trackrecord.errors import InvalidValueError, NotFoundError, RetentionError, StoreError
 from trackrecord.periods import Period, day_of
 from trackrecord.store.lineage import parse_node
-from trackrecord.store.sql.audit import SqlAuditLog
 from trackrecord.store.sql.evidence import SqlEvidence
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ class SqlRetention:
             return Period(days=int(rows["log_retention_days"]))
         return MIN_LOG_RETENTION
 
-    def set_log_retention(self, period: Period | str | int, actor: str) -> Period:
+    def set_log_retention(self, period: Period | str | int) -> Period:
         """Keep run logs *period* after they end: a :class:`~trackrecord.periods.Period`,
         ``"6m"``, ``"1y"``, ``"400d"`` or a number of days; at least six months (or 183 days).
 
@@ -159,7 +159,6 @@ class SqlRetention:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (found.code,),
             )
-        self._audit(actor, "retention.set_log_period", found.code, 200)
         return found
 
     def log_retained_until(self, ended: int) -> int:
@@ -235,7 +234,6 @@ class SqlRetention:
                 "VALUES (?, ?, ?, ?, ?)",
                 (hold_id, target, reason, actor, _now()),
             )
-        self._audit(actor, "holds.create", target, 200)
         return self.holds_by_id(hold_id)
 
     def release(self, hold_id: str, actor: str, reason: str) -> Hold:
@@ -249,7 +247,6 @@ class SqlRetention:
                 "WHERE id = ?",
                 (_now(), actor, reason, hold_id),
             )
-        self._audit(actor, "holds.release", current.target, 200)
         return self.holds_by_id(hold_id)
 
     def holds(self, active_only: bool = True) -> list[Hold]:
@@ -329,13 +326,13 @@ class SqlRetention:
 
     # -- purging -------------------------------------------------------------------------
 
-    def purge(self, run_id: str, actor: str, source: str = "cli", now: int | None = None) -> None:
+    def purge(self, run_id: str, now: int | None = None) -> None:
         """Hard-delete a soft-deleted run and everything recorded about it, unless something
         protects it at *now* (Unix ms; default the clock).
 
         Raises:
-            RetentionError: a placement, the log retention or a hold protects it (the
-                attempt is audited either way); the message names each and until when.
+            RetentionError: a placement, the log retention or a hold protects it; the
+                message names each and until when.
         """
         run = self.store.get_run(run_id)
         if run.deleted_at is None:
@@ -345,12 +342,10 @@ class SqlRetention:
             )
         protected = self.protections(run_id, now)
         if protected:
-            self._audit(actor, "runs.purge", run_id, 403, source)
             raise RetentionError(
                 f"run {run_id} may not be purged: " + "; ".join(p.describe() for p in protected)
             )
         if self.store.catalog.versions_of_run(run_id):
-            self._audit(actor, "runs.purge", run_id, 403, source)
             raise RetentionError(
                 f"run {run_id} made a registered model version; registered lineage is kept"
             )
@@ -360,12 +355,6 @@ class SqlRetention:
                     cur.execute(f"DELETE FROM {table} WHERE {column} = ?", (run_id,))
         except self.database.errors as exc:
             raise StoreError(f"cannot purge run {run_id}: {exc}") from exc
-        self._audit(actor, "runs.purge", run_id, 200, source)
-
-    def _audit(
-        self, actor: str, action: str, target: str, status: int, source: str = "cli"
-    ) -> None:
-        SqlAuditLog(self.database).append(actor, action, target, source, status)
 
 
 _RUN_TABLES: Final = (
