@@ -268,18 +268,18 @@ def check_registry(db: sqlite3.Connection, report: Report) -> dict[str, Chain]:
 
 def check_audit(db: sqlite3.Connection, report: Report) -> dict[str, Chain]:
     """The audit log (section 7): H(prev hash as hex text || canonical JSON of the entry)."""
-    before, prev, out = len(report.problems), GENESIS, list[Event]()
+    before, prev, last, out = len(report.problems), GENESIS, 0, list[Event]()
     names = ("seq", "time", "actor", "action", "target", "source", "status", "prev_hash")
-    for n, (*fields, stored) in enumerate(
-        db.execute(f"SELECT {', '.join(names)}, hash FROM audit_log ORDER BY seq"), 1
+    for *fields, stored in db.execute(
+        f"SELECT {', '.join(names)}, hash FROM audit_log ORDER BY seq"
     ):
         entry = dict(zip(names, fields, strict=True))
-        if entry["seq"] != n or entry["prev_hash"] != prev:
-            report(f"audit log entry {entry['seq']}", f"does not follow entry {n - 1}")
+        if entry["seq"] != last + 1 or entry["prev_hash"] != prev:  # a gap is named once
+            report(f"audit log entry {entry['seq']}", f"does not follow entry {last}")
         if sha(str(entry["prev_hash"]).encode(), canonical(entry)) != stored:
             report(f"audit log entry {entry['seq']}", "its content does not match its hash")
         out.append(("audit", entry, stored))
-        prev = stored
+        prev, last = stored, int(entry["seq"])
     report.counts["audit"] = len(out)
     return {"audit": (len(report.problems) == before, out)}
 
