@@ -160,18 +160,6 @@ def _api_problems(store: Store, run_id: str, events: list[Event]) -> list[Proble
     return problems
 
 
-def _read(store: Store, run_id: str) -> tuple[Any, list[Event]]:
-    """The run's record (None if its row is gone) and its events as stored."""
-    try:
-        run = store.get_run(run_id)
-    except NotFoundError:
-        run = None
-    chain_events = getattr(store, "chain_events", None)
-    if chain_events is None:
-        return run, list(store.read_events(run_id))
-    return run, list(chain_events(run_id))
-
-
 def verify_run(store: Store, run_id: str, artifacts: bool = True) -> VerifyResult:
     """Recompute a run's chain, rebuild its views and compare; never raises for a damaged
     record (only NotFoundError for a run the store has neither a row nor events of)."""
@@ -198,15 +186,14 @@ def verify_with(
     """:func:`verify_run` with a :class:`~trackrecord.store.sql.rebuild.Rebuild` to reuse
     (None for a store without a database here)."""
     chain = f"run:{run_id}"
-    try:
-        run, events = _read(store, run_id)
+    try:  # a store with a database here: its events as stored, with or without the run's row
+        events = list(getattr(store, "chain_events", store.read_events)(run_id))
+    except NotFoundError:
+        raise
     except Exception as exc:  # a damaged record must be reported, not raised
         problem = Problem(chain, "events", (), None, None, None, "unreadable",
                           f"cannot read events: {exc}")  # fmt: skip
         return VerifyResult(run_id, False, 0, "", None, problem.detail, (problem,))
-    if run is None and not events:
-        raise NotFoundError(f"no run with id {run_id!r}")
-    head = run.head_hash if run is not None else ""
     problems = chain_problems(chain, "events", events)
     bad_seq = dict(problems[0].key).get("seq") if problems else None
     if not problems:
@@ -216,6 +203,8 @@ def verify_with(
             problems = _api_problems(store, run_id, events)
         if artifacts:
             problems += _artifact_problems(chain, events, store)
+    if not events and not problems:
+        raise NotFoundError(f"no run with id {run_id!r}")
     first = None
     if problems:
         first = (
@@ -225,4 +214,5 @@ def verify_with(
         )
         if len(problems) > 1:
             first += f" (and {len(problems) - 1} more)"
+    head = events[-1].hash if events else ""
     return VerifyResult(run_id, not problems, len(events), head, bad_seq, first, tuple(problems))

@@ -95,7 +95,7 @@ def _grants_and_datasets(cur: Cursor) -> Iterator[Pending]:
     for (project, at), digests in grants.items():
         yield at, 1, "grant.add", {"project": project, "digests": sorted(digests)}
     for row in cur.execute(f"SELECT {', '.join(DATASET_COLUMNS)} FROM dataset_versions").fetchall():
-        body = {
+        body: dict[str, Any] = {
             c: (None if v is None else decode_json(v)) if c in _JSON else v
             for c, v in zip(DATASET_COLUMNS, row, strict=True)
         }

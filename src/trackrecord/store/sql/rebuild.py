@@ -195,7 +195,11 @@ class Rebuild:
 
     def _compare(self, view: View, chain: str, owner: str | None) -> list[Problem]:
         sql, args, columns = self._select(view, owner)
-        stored = _rows(self.database.read(), sql, args, view, columns, stored=True)
+        try:
+            stored = _rows(self.database.read(), sql, args, view, columns, stored=True)
+        except Exception as exc:  # a damaged table is reported, never raised
+            detail = f"cannot read the table ({exc}); a value does not fit its column"
+            return [Problem(chain, view.table, (), None, None, None, "unreadable", detail)]
         expected = _rows(self.scratch.read(), sql, args, view, columns, stored=False)
         problems: list[Problem] = []
         for key in sorted(stored.keys() | expected.keys(), key=repr):

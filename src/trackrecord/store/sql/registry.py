@@ -196,6 +196,11 @@ class SqlRegistry(SqlEvaluations):
     def registry_history(self, name: str) -> list[Event]:
         """See :meth:`Catalog.registry_history`."""
         self.registered_model(name)
+        return self.registry_chain(name)
+
+    def registry_chain(self, name: str) -> list[Event]:
+        """A model's registry events as stored, whether or not its row in
+        ``registered_models`` is there (what verification reads)."""
         rows = (
             self.database.read()
             .execute(
