@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.store.conftest import Chain, pts
+from trackrecord.data.digest import FileEntry, manifest_digest
 from trackrecord.errors import AuthenticationError
 from trackrecord.signing.keys import generate_key
 from trackrecord.signing.signatures import sign
@@ -66,11 +67,11 @@ def _train(store: SqlStore, parent: str | None = None) -> Chain:
                           "digest": "d" * 64, "kind": "file", "version": "v1", "rows": 200,
                           "uri": "file:///data/train.csv", "schema": [{"name": "x"}],
                           "sources": [{"uri": "s3://b/k"}]})  # fmt: skip
-    model_digest, model_size = _put(store, "model bytes")
-    chain.add("model", {"name": "clf", "digest": model_digest, "flavor": "sklearn",
-                        "format": "pickle", "path": "model",
-                        "files": [{"path": "model.pkl", "sha256": model_digest,
-                                   "size": model_size}], "meta": {"class": "LR"}})  # fmt: skip
+    weights, size = _put(store, "model bytes")
+    chain.add("model", {"name": "clf", "flavor": "sklearn", "format": "pickle", "path": "model",
+                        "digest": manifest_digest([FileEntry("model.pkl", weights, size)]),
+                        "files": [{"path": "model.pkl", "sha256": weights, "size": size}],
+                        "meta": {"class": "LR"}})  # fmt: skip
     chain.add("notes", {"text": "second thoughts"})
     chain.add("run.rename", {"name": "credit-train"})
     chain.add("run.end", {"status": "finished"})
@@ -133,7 +134,7 @@ def _retention(store: SqlStore, train: Chain) -> None:
     released = keeper.hold(f"run:{train.run_id}", "case 1", "ada")
     keeper.release(released.id, "ada", "closed")
     keeper.hold("model:credit/1", "case 2", "ada")
-    document, size = _put(store, "annex iv")
+    document, size = _put(store, '{"built_from": {"evaluations": [], "runs": []}}')
     SqlEvidence(store).keep(
         "credit",
         1,

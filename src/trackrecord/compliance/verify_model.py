@@ -285,8 +285,13 @@ def _check_built_from(store: Store, kept: KeptSet, report: ModelVerification) ->
     found = next((f for f in kept.files if f.path == "annex-iv.json"), None)
     if found is None or _stored_sha256(store, found.sha256) != found.sha256:
         return  # reported above
-    with store.open_artifact(found.sha256) as handle:
-        built_from = json.loads(handle.read()).get("built_from", {})
+    target = f"kept:{kept.model}/{kept.version}#{kept.seq}"
+    try:
+        with store.open_artifact(found.sha256) as handle:
+            built_from = json.loads(handle.read()).get("built_from", {})
+    except (ValueError, AttributeError) as exc:  # not the document it should be: say so
+        report.add("kept", target, False, f"the kept annex-iv.json cannot be read: {exc}")
+        return
     gone = []
     for evaluation in built_from.get("evaluations", []):
         try:
@@ -300,7 +305,6 @@ def _check_built_from(store: Store, kept: KeptSet, report: ModelVerification) ->
             store.get_run(run["id"])
         except TrackRecordError:
             gone.append(f"run {run['id']}")
-    target = f"kept:{kept.model}/{kept.version}#{kept.seq}"
     detail = ("the records the kept Annex IV document names are in the store" if not gone
               else f"the kept Annex IV document names records no longer in the store: "
                    f"{', '.join(gone)}")  # fmt: skip

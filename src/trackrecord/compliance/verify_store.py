@@ -150,10 +150,10 @@ class StoreVerifier:
         problems += verify_ledger(self.store, self.rebuild)
         problems += self._guarded("audit log", self._audit)
         try:
-            purges = [e for e in _ledger_events(self.store) if e.type == "run.purge"]
+            ledger = _ledger_events(self.store)
         except Exception:  # reported by verify_ledger above
-            purges = []
-        problems += self._guarded("projects", lambda: self.rebuild.projects(purges))
+            ledger = []
+        problems += self._guarded("projects", lambda: self.rebuild.projects(ledger))
         problems += self._guarded("orphans", lambda: self.rebuild.orphans(run_ids, set(models)))
         problems += self._guarded("dataset uses", self._unnumbered_uses)
         return problems

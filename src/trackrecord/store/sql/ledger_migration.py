@@ -1,7 +1,8 @@
 """Migration 7's data step: the tables that were no chain's view become the ledger's.
 
 A store written before the ledger holds accounts, keys, signatures, holds, settings,
-artifact grants and dataset versions as plain rows. This step records, for each row, the
+artifact grants and dataset versions as plain rows (and projects whose runs were all
+purged, with nothing naming them). This step records, for each row, the
 ledger event that derives it (at the row's own time where it has one), in time order,
 so that replaying the ledger gives back exactly the rows there are: nothing in the
 views is changed, only the chain that vouches for them is written.
@@ -102,6 +103,15 @@ def _grants_and_datasets(cur: Cursor) -> Iterator[Pending]:
         yield int(body["created_at"]), 1, "dataset.version", body
 
 
+def _projects(cur: Cursor) -> Iterator[Pending]:
+    """Projects no run names any more (their runs were purged before purges were chained)."""
+    for name, at in cur.execute(
+        "SELECT p.name, p.created_at FROM projects p WHERE NOT EXISTS "
+        "(SELECT 1 FROM runs r WHERE r.project_id = p.id)"
+    ).fetchall():
+        yield int(at), 0, "project.create", {"name": name, "created_at": int(at)}
+
+
 def _policies(cur: Cursor, now: int) -> None:
     """A registry event for each sign-off policy its model's chain does not record."""
     recorded: dict[tuple[str, str], int] = {}
@@ -139,7 +149,7 @@ def record_ledger(cur: Cursor) -> None:
     now = time.time_ns() // 1_000_000
     pending = sorted(
         [*_accounts(cur), *_signoffs(cur), *_holds_and_settings(cur, now),
-         *_grants_and_datasets(cur)],
+         *_grants_and_datasets(cur), *_projects(cur)],
         key=lambda item: (item[0], item[1], item[2], canonical_json(item[3])),
     )  # fmt: skip
     prev = GENESIS

@@ -18,7 +18,7 @@ from trackrecord.events import Event, canonical_json
 from trackrecord.store.sql.connection import Cursor
 from trackrecord.store.sql.projects import ensure_project
 
-__all__ = ["DATASET_COLUMNS", "LEDGER_TYPES", "apply_ledger_event"]
+__all__ = ["DATASET_COLUMNS", "LEDGER_TYPES", "PROJECT_TYPES", "apply_ledger_event"]
 
 DATASET_COLUMNS: Final = (
     "project", "name", "digest", "number", "label", "kind", "uri", "size", "row_count", "schema",
@@ -189,6 +189,10 @@ def _run_purge(cur: Cursor, event: Event, _: Secrets) -> None:
     ensure_project(cur, event.body["project"], int(event.body["created_at"]))
 
 
+def _project_create(cur: Cursor, event: Event, _: Secrets) -> None:
+    ensure_project(cur, event.body["name"], int(event.body["created_at"]))
+
+
 _HANDLERS: Final[dict[str, Callable[[Cursor, Event, Secrets], None]]] = {
     "user.create": _user_create,
     "user.admin": _user_admin,
@@ -208,7 +212,10 @@ _HANDLERS: Final[dict[str, Callable[[Cursor, Event, Secrets], None]]] = {
     "dataset.version": _dataset_version,
     "dataset.update": _dataset_update,
     "run.purge": _run_purge,
+    "project.create": _project_create,
 }
+PROJECT_TYPES: Final = frozenset({"run.purge", "project.create"})
+"""Ledger events that name a project (besides the runs that start in one)."""
 LEDGER_TYPES: Final = frozenset(_HANDLERS)
 """Every ledger event type."""
 

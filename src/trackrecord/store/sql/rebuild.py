@@ -29,7 +29,7 @@ from trackrecord.store.catalog import chain_id
 from trackrecord.store.problems import Problem
 from trackrecord.store.sql.apply import derive_run_event, set_run_head
 from trackrecord.store.sql.connection import Connection, SqlDatabase
-from trackrecord.store.sql.ledger_views import apply_ledger_event
+from trackrecord.store.sql.ledger_views import PROJECT_TYPES, apply_ledger_event
 from trackrecord.store.sql.migrations import apply_migrations
 from trackrecord.store.sql.projects import ensure_project
 from trackrecord.store.sql.registry_views import apply_registry_event
@@ -148,9 +148,9 @@ class Rebuild:
 
         return self._check("ledger", "ledger", None, None, replay)
 
-    def projects(self, purges: Iterable[Event]) -> list[Problem]:
+    def projects(self, ledger: Iterable[Event]) -> list[Problem]:
         """The differences between ``projects`` and the projects every run's start and
-        every purge (ledger ``run.purge`` events) name."""
+        the *ledger*'s events name (purges, and projects known before purges were)."""
         starts = self.database.read().execute(
             "SELECT time, body FROM events WHERE type = 'run.start'"
         )
@@ -159,8 +159,9 @@ class Rebuild:
             with self.scratch.write() as cur:
                 for at, body in starts.fetchall():
                     ensure_project(cur, str(decode_json(body)["project"]), int(at))
-                for purge in purges:
-                    ensure_project(cur, purge.body["project"], int(purge.body["created_at"]))
+                for event in ledger:
+                    if event.type in PROJECT_TYPES:
+                        apply_ledger_event(cur, event)
 
         return self._check("store", "store", None, None, replay)
 
