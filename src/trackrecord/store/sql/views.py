@@ -45,8 +45,9 @@ class Compare:
 
     ``sql``: an expression both databases compute in its place (the project's name for a
     project id); ``stored``: a function of the stored value that must equal the derived
-    value (the commitment to a secret); ``both``: a function applied to both sides
-    (decoded points, whose compressed bytes may differ between zlib versions).
+    value (the commitment to a secret); ``both``: a function of either side by which two
+    values that differ as stored may still be equal (decoded points, whose compressed
+    bytes may differ between zlib versions); it runs only when they differ.
     """
 
     reason: str
