@@ -283,3 +283,26 @@ def test_the_command_names_table_row_column_and_both_values(
     assert (problem["table"], problem["column"], problem["stored"], problem["expected"]) == (
         "params", "value", "0.5", "0.1")  # fmt: skip
     assert lines[-1]["kind"] == "store" and lines[-1]["ok"] is True
+
+
+def test_a_store_behind_a_server_is_compared_through_its_api(tmp_path: Path) -> None:
+    from tests.server_thread import serving
+    from tests.store.conftest import Chain
+    from trackrecord.store.remote import RemoteStore
+
+    backend = SqlStore.open(tmp_path / "server")
+    chain = Chain("p", config={"lr": 0.1})
+    chain.add("run.end", {"status": "finished"})
+    backend.append_events(chain.events)
+    with serving(backend) as url:
+        remote = RemoteStore(url)
+        assert verify_run(remote, chain.run_id).ok
+        tamper(
+            tmp_path / "server", f"UPDATE runs SET status = 'failed' WHERE id = '{chain.run_id}'"
+        )
+        result = verify_run(remote, chain.run_id)
+        remote.close()
+    backend.close()
+    assert [(p.table, p.column, p.stored, p.expected) for p in result.problems] == [
+        ("runs", "status", "failed", "finished")
+    ]

@@ -186,9 +186,10 @@ def _resume(cur: Cursor, event: Event) -> None:
 
 def _end(cur: Cursor, event: Event) -> None:
     error = event.body.get("error")
+    stored = canonical_json(error).decode() if error else None  # the same text on replay
     cur.execute(
         "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-        (event.body["status"], event.time, json.dumps(error) if error else None, event.run_id),
+        (event.body["status"], event.time, stored, event.run_id),
     )
 
 

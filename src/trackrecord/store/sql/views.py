@@ -88,6 +88,16 @@ def _points(value: Any) -> Any:
         return f"unreadable points ({exc})"
 
 
+def _json(value: Any) -> Any:
+    """A JSON text as its canonical form (or why it is no JSON)."""
+    from trackrecord.events import canonical_json, decode_json
+
+    try:
+        return canonical_json(decode_json(value)).decode()
+    except Exception as exc:  # a damaged value is a difference to report, never a crash
+        return f"not JSON ({exc})"
+
+
 _PROJECT: Final = Compare(
     "runs name their project by id; compared by the project's name (ids are local)",
     sql="(SELECT p.name FROM projects p WHERE p.id = runs.project_id)",
@@ -97,7 +107,9 @@ _SECRET: Final = Compare(
 )
 
 VIEWS: Final[tuple[View, ...]] = (
-    View("runs", "run", ("id",), "id", compared={"project_id": _PROJECT}),
+    View("runs", "run", ("id",), "id", compared={"project_id": _PROJECT, "error": Compare(
+        "compared as JSON: stores before schema 7 kept its keys in the order logged",
+        both=_json)}),
     View("params", "run", ("run_id", "key"), "run_id"),
     View("tags", "run", ("run_id", "key"), "run_id"),
     View("metric_summaries", "run", ("run_id", "key"), "run_id"),
