@@ -50,8 +50,8 @@ test: $(STAMP) lint typecheck webtest  ## lint, type-check and run the whole tes
 	TRACKRECORD_STRICT=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples
-	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/ruff check src tests benchmarks examples contrib
+	$(BIN)/ruff format --check src tests benchmarks examples contrib
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

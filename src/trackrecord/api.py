@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -28,6 +28,7 @@ from trackrecord.compliance.verify import VerifyResult, verify_run
 from trackrecord.errors import InvalidValueError, NotFoundError
 from trackrecord.events import Event
 from trackrecord.ids import is_run_id
+from trackrecord.local_audit import LocalAudit
 from trackrecord.runs_table import RunTable, parse_columns, rows_dataframe, run_row
 from trackrecord.sdk.console import ConsoleLine
 from trackrecord.spool import Spool
@@ -44,6 +45,11 @@ __all__ = ["Api"]
 
 class Api(CatalogApi):
     """Read access to a store: projects, runs, metrics, artifacts, verification.
+
+    Every change made through it (a run's tags, name, notes, deletion; the registry) is
+    appended to the embedded store's audit log as done by ``local:<login name>`` (see
+    :mod:`trackrecord.local_audit`), refused attempts included; through a server, the
+    server audits it.
 
     Args:
         dir: the store directory (default: found as :func:`trackrecord.init`
@@ -62,11 +68,13 @@ class Api(CatalogApi):
         self._workspace = Workspace.open(dir, create=uri is not None, uri=uri, token=token)
         self.store = self._workspace.store
         self.root = self._workspace.root
+        self.audit = LocalAudit.for_store(self.store)
+        """Where the changes made through this Api are recorded (nothing for a server)."""
 
     @classmethod
     def over(cls, store: Store) -> Api:
         """An Api that reads *store* as it is (a server's own store): nothing is opened,
-        recovered or closed by it.
+        recovered or closed by it, and nothing audited (the server audits its requests).
 
         Example:
             >>> api = Api.over(store)  # doctest: +SKIP
@@ -75,6 +83,7 @@ class Api(CatalogApi):
         api._workspace = Workspace(Path(tempfile.gettempdir()), store)
         api.store = store
         api.root = api._workspace.root
+        api.audit = LocalAudit(None)
         return api
 
     def projects(self) -> list[ProjectRecord]:
@@ -267,36 +276,49 @@ class Api(CatalogApi):
 
     def set_tags(self, run_id: str, tags: Mapping[str, Any] | Iterable[str]) -> None:
         """Add or change tags of a run that is not live."""
-        self._annotate(run_id, "tags", {"tags": normalise_tags(tags)})
+        self._annotate(run_id, "runs.tag", "tags", lambda: {"tags": normalise_tags(tags)})
 
     def rename(self, run_id: str, name: str) -> None:
         """Give a run a new name."""
-        self._annotate(run_id, "run.rename", {"name": check_key(name, "run name")})
+        self._annotate(
+            run_id, "runs.edit", "run.rename", lambda: {"name": check_key(name, "run name")}
+        )
 
     def set_notes(self, run_id: str, text: str | None) -> None:
         """Replace a run's notes."""
-        if text is not None and not isinstance(text, str):
-            raise InvalidValueError(f"notes must be a string, not a {type(text).__name__}")
-        self._annotate(run_id, "notes", {"text": text})
+
+        def body() -> dict[str, Any]:
+            if text is not None and not isinstance(text, str):
+                raise InvalidValueError(f"notes must be a string, not a {type(text).__name__}")
+            return {"text": text}
+
+        self._annotate(run_id, "runs.edit", "notes", body)
 
     def delete(self, run_id: str) -> None:
         """Soft-delete a run: hidden from searches, restorable with :meth:`restore`."""
-        self._annotate(run_id, "run.delete", {})
+        self._annotate(run_id, "runs.delete", "run.delete", dict)
 
     def restore(self, run_id: str) -> None:
         """Bring back a deleted run."""
-        self._annotate(run_id, "run.restore", {})
+        self._annotate(run_id, "runs.restore", "run.restore", dict)
 
-    def _annotate(self, run_id: str, type: str, body: dict[str, Any]) -> None:
-        run = self.run(run_id)
-        spool = Spool(self._workspace.spool_root, run.id)  # RunLockedError if it is live
-        try:
-            head = self.store.get_run(run.id)
-            now = time.time_ns() // 1_000_000
-            event = Event.build(run.id, head.head_seq + 1, type, now, head.head_hash, body)
-            self.store.append_events([event])
-        finally:
-            spool.close(delete=True)
+    def _annotate(
+        self, run_id: str, action: str, type: str, body: Callable[[], dict[str, Any]]
+    ) -> None:
+        """Append one event of *type* to a run that is not live, audited as *action* (its
+        *body* is made inside, so that a value it refuses is audited too)."""
+        with self.audit.change(action, str(run_id)) as change:
+            checked = body()
+            run = self.run(run_id)
+            change.target = run.id
+            spool = Spool(self._workspace.spool_root, run.id)  # RunLockedError if it is live
+            try:
+                head = self.store.get_run(run.id)
+                now = time.time_ns() // 1_000_000
+                event = Event.build(run.id, head.head_seq + 1, type, now, head.head_hash, checked)
+                self.store.append_events([event])
+            finally:
+                spool.close(delete=True)
 
     def close(self) -> None:
         """Close the store."""

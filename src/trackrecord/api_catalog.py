@@ -16,6 +16,7 @@ from typing import Any
 
 from trackrecord.errors import InvalidValueError, StoreError
 from trackrecord.events import Event
+from trackrecord.local_audit import LocalAudit
 from trackrecord.store.base import RunRecord, Store
 from trackrecord.store.catalog import (
     CriteriaSet,
@@ -37,10 +38,13 @@ class CatalogApi:
     """Methods of :class:`~trackrecord.Api` that read and change the catalog.
 
     Registry changes are recorded with the local user as the actor (a server
-    with auth records the token's user instead) and the *reason* given.
+    with auth records the token's user instead) and the *reason* given; each is also
+    appended to the store's audit log (see :mod:`trackrecord.local_audit`), named as a
+    server names the same request (``models.set_alias``), refused attempts included.
     """
 
     store: Store
+    audit: LocalAudit
 
     def run(self, run_id: str) -> RunRecord:  # provided by Api
         raise NotImplementedError
@@ -117,15 +121,16 @@ class CatalogApi:
             >>> api.register_model(f"runs:/{run.id}/classifier", "churn").version  # doctest: +SKIP
             1
         """
-        run_part, _, model = model_uri.removeprefix("runs:/").partition("/")
-        if not model_uri.startswith("runs:/") or not run_part or not model:
-            raise InvalidValueError(
-                f"register_model needs a runs:/RUN_ID/MODEL_NAME URI, not {model_uri!r}"
+        with self.audit.change("models.create_version", name):
+            run_part, _, model = model_uri.removeprefix("runs:/").partition("/")
+            if not model_uri.startswith("runs:/") or not run_part or not model:
+                raise InvalidValueError(
+                    f"register_model needs a runs:/RUN_ID/MODEL_NAME URI, not {model_uri!r}"
+                )
+            run_id = self.run(run_part).id
+            return self.store.catalog.create_version(
+                name, run_id, model, local_user(), description, tags
             )
-        run_id = self.run(run_part).id
-        return self.store.catalog.create_version(
-            name, run_id, model, local_user(), description, tags
-        )
 
     def registered_models(self) -> list[RegisteredModel]:
         """Every registered model."""
@@ -147,11 +152,13 @@ class CatalogApi:
         self, name: str, alias: str, version: int, reason: str | None = None
     ) -> ModelVersion:
         """Point *alias* (``champion``, ``production`` ...) at a version; the move is recorded."""
-        return self.store.catalog.set_alias(name, alias, version, local_user(), reason)
+        with self.audit.change("models.set_alias", f"{name}/{alias}"):
+            return self.store.catalog.set_alias(name, alias, version, local_user(), reason)
 
     def delete_alias(self, name: str, alias: str, reason: str | None = None) -> None:
         """Remove an alias; the removal is recorded."""
-        self.store.catalog.delete_alias(name, alias, local_user(), reason)
+        with self.audit.change("models.delete_alias", f"{name}/{alias}"):
+            self.store.catalog.delete_alias(name, alias, local_user(), reason)
 
     def require_signoffs(
         self, name: str, alias: str, required: int, reason: str | None = None
@@ -162,28 +169,30 @@ class CatalogApi:
         Example:
             >>> api.require_signoffs("churn", "production", 2)  # doctest: +SKIP
         """
-        self.store.catalog.set_signoff_policy(name, alias, required, local_user(), reason)
+        with self.audit.change("models.set_policy", f"{name}/{alias}"):
+            self.store.catalog.set_signoff_policy(name, alias, required, local_user(), reason)
 
     def deprecate(self, name: str, version: int, reason: str) -> ModelVersion:
         """Mark a version deprecated: kept, bound to its bytes, but no alias may point to it."""
-        return self.store.catalog.update_version(name, version, local_user(), status="deprecated",
-                                                 reason=reason)  # fmt: skip
+        return self.update_version(name, version, status="deprecated", reason=reason)
 
     def update_model(
         self, name: str, description: str | None = None, tags: dict[str, str] | None = None,
         reason: str | None = None,
     ) -> RegisteredModel:  # fmt: skip
         """Change a registered model's description or tags."""
-        return self.store.catalog.update_model(name, local_user(), description, tags, reason)
+        with self.audit.change("models.update", name):
+            return self.store.catalog.update_model(name, local_user(), description, tags, reason)
 
     def update_version(
         self, name: str, version: int, description: str | None = None,
         tags: dict[str, str] | None = None, status: str | None = None, reason: str | None = None,
     ) -> ModelVersion:  # fmt: skip
         """Change a version's description, tags or status (``ready`` or ``deprecated``)."""
-        return self.store.catalog.update_version(
-            name, version, local_user(), description, tags, status, reason
-        )
+        with self.audit.change("models.update_version", f"{name}/{version}"):
+            return self.store.catalog.update_version(
+                name, version, local_user(), description, tags, status, reason
+            )
 
     def registry_history(self, name: str) -> list[Event]:
         """A registered model's hash-chained history: who did what, when and why."""

@@ -23,7 +23,10 @@ disk. Only mistakes at the call site (an invalid value) raise.
 
 from __future__ import annotations
 
+from typing import Final
+
 __all__ = [
+    "ERRORS",
     "ArchiveError",
     "AuthenticationError",
     "ChainConflictError",
@@ -38,6 +41,7 @@ __all__ = [
     "TooLargeError",
     "TrackRecordError",
     "TrackRecordWarning",
+    "status_of",
 ]
 
 
@@ -95,6 +99,34 @@ class MissingDependencyError(TrackRecordError, ImportError):
 
 class TrackRecordWarning(UserWarning):
     """An internal failure the SDK survived; the data is kept on disk for later."""
+
+
+ERRORS: Final[tuple[tuple[type[TrackRecordError], str, int], ...]] = (
+    (ChainConflictError, "CONFLICT", 409),  # before StoreError, its base
+    (NotFoundError, "NOT_FOUND", 404),
+    (AuthenticationError, "UNAUTHENTICATED", 401),
+    (PermissionDeniedError, "FORBIDDEN", 403),
+    (TooLargeError, "TOO_LARGE", 413),  # before InvalidValueError, its base
+    (InvalidValueError, "INVALID", 400),
+    (ConfigurationError, "INVALID_REQUEST", 400),
+    (ArchiveError, "INVALID", 400),  # after InvalidValueError: "INVALID" reads back as that
+    (RunLockedError, "LOCKED", 423),
+    (StoreError, "STORE_ERROR", 503),
+    (TrackRecordError, "ERROR", 500),
+)
+"""Each error class with its code and HTTP status, the most specific first: a server
+answers an error with them, and the audit log records a refused change with the status
+(on a server and on a store changed directly alike)."""
+
+
+def status_of(error: TrackRecordError) -> tuple[str, int]:
+    """The code and HTTP status of an error.
+
+    Example:
+        >>> status_of(NotFoundError("no run 01J"))
+        ('NOT_FOUND', 404)
+    """
+    return next((code, status) for kind, code, status in ERRORS if isinstance(error, kind))
 
 
 def missing(package: str, extra: str, purpose: str) -> MissingDependencyError:

@@ -74,12 +74,16 @@ def test_bootstrap_then_manage_users_roles_and_tokens(location: str) -> None:
     table = admin(location, "audit")
     assert table.exit_code == 0 and "tokens.revoke" in table.output
     entries = json.loads(admin(location, "audit", "--json").output)
-    assert [e["action"] for e in entries] == [
-        "users.create", "tokens.create", "users.create", "roles.grant", "tokens.create",
-        "tokens.revoke",
+    assert [(e["action"], e["target"], e["status"]) for e in entries] == [
+        ("users.create", "root", 200), ("tokens.create", entries[1]["target"], 200),
+        ("users.create", "other", 400),  # refused attempts are recorded too
+        ("users.create", "alice", 200), ("roles.grant", "alice/vision", 200),
+        ("roles.grant", "zed/vision", 404), ("tokens.create", entries[6]["target"], 200),
+        ("tokens.revoke", alice_id, 200),
     ]  # fmt: skip
+    assert entries[6]["target"] == alice_id
     assert {e["actor"] for e in entries} == {entries[0]["actor"]}
-    assert entries[0]["actor"].startswith("cli:")
+    assert entries[0]["actor"].startswith("local:")  # self-declared: the OS user
     assert admin(location, "audit", "--verify").exit_code == 0
     with database.write() as cur:  # an entry is deleted behind the log's back
         cur.execute("DELETE FROM audit_log WHERE seq = 3")

@@ -27,8 +27,8 @@ RUNS = {
     "drop": {"name": DROP, "config": {"s": DROP, f"k{DROP}": 1, 'a"b': 2, "a\\b": 3, "a`b": 4,
                                       "ключ": "значение"}, "tags": {"t": OR_TRUE}},
     "percent": {"name": "100%", "config": {"s": "a_c"}, "tags": {"t": "back\\slash"}},
-    "plain": {"name": "100x", "config": {"s": "abc"}, "tags": {"t": "nul\x00byte"}},
-    "backslash": {"name": "a\\b", "config": {"s": "nul\x00byte"}, "tags": {"t": "%_"}},
+    "plain": {"name": "100x", "config": {"s": "abc"}, "tags": {"t": "bell\x07byte"}},
+    "backslash": {"name": "a\\b", "config": {"s": "bell\x07byte"}, "tags": {"t": "%_"}},
     "upper": {"name": "Émile", "config": {"s": "😀 emoji"}, "tags": {"t": "ÉTÉ"}},
     "lower": {"name": "émile", "config": {"s": "\u202eevil"}, "tags": {"t": "été"}},
 }  # fmt: skip
@@ -91,8 +91,9 @@ def store(hostile: Hostile) -> Iterator[Hostile]:
         (f'name != "{DROP}"', {"percent", "plain", "backslash", "upper", "lower"}),
         ('name = "a\\\\b"', {"backslash"}),
         ("tags.t = 'back\\\\slash'", {"percent"}),
-        ('params.s = "nul\x00byte"', {"backslash"}),  # a raw NUL in the query text
-        ('tags.t = "nul\\x00byte"', {"plain"}),  # an escaped one
+        ('params.s = "bell\x07byte"', {"backslash"}),  # a raw control character
+        ('tags.t = "bell\\x07byte"', {"plain"}),  # an escaped one
+        ('params.s = "nul\x00byte"', set()),  # NUL: no store holds one (refused when logged)
         ('params.ключ = "значение"', {"drop"}),
         ('params.s = "😀 emoji"', {"upper"}),
         ('params.s = "\u202eevil"', {"lower"}),
@@ -163,11 +164,18 @@ def test_globs_ignore_case_beyond_ascii(store: Hostile, query: str, labels: set[
 
 @pytest.mark.parametrize(
     ("query", "labels"),
-    [('params.s ~ "*byte"', {"backslash"}), ('tags.t ~ "nul*byte"', {"plain"}),
-     ('tags.t ~ "nul?byte"', {"plain"})],
+    [('params.s ~ "*byte"', {"backslash"}), ('tags.t ~ "bell*byte"', {"plain"}),
+     ('tags.t ~ "bell?byte"', {"plain"})],
 )  # fmt: skip
-def test_globs_see_past_a_nul_character(store: Hostile, query: str, labels: set[str]) -> None:
+def test_globs_see_past_a_control_character(store: Hostile, query: str, labels: set[str]) -> None:
     assert store.labels(query) == labels
+
+
+def test_a_nul_in_a_logged_value_is_refused_and_changes_nothing(store: Hostile) -> None:
+    chain = Chain(project="hostile", name="nul", tags={"t": "nul\x00byte"})
+    with pytest.raises(InvalidValueError, match="NUL"):
+        store.store.append_events(chain.events)
+    assert store.row_counts() == store.counts
 
 
 @pytest.mark.parametrize(

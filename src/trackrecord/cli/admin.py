@@ -2,7 +2,8 @@
 
 These commands work on the store directly (``--store``, like ``trackrecord
 server``), so the first admin can be made before any server runs. What they
-change is appended to the audit log as done by ``cli:<os user>``.
+change, and every attempt refused, is appended to the audit log as done by
+``local:<os user>`` (see :mod:`trackrecord.local_audit`).
 
     trackrecord admin bootstrap alice --store postgresql://tr@db/tr
     trackrecord admin user create bob
@@ -15,13 +16,11 @@ change is appended to the audit log as done by ``cli:<os user>``.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import re
-import socket
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import click
 
@@ -29,8 +28,9 @@ from trackrecord.cli.formats import format_time, to_json
 from trackrecord.cli.locations import open_database, store_option
 from trackrecord.cli.options import CommandError, json_option, table_width
 from trackrecord.cli.render import Column, render_table
-from trackrecord.errors import TrackRecordError
+from trackrecord.errors import InvalidValueError, TrackRecordError
 from trackrecord.identity import ROLES
+from trackrecord.local_audit import Change, LocalAudit
 
 __all__ = ["admin", "parse_expiry"]
 
@@ -70,11 +70,11 @@ class _Admin:
         self.database = open_database(store_location)
         self.accounts = SqlAccounts(self.database)
         self.audit = SqlAuditLog(self.database)
-        self.actor = f"cli:{getpass.getuser()}"
-        self.source = f"local:{socket.gethostname()}"
+        self._changes = LocalAudit(self.audit)
 
-    def record(self, action: str, target: str) -> None:
-        self.audit.append(self.actor, action, target, self.source, 200)
+    def change(self, action: str, target: str) -> AbstractContextManager[Change]:
+        """Record the change made inside the block (see :meth:`LocalAudit.change`)."""
+        return self._changes.change(action, target)
 
 
 @contextmanager
@@ -108,15 +108,16 @@ def bootstrap(name: str, store_location: str) -> None:
     Once a store has a user, `trackrecord server` on it requires tokens.
     """
     with _admin(store_location) as a:
-        if a.accounts.has_users():
-            raise CommandError(
-                "this store already has users; an admin adds more with: trackrecord admin "
-                "user create NAME"
-            )
-        a.accounts.create_user(name, admin=True)
-        a.record("users.create", name)
-        record, text = a.accounts.create_token(name, label="bootstrap")
-        a.record("tokens.create", record.id)
+        with a.change("users.create", name):
+            if a.accounts.has_users():  # a refusal the audit log records, as it does others
+                raise InvalidValueError(
+                    "this store already has users; an admin adds more with: trackrecord admin "
+                    "user create NAME"
+                )
+            a.accounts.create_user(name, admin=True)
+        with a.change("tokens.create", name) as change:
+            record, text = a.accounts.create_token(name, label="bootstrap")
+            change.target = record.id
     _print_token(text, name)
 
 
@@ -131,9 +132,8 @@ def user() -> None:
 @store_option
 def user_create(name: str, is_admin: bool, store_location: str) -> None:
     """Add a user (then give them roles with `admin grant` and a token with `admin token`)."""
-    with _admin(store_location) as a:
+    with _admin(store_location) as a, a.change("users.create", name):
         a.accounts.create_user(name, admin=is_admin)
-        a.record("users.create", name)
     click.echo(f"created {'server admin' if is_admin else 'user'} {name}")
 
 
@@ -142,9 +142,8 @@ def user_create(name: str, is_admin: bool, store_location: str) -> None:
 @store_option
 def user_disable(name: str, store_location: str) -> None:
     """Refuse every token of a user from now on (their runs stay)."""
-    with _admin(store_location) as a:
+    with _admin(store_location) as a, a.change("users.disable", name):
         a.accounts.disable_user(name)
-        a.record("users.disable", name)
     click.echo(f"disabled {name}")
 
 
@@ -158,9 +157,8 @@ def user_password(name: str, from_stdin: bool, store_location: str) -> None:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _admin(store_location) as a:
+    with _admin(store_location) as a, a.change("users.set_password", name):
         a.accounts.set_password(name, password)
-        a.record("users.set_password", name)
     click.echo(f"{name} can now sign in with a password")
 
 
@@ -170,9 +168,9 @@ def user_password(name: str, from_stdin: bool, store_location: str) -> None:
 @store_option
 def user_set_admin(name: str, remove: bool, store_location: str) -> None:
     """Make a user a server admin (or, with --no, no longer one)."""
-    with _admin(store_location) as a:
+    action = "users.unset_admin" if remove else "users.set_admin"
+    with _admin(store_location) as a, a.change(action, name):
         a.accounts.set_admin(name, not remove)
-        a.record("users.set_admin" if not remove else "users.unset_admin", name)
     click.echo(f"{name} is {'no longer ' if remove else ''}a server admin")
 
 
@@ -204,9 +202,8 @@ def users(store_location: str, as_json: bool) -> None:
 @store_option
 def grant(name: str, project: str, role: str, store_location: str) -> None:
     """Give user NAME the ROLE (viewer, editor, admin) in PROJECT."""
-    with _admin(store_location) as a:
+    with _admin(store_location) as a, a.change("roles.grant", f"{name}/{project}"):
         a.accounts.grant(name, project, role)
-        a.record("roles.grant", f"{name}/{project}")
     click.echo(f"{name} is now {role} of {project}")
 
 
@@ -216,9 +213,8 @@ def grant(name: str, project: str, role: str, store_location: str) -> None:
 @store_option
 def revoke(name: str, project: str, store_location: str) -> None:
     """Take away user NAME's role in PROJECT."""
-    with _admin(store_location) as a:
+    with _admin(store_location) as a, a.change("roles.revoke", f"{name}/{project}"):
         a.accounts.revoke_role(name, project)
-        a.record("roles.revoke", f"{name}/{project}")
     click.echo(f"{name} has no role in {project} now")
 
 
@@ -243,9 +239,9 @@ def token_create(
 ) -> None:
     """Make a token for user NAME and print it (it is shown only this once)."""
     expires_at = None if expires is None else parse_expiry(expires)
-    with _admin(store_location) as a:
+    with _admin(store_location) as a, a.change("tokens.create", name) as change:
         record, text = a.accounts.create_token(name, label, expires_at, project)
-        a.record("tokens.create", record.id)
+        change.target = record.id
     _print_token(text, name)
 
 
@@ -275,9 +271,8 @@ def token_list(user_name: str | None, store_location: str, as_json: bool) -> Non
 @store_option
 def token_revoke(token_id: str, store_location: str) -> None:
     """Refuse the token TOKEN_ID from now on (see ids with: admin token list)."""
-    with _admin(store_location) as a:
+    with _admin(store_location) as a, a.change("tokens.revoke", token_id):
         a.accounts.revoke_token(token_id)
-        a.record("tokens.revoke", token_id)
     click.echo(f"revoked token {token_id}")
 
 

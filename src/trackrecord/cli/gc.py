@@ -1,7 +1,8 @@
 """``trackrecord gc``: remove artifact contents that no run refers to.
 
 See :mod:`trackrecord.gc` for what counts as referenced. Shows the plan
-first, and removes only with ``--yes`` or after a confirmation.
+first, and removes only with ``--yes`` or after a confirmation; a removal is recorded
+in the store's audit log (``artifacts.gc``).
 """
 
 from __future__ import annotations
@@ -118,7 +119,11 @@ def gc(
         remove = bool(plan.count or plan.stale_staging) and not dry_run
         if remove and not yes:
             remove = click.confirm("Remove them?", default=False, err=True)
-        freed = collect(api, plan) if remove else 0
+        freed = 0
+        if remove:
+            with api.audit.change("artifacts.gc", f"{plan.count} contents") as change:
+                freed = collect(api, plan)
+                change.target = f"{plan.count} contents, {freed} bytes freed"
     if as_json:
         click.echo(_plan_json(plan, remove, freed))
     elif remove:

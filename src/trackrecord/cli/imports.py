@@ -1,6 +1,9 @@
-"""``trackrecord import ARCHIVE``: bring the runs of an archive into a store."""
+"""``trackrecord import ARCHIVE``: bring the runs of an archive into a store (recorded in
+its audit log as ``runs.import``, a refused archive too)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -33,13 +36,17 @@ def import_(archive: str, directory: str | None, as_json: bool) -> None:
     Example: trackrecord import mnist.tar --dir /data/trackrecord
     """
     from trackrecord.archive import import_archive
+    from trackrecord.local_audit import LocalAudit
     from trackrecord.workspace import Workspace
 
     bars = ProgressBars(not as_json)
     with cli_errors():
         workspace = Workspace.open(directory)
+        audit = LocalAudit.for_store(workspace.store)
         try:
-            summary = import_archive(workspace.store, archive, bars.callback)
+            with audit.change("runs.import", Path(archive).name) as change:
+                summary = import_archive(workspace.store, archive, bars.callback)
+                change.target = f"{Path(archive).name}: {plural(len(summary.imported), 'run')}"
         finally:
             bars.close()
             workspace.close()

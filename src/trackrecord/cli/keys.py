@@ -2,7 +2,8 @@
 
 The private key is written to ``TRACKRECORD_KEYS_DIR`` (default
 ``~/.config/trackrecord/keys``) as ``KEY_ID.pem``, mode 0600 and without a
-passphrase; only the public key goes into the store.
+passphrase; only the public key goes into the store. Creating and revoking a key are recorded in
+the store's audit log (``keys.create``, ``keys.revoke``), refused attempts included.
 """
 
 from __future__ import annotations
@@ -46,14 +47,16 @@ def create(user: str | None, keys_dir: str | None, directory: str | None) -> Non
     from trackrecord.signing.signatures import signoffs_of
     from trackrecord.values import local_user
 
-    with open_api(directory) as api:
+    owner = user or local_user()
+    with open_api(directory) as api, api.audit.change("keys.create", owner) as change:
         signoffs = signoffs_of(api.store)
         made = generate_key(keys_dir)
         try:
-            record = signoffs.register_key(user or local_user(), made.public_key)
+            record = signoffs.register_key(owner, made.public_key)
         except TrackRecordError:
             made.path.unlink(missing_ok=True)  # a key the store does not know signs nothing
             raise
+        change.target = f"{record.user}/{record.id}"
     click.echo(f"Created key {record.id} for {record.user}")
     click.echo(f"Private key: {made.path} (mode 0600, no passphrase: keep it private)")
 
@@ -97,7 +100,7 @@ def revoke(key_id: str, directory: str | None) -> None:
     """
     from trackrecord.signing.signatures import signoffs_of
 
-    with open_api(directory) as api:
+    with open_api(directory) as api, api.audit.change("keys.revoke", key_id):
         record = signoffs_of(api.store).revoke_key(key_id)
     click.echo(f"Key {record.id} of {record.user} is revoked")
 

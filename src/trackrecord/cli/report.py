@@ -12,7 +12,7 @@ import click
 
 from trackrecord.cli.options import CommandError, dir_option, open_api
 from trackrecord.errors import TrackRecordError
-from trackrecord.values import local_user
+from trackrecord.local_audit import local_actor
 
 __all__ = ["report"]
 
@@ -68,7 +68,7 @@ def annex_iv(
             written = write_report(api, uri, manual, output, verify=not no_verify, keep=False)
             name, ref = parse_model_uri(uri)
             number = api.model_version(name, ref).version
-            kept = keep_if_retained(api, name, number, written, manual, f"cli:{local_user()}")
+            kept = keep_if_retained(api, name, number, written, manual, local_actor())
         except (TrackRecordError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
     import json

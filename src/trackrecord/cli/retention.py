@@ -2,7 +2,8 @@
 with a version, and purging.
 
 These commands work on a store directly (``--dir``, or ``TRACKRECORD_DIR``); every
-change and every purge attempt is written to the audit log as ``cli:<user>``.
+change, and every attempt refused, is written to the store's audit log as done by
+``local:<user>`` (see :mod:`trackrecord.local_audit`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import click
 from trackrecord.cli.formats import format_bytes, format_time
 from trackrecord.cli.options import CommandError, dir_option, find_run, open_api
 from trackrecord.errors import TrackRecordError
+from trackrecord.local_audit import local_actor
 from trackrecord.periods import day_of, ms_of_day
-from trackrecord.values import local_user
 
 if TYPE_CHECKING:
     from trackrecord.api import Api
@@ -38,10 +39,6 @@ def _retention(directory: str | None) -> Iterator[tuple[Api, SqlRetention]]:
         if not isinstance(api.store, SqlStore):
             raise CommandError("retention commands work on a store directly: give --dir")
         yield api, SqlRetention(api.store)
-
-
-def _actor() -> str:
-    return f"cli:{local_user()}"
 
 
 @click.group()
@@ -67,9 +64,10 @@ def status(run_id: str, directory: str | None) -> None:
 
 
 def _show_or_set_log_period(period: str | None, directory: str | None) -> None:
-    with _retention(directory) as (_, keeper):
+    with _retention(directory) as (api, keeper):
         if period is not None:
-            keeper.set_log_retention(period, _actor())
+            with api.audit.change("retention.set_log_period", period) as change:
+                change.target = keeper.set_log_retention(period).code
         click.echo(f"run logs are kept {keeper.log_retention()} after they end (never less "
                    f"than six calendar months)")  # fmt: skip
 
@@ -146,13 +144,14 @@ def market(
 
     at = _date_ms(placed)
     with _retention(directory) as (api, keeper):
-        until = keeper.place_on_market(name, version, _actor(), at, years, reason)
+        with api.audit.change("retention.market", f"{name}/{version}"):
+            until = keeper.place_on_market(name, version, local_actor(), at, years, reason)
         click.echo(f"{name} v{version} is on the market; its evidence is kept until "
                    f"{day_of(until).isoformat()}")  # fmt: skip
         with tempfile.TemporaryDirectory() as scratch:
             try:
                 write_report(api, f"models:/{name}/{version}", manual, scratch, keep=True,
-                             actor=_actor())  # fmt: skip
+                             actor=local_actor())  # fmt: skip
             except (TrackRecordError, ValueError) as exc:
                 raise CommandError(
                     f"{name} v{version} was placed on the market, but its documents were not "
@@ -162,7 +161,7 @@ def market(
         kept = [k for k in SqlEvidence(keeper.store).kept(name, version) if k.kind == "documents"]
         _echo_kept(kept[-1])
         try:
-            data = keep_bytes(api, name, version, keep_data, _actor())
+            data = keep_bytes(api, name, version, keep_data, local_actor())
         except TrackRecordError as exc:
             raise CommandError(
                 f"{name} v{version} was placed on the market and its documents kept, but its "
@@ -193,7 +192,7 @@ def keep_data(
     from trackrecord.compliance.evidence import keep_data as keep_bytes
 
     with _retention(directory) as (api, _):
-        for found in keep_bytes(api, name, version, paths, _actor(), reason):
+        for found in keep_bytes(api, name, version, paths, local_actor(), reason):
             _echo_kept(found)
 
 
@@ -237,8 +236,9 @@ def hold(target: str, reason: str, directory: str | None) -> None:
 
     Example: trackrecord retention hold model:credit-default/3 --reason "case 2026-114"
     """
-    with _retention(directory) as (_, keeper):
-        made = keeper.hold(target, reason, _actor())
+    with _retention(directory) as (api, keeper), api.audit.change("holds.create", target) as change:
+        made = keeper.hold(target, reason, local_actor())
+        change.target = f"{made.target} ({made.id})"
     click.echo(f"{made.id}: {target} is on hold")
 
 
@@ -251,8 +251,12 @@ def release(hold_id: str, reason: str, directory: str | None) -> None:
 
     Example: trackrecord retention release hold_3f2a9c1b --reason "case closed"
     """
-    with _retention(directory) as (_, keeper):
-        keeper.release(hold_id, _actor(), reason)
+    with (
+        _retention(directory) as (api, keeper),
+        api.audit.change("holds.release", hold_id) as change,
+    ):
+        released = keeper.release(hold_id, local_actor(), reason)
+        change.target = f"{released.target} ({hold_id})"
     click.echo(f"{hold_id} released")
 
 
@@ -285,12 +289,13 @@ def purge(run_ids: tuple[str, ...], directory: str | None) -> None:
     refused = []
     with _retention(directory) as (api, keeper):
         for run_id in run_ids:
-            run = find_run(api, run_id)
             try:
-                keeper.purge(run.id, _actor())
+                with api.audit.change("runs.purge", run_id) as change:
+                    change.target = find_run(api, run_id).id
+                    keeper.purge(change.target)
             except TrackRecordError as exc:  # a refusal for one run does not stop the others
                 refused.append(str(exc))
                 continue
-            click.echo(f"purged {run.id}")
+            click.echo(f"purged {change.target}")
     if refused:
         raise CommandError("\n".join(refused))

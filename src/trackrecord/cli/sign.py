@@ -3,7 +3,8 @@
 A signature covers the record's hash as it is now, who signs, when, and what it
 means (``--meaning approve|review|test``). ``signatures`` checks each one
 against the record as it is now, with the store's public keys or, offline,
-with exported ones (``--keys FILE.pem``).
+with exported ones (``--keys FILE.pem``). Each signing, or refused attempt, is recorded
+in the store's audit log (``signatures.create``).
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ def _sign(target: str, meaning: str, key_id: str | None, keys_dir: str | None,
           directory: str | None) -> None:  # fmt: skip
     from trackrecord.signing import sign as sign_record
 
-    with open_api(directory) as api:
-        record = sign_record(api.store, _target(api, target), key_id, meaning, keys_dir)
+    with open_api(directory) as api, api.audit.change("signatures.create", target) as change:
+        change.target = _target(api, target)
+        record = sign_record(api.store, change.target, key_id, meaning, keys_dir)
+        change.target = f"{record.target} (key {record.key_id})"
     click.echo(f"Signed {record.target} ({record.meaning}) as {record.signer} with key "
                f"{record.key_id}: record hash {record.record_hash[:12]}, "
                f"signature {record.id}")  # fmt: skip

@@ -18,7 +18,9 @@ stored too:
   Arrow file holding a DataFrame that was logged in memory).
 - :func:`download_kept`: every kept file back, each re-hashed on the way out.
 
-These work where the store is (a SQL store: ``--dir``, or on the server's machine).
+These work where the store is (a SQL store: ``--dir``, or on the server's machine). What
+they keep through an :class:`~trackrecord.Api` opened here is recorded in the store's
+audit log (``retention.keep_documents``, ``retention.keep_data``), refused attempts too.
 
 Example:
     >>> kept = keep_documents(api, "credit-default", 1, written, "provider.yaml", "cli:ana")
@@ -100,12 +102,13 @@ def keep_documents(
         ConfigurationError: not a SQL store, or an attachment changed meanwhile.
         NotFoundError: no such version.
     """
-    store = sql_store(api)
-    files = [_store_file(store, Path(p), Path(p).name, "document") for p in written]
-    if manual_path is not None:
-        files += _source_files(store, manual_path)
-    details = {"document": "annex-iv", "uri": f"models:/{name}/{version}"}
-    return SqlEvidence(store).keep(name, version, "documents", files, actor, reason, details)
+    with api.audit.change("retention.keep_documents", f"{name}/{version}"):
+        store = sql_store(api)
+        files = [_store_file(store, Path(p), Path(p).name, "document") for p in written]
+        if manual_path is not None:
+            files += _source_files(store, manual_path)
+        details = {"document": "annex-iv", "uri": f"models:/{name}/{version}"}
+        return SqlEvidence(store).keep(name, version, "documents", files, actor, reason, details)
 
 
 def keep_if_retained(
@@ -198,25 +201,31 @@ def keep_data(
         InvalidValueError: a path that holds none of the evidence's dataset versions (the
             message lists them). ConfigurationError: not a SQL store.
     """
-    store = sql_store(api)
-    evidence = SqlEvidence(store)
-    number = store.catalog.model_version(name, version).version
-    wanted = evidence.datasets(name, number)
-    found = []
-    for given in paths:
-        path = Path(given)
-        (project, dataset, digest), form = _match(path, wanted)
-        if path.is_dir():
-            from trackrecord.data.digest import hash_directory
+    if not paths:
+        return []  # nothing kept, nothing to record
+    with api.audit.change("retention.keep_data", f"{name}/{version}"):
+        store = sql_store(api)
+        evidence = SqlEvidence(store)
+        number = store.catalog.model_version(name, version).version
+        wanted = evidence.datasets(name, number)
+        matched = [(Path(given), _match(Path(given), wanted)) for given in paths]  # all first
+        found = []
+        for path, ((project, dataset, digest), form) in matched:
+            details = {"dataset": {"project": project, "name": dataset, "digest": digest},
+                       "form": form}  # fmt: skip
+            files = _data_files(store, path)
+            found.append(evidence.keep(name, number, "data", files, actor, reason, details))
+        return found
 
-            files = [_store_file(store, path / e.path, f"data/{e.path}", "data")
-                     for e in hash_directory(path)[1]]  # fmt: skip
-        else:
-            files = [_store_file(store, path, f"data/{path.name}", "data")]
-        details = {"dataset": {"project": project, "name": dataset, "digest": digest},
-                   "form": form}  # fmt: skip
-        found.append(evidence.keep(name, number, "data", files, actor, reason, details))
-    return found
+
+def _data_files(store: SqlStore, path: Path) -> list[KeptFile]:
+    """The file at *path*, or every file of the directory, stored under ``data/``."""
+    if not path.is_dir():
+        return [_store_file(store, path, f"data/{path.name}", "data")]
+    from trackrecord.data.digest import hash_directory
+
+    return [_store_file(store, path / e.path, f"data/{e.path}", "data")
+            for e in hash_directory(path)[1]]  # fmt: skip
 
 
 def download_kept(api: Api, name: str, version: int, out_dir: str | os.PathLike[str]) -> list[Path]:

@@ -3,8 +3,8 @@
 Records travel as JSON with non-finite floats tagged (see
 :func:`trackrecord.events.canonical_json`); events as the spool's CRC-framed
 records (points as raw columns); metric series as raw little-endian columns.
-Errors have one shape, ``{"error": {"code", "message"}}``, and one table maps
-error classes to HTTP statuses and back.
+Errors have one shape, ``{"error": {"code", "message"}}``, and one table
+(:data:`trackrecord.errors.ERRORS`) maps error classes to HTTP statuses and back.
 """
 
 from __future__ import annotations
@@ -14,45 +14,25 @@ from typing import Any, Final
 
 import numpy as np
 
-from trackrecord.errors import (
-    AuthenticationError,
-    ChainConflictError,
-    ConfigurationError,
-    InvalidValueError,
-    NotFoundError,
-    PermissionDeniedError,
-    RunLockedError,
-    StoreError,
-    TooLargeError,
-    TrackRecordError,
-)
+from trackrecord.errors import ERRORS, TrackRecordError, status_of
 from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord
 from trackrecord.store.series import Buckets, Series
 
-__all__ = ["CLIENT_HEADER", "ERRORS", "EVENTS_TYPE", "error_for", "run_from_json", "run_to_json"]
+__all__ = [
+    "CLIENT_HEADER",
+    "ERRORS",
+    "EVENTS_TYPE",
+    "error_for",
+    "run_from_json",
+    "run_to_json",
+    "status_of",
+]
 
 CLIENT_HEADER: Final = "X-TrackRecord-Client"
 """Sent by TrackRecord's clients on every request; a server without auth refuses writes
 without it (see :mod:`trackrecord.server.origin`)."""
 EVENTS_TYPE: Final = "application/x-trackrecord-events"
 SERIES_TYPE: Final = "application/x-trackrecord-series"
-ERRORS: Final[tuple[tuple[type[TrackRecordError], str, int], ...]] = (
-    (ChainConflictError, "CONFLICT", 409),  # before StoreError, its base
-    (NotFoundError, "NOT_FOUND", 404),
-    (AuthenticationError, "UNAUTHENTICATED", 401),
-    (PermissionDeniedError, "FORBIDDEN", 403),
-    (TooLargeError, "TOO_LARGE", 413),  # before InvalidValueError, its base
-    (InvalidValueError, "INVALID", 400),
-    (ConfigurationError, "INVALID_REQUEST", 400),
-    (RunLockedError, "LOCKED", 423),
-    (StoreError, "STORE_ERROR", 503),
-    (TrackRecordError, "ERROR", 500),
-)
-
-
-def status_of(error: TrackRecordError) -> tuple[str, int]:
-    """The code and HTTP status of an error."""
-    return next((code, status) for kind, code, status in ERRORS if isinstance(error, kind))
 
 
 def error_for(code: str, message: str) -> TrackRecordError:

@@ -17,10 +17,11 @@ Periods are calendar periods (:mod:`trackrecord.periods`): 10 years after 2026-1
 of the model (``version.market``, naming ``placed_at``, ``years`` and ``until``); holds,
 their release (with who, when and why), the log retention and purges are events of the
 store's ledger (:mod:`~trackrecord.store.sql.ledger`). Purging refuses what is protected
-with a :class:`~trackrecord.errors.RetentionError` that says why and until when; every
-attempt, refused or done, goes to the audit log. Each check takes ``now`` (Unix ms;
-default the clock), so a test or an audit can ask what would be protected at a given
-time.
+with a :class:`~trackrecord.errors.RetentionError` that says why and until when. These
+methods write nothing to the audit log: whoever calls them records each attempt, refused
+or done (the CLI does), so that a server calling them audits its request once. Each check
+takes ``now`` (Unix ms; default the clock), so a test or an audit can ask what would be
+protected at a given time.
 
 Example:
     >>> import tempfile
@@ -39,7 +40,6 @@ from typing import TYPE_CHECKING, Final
 from trackrecord.errors import InvalidValueError, NotFoundError, RetentionError, StoreError
 from trackrecord.periods import Period, day_of
 from trackrecord.store.lineage import parse_node
-from trackrecord.store.sql.audit import SqlAuditLog
 from trackrecord.store.sql.evidence import SqlEvidence
 from trackrecord.store.sql.ledger import append_ledger, ledger_write
 
@@ -146,7 +146,7 @@ class SqlRetention:
             return Period(days=int(rows["log_retention_days"]))
         return MIN_LOG_RETENTION
 
-    def set_log_retention(self, period: Period | str | int, actor: str) -> Period:
+    def set_log_retention(self, period: Period | str | int) -> Period:
         """Keep run logs *period* after they end: a :class:`~trackrecord.periods.Period`,
         ``"6m"``, ``"1y"``, ``"400d"`` or a number of days; at least six months (or 183 days).
 
@@ -157,7 +157,6 @@ class SqlRetention:
         body = {"set": {"log_retention": found.code}, "unset": ["log_retention_days"]}
         with ledger_write(self.database, "set the log retention") as cur:
             append_ledger(cur, "settings.set", body)
-        self._audit(actor, "retention.set_log_period", found.code, 200)
         return found
 
     def log_retained_until(self, ended: int) -> int:
@@ -225,7 +224,6 @@ class SqlRetention:
         body = {"id": hold_id, "target": target, "reason": reason, "actor": actor}
         with ledger_write(self.database, "put a legal hold") as cur:
             append_ledger(cur, "hold.create", body)
-        self._audit(actor, "holds.create", target, 200)
         return self.holds_by_id(hold_id)
 
     def release(self, hold_id: str, actor: str, reason: str) -> Hold:
@@ -235,7 +233,6 @@ class SqlRetention:
             raise InvalidValueError(f"hold {hold_id} was released already")
         with ledger_write(self.database, "release a legal hold") as cur:
             append_ledger(cur, "hold.release", {"id": hold_id, "actor": actor, "reason": reason})
-        self._audit(actor, "holds.release", current.target, 200)
         return self.holds_by_id(hold_id)
 
     def holds(self, active_only: bool = True) -> list[Hold]:
@@ -315,13 +312,13 @@ class SqlRetention:
 
     # -- purging -------------------------------------------------------------------------
 
-    def purge(self, run_id: str, actor: str, source: str = "cli", now: int | None = None) -> None:
+    def purge(self, run_id: str, now: int | None = None) -> None:
         """Hard-delete a soft-deleted run and everything recorded about it, unless something
         protects it at *now* (Unix ms; default the clock).
 
         Raises:
-            RetentionError: a placement, the log retention or a hold protects it (the
-                attempt is audited either way); the message names each and until when.
+            RetentionError: a placement, the log retention or a hold protects it; the
+                message names each and until when.
         """
         run = self.store.get_run(run_id)
         if run.deleted_at is None:
@@ -331,12 +328,10 @@ class SqlRetention:
             )
         protected = self.protections(run_id, now)
         if protected:
-            self._audit(actor, "runs.purge", run_id, 403, source)
             raise RetentionError(
                 f"run {run_id} may not be purged: " + "; ".join(p.describe() for p in protected)
             )
         if self.store.catalog.versions_of_run(run_id):
-            self._audit(actor, "runs.purge", run_id, 403, source)
             raise RetentionError(
                 f"run {run_id} made a registered model version; registered lineage is kept"
             )
@@ -349,12 +344,6 @@ class SqlRetention:
                 append_ledger(cur, "run.purge", body)
         except self.database.errors as exc:
             raise StoreError(f"cannot purge run {run_id}: {exc}") from exc
-        self._audit(actor, "runs.purge", run_id, 200, source)
-
-    def _audit(
-        self, actor: str, action: str, target: str, status: int, source: str = "cli"
-    ) -> None:
-        SqlAuditLog(self.database).append(actor, action, target, source, status)
 
 
 _RUN_TABLES: Final = (
