@@ -129,7 +129,7 @@ def _signoffs(store: SqlStore, keys: Path, evaluation: Chain) -> None:
 
 def _retention(store: SqlStore, train: Chain) -> None:
     keeper = SqlRetention(store)
-    keeper.set_log_retention("1y", "ada")
+    keeper.set_log_retention("1y")
     keeper.place_on_market("credit", 1, "ada", placed_at=1_700_000_000_000)
     released = keeper.hold(f"run:{train.run_id}", "case 1", "ada")
     keeper.release(released.id, "ada", "closed")
@@ -172,7 +172,7 @@ def _purged(store: SqlStore) -> None:
     gone.add("run.end", {"status": "finished"})
     gone.add("run.delete", {})
     store.append_events(gone.events)
-    SqlRetention(store).purge(gone.run_id, "ada", now=_FAR_FUTURE)
+    SqlRetention(store).purge(gone.run_id, now=_FAR_FUTURE)
 
 
 def populate(store: SqlStore, keys: Path) -> Populated:

@@ -23,7 +23,7 @@ Event types and bodies (times are the event's own unless a body names one):
 - ``dataset.version`` (a dataset version numbered on first use: every column of
   ``dataset_versions``), ``dataset.update`` ``{project, name, digest}`` and what a later
   use added (``label``, ``uri``, ``datasheet``, ``description``);
-- ``run.purge`` ``{run, project, created_at, head_seq, head_hash, actor}``;
+- ``run.purge`` ``{run, project, created_at, head_seq, head_hash}``;
 - ``project.create`` ``{name, created_at}`` (written only by migration 7, for a project
   whose runs were all purged before purges were recorded).
 

@@ -335,8 +335,13 @@ class SqlRetention:
             raise RetentionError(
                 f"run {run_id} made a registered model version; registered lineage is kept"
             )
-        body = {"run": run_id, "project": run.project, "created_at": run.created_at,
-                "head_seq": run.head_seq, "head_hash": run.head_hash, "actor": actor}  # fmt: skip
+        body = {
+            "run": run_id,
+            "project": run.project,
+            "created_at": run.created_at,
+            "head_seq": run.head_seq,
+            "head_hash": run.head_hash,
+        }  # who: the audit log
         try:
             with ledger_write(self.database, f"purge run {run_id}") as cur:
                 for table, column in _RUN_TABLES:
