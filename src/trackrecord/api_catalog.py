@@ -199,11 +199,17 @@ class CatalogApi:
         return self.store.catalog.registry_history(name)
 
     def verify_registry(self, name: str) -> list[str]:
-        """Problems in a registered model's history chain (empty: intact)."""
+        """Problems in a registered model's history chain, and (for a store whose database
+        is here) in its tables rebuilt from that chain (empty: intact)."""
         from trackrecord.compliance.verify import check_chain
+        from trackrecord.compliance.verify_store import verify_registry
 
         seq, problem = check_chain(self.registry_history(name))
-        return [] if seq is None else [f"registry event {seq} of {name!r}: {problem}"]
+        if seq is not None:
+            return [f"registry event {seq} of {name!r}: {problem}"]
+        if getattr(self.store, "database", None) is None:
+            return []
+        return [str(found) for found in verify_registry(self.store, name)]
 
     # -- criteria and evaluations --
 

@@ -160,7 +160,7 @@ def test_valid_signoffs_count_distinct_signers_who_approved(recorded: Recorded) 
         sign_record(api.store, "models:/credit/1", key_id=bob)
         assert len(signoffs.valid_signoffs("model:credit/1", current)) == 2
         assert signoffs.valid_signoffs("model:credit/1", "0" * 64) == []  # the record changed
-        signoffs.set_policy("credit", "production", 2)
+        api.require_signoffs("credit", "production", 2)  # a registry event
         assert signoffs.policy("credit", "production") == 2
         assert signoffs.policies("credit") == {"production": 2}
         assert signoffs.policy("credit", "staging") == 0

@@ -78,21 +78,25 @@ def test_an_altered_signature_is_named(recorded: Recorded) -> None:
         raw = bytearray(base64.b64decode(stored))
         raw[0] ^= 0x80
         conn.execute("UPDATE signatures SET signature = ?", (base64.b64encode(raw).decode(),))
-    report = check(recorded)
-    assert failed(report) == [("signature", "model:credit/1")]
-    assert "by ada" in report.failures[0].detail and "does not verify" in report.summary()
+    report = check(recorded)  # the ledger's view no longer matches it, and the signature fails
+    assert failed(report) == [("ledger", "ledger"), ("signature", "model:credit/1")]
+    assert "signatures" in report.failures[0].detail and "signature is" in report.failures[0].detail
+    assert "by ada" in report.failures[1].detail and "does not verify" in report.summary()
 
 
 def test_a_changed_dataset_fails_and_a_missing_one_is_only_reported(
     recorded: Recorded, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "train.csv"
-    copy.write_bytes(recorded.data_file.read_bytes() + b"1,2,3\n")
-    with sqlite3.connect(recorded.store / "trackrecord.db") as conn:
-        conn.execute("UPDATE dataset_versions SET uri = ? WHERE name = 'train'", (copy.as_uri(),))
-    assert failed(check(recorded)) == [("dataset", "dataset:credit/train@1")]
-    copy.unlink()
-    report = check(recorded)
+    original = recorded.data_file.read_bytes()  # the template's file: put back afterwards
+    away = tmp_path / "train.csv"
+    try:
+        recorded.data_file.write_bytes(original + b"1,2,3\n")
+        assert failed(check(recorded)) == [("dataset", "dataset:credit/train@1")]
+        recorded.data_file.rename(away)
+        report = check(recorded)
+    finally:
+        away.replace(recorded.data_file) if away.exists() else None
+        recorded.data_file.write_bytes(original)
     skipped = [c.target for c in report.checks if c.skipped]
     in_memory, gone = "dataset:credit/reference@1", "dataset:credit/train@1"
     assert report.ok and skipped == [in_memory, gone]

@@ -1,5 +1,7 @@
-"""``trackrecord verify``: recompute the hash chains of some runs, a project, or all;
-or verify everything behind a model version (``models:/NAME/VERSION``)."""
+"""``trackrecord verify``: recompute the hash chains of some runs, a project, or all, and
+rebuild their tables from them; or verify everything behind a model version
+(``models:/NAME/VERSION``). ``--all`` also verifies the registry chains, the ledger, the
+audit log and the store-wide tables."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
     from trackrecord.api import Api
     from trackrecord.compliance.verify import VerifyResult
     from trackrecord.compliance.verify_model import ModelVerification
+    from trackrecord.compliance.verify_store import StoreVerifier
+    from trackrecord.store.problems import Problem
 
 __all__ = ["verify"]
 
@@ -38,17 +42,26 @@ def _results(api: Api, run_ids: list[str], artifacts: bool) -> Iterator[VerifyRe
 
 
 def _as_json(result: VerifyResult) -> str:
-    return to_json(
-        {
-            "run_id": result.run_id,
-            "ok": result.ok,
-            "events": result.events,
-            "head": result.head_hash,
-            "bad_seq": result.bad_seq,
-            "problem": result.problem,
-        },
-        lines=True,
-    )
+    return to_json(result.to_dict(), lines=True)
+
+
+def _store_verifier(api: Api, artifacts: bool) -> StoreVerifier | None:
+    """A verifier of the whole store, when its database is here (not a server's)."""
+    if getattr(api.store, "database", None) is None:
+        return None
+    from trackrecord.compliance.verify_store import StoreVerifier
+
+    return StoreVerifier(api.store, artifacts)
+
+
+def _report_store(problems: list[Problem], as_json: bool) -> None:
+    """Print the store's own problems (registries, ledger, audit log, store-wide tables)."""
+    if as_json:
+        click.echo(to_json({"kind": "store", "ok": not problems,
+                            "problems": [p.to_dict() for p in problems]}, lines=True))  # fmt: skip
+        return
+    for problem in problems:
+        click.secho(f"FAILED: {problem.chain}: {problem}", fg="red")
 
 
 def _model_versions(api: Api, uris: list[str]) -> Iterator[ModelVerification]:
@@ -102,13 +115,17 @@ def verify(
     directory: str | None,
     as_json: bool,
 ) -> None:
-    """Recompute runs' hash chains and check their tables against them.
+    """Recompute runs' hash chains and rebuild their tables from them.
 
     Give RUN_IDs (ids or unique prefixes), a --project, or --all. For named
-    runs each result is printed: OK with the chain head, or FAILED at the
-    first event that does not match; for a project or all runs, only the
-    failures. A summary line ends the output. Exits with status 1 if any run
-    fails, 2 on a usage error.
+    runs each result is printed: OK with the chain head, or FAILED with each
+    difference (the table, the row, the column, the stored and the expected
+    value; or the first event whose hash does not match); for a project or
+    all runs, only the failures. --all also verifies every registry chain,
+    the ledger (accounts, keys, sign-offs, holds, dataset versions), the
+    audit log and the store-wide tables, and rows that belong to no chain.
+    A summary line ends the output. Exits with status 1 if anything fails,
+    2 on a usage error.
 
     Given models:/NAME/VERSION, verify everything behind that version: every
     run in its lineage and that evaluated it, the registry chains, the dataset
@@ -133,23 +150,35 @@ def verify(
         _verify_models(uris, run_ids, directory, as_json, not no_artifacts)
         return
     with open_api(directory) as api:
-        ids = _run_ids(api, run_ids, project)
-        if not ids:
-            raise CommandError(
-                f"no runs in project {project!r}" if project else "no runs to verify"
+        verifier = _store_verifier(api, not no_artifacts) if everything else None
+        try:
+            ids = verifier.run_ids() if verifier else _run_ids(api, run_ids, project)
+            if not ids and not verifier:
+                raise CommandError(
+                    f"no runs in project {project!r}" if project else "no runs to verify"
+                )
+            results = (
+                (verifier.run(i) for i in ids) if verifier else _results(api, ids, not no_artifacts)
             )
-        results = _results(api, ids, not no_artifacts)
-        if is_tty(sys.stderr) and len(ids) >= PROGRESS_FROM:
-            with click.progressbar(
-                results, length=len(ids), label="Verifying", file=sys.stderr
-            ) as bar:
-                done = list(bar)  # print after the bar, so lines do not garble it
-            failed = _report(done, as_json, every=bool(run_ids))
-        else:
-            failed = _report(results, as_json, every=bool(run_ids))
+            if is_tty(sys.stderr) and len(ids) >= PROGRESS_FROM:
+                with click.progressbar(
+                    results, length=len(ids), label="Verifying", file=sys.stderr
+                ) as bar:
+                    done = list(bar)  # print after the bar, so lines do not garble it
+                failed = _report(done, as_json, every=bool(run_ids))
+            else:
+                failed = _report(results, as_json, every=bool(run_ids))
+            problems = verifier.store_problems() if verifier else None
+        finally:
+            if verifier:
+                verifier.close()
     summary = f"{len(ids)} runs verified, {failed} failed"
-    click.secho(summary, fg="red" if failed else "green", err=as_json)
-    if failed:
+    if problems is not None:
+        _report_store(problems, as_json)
+        summary += f"; registries, ledger, audit log and store tables: {len(problems)} problems"
+    bad = failed or bool(problems)
+    click.secho(summary, fg="red" if bad else "green", err=as_json)
+    if bad:
         raise SystemExit(1)
 
 

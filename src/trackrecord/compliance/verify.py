@@ -1,11 +1,17 @@
-"""Verifying a run's record: recompute the hash chain and check the views against it.
+"""Verifying a run's record: recompute the hash chain and rebuild the views from it.
 
 ``verify`` walks a run's events in order and checks, for each, that its
 ``seq`` follows the previous one, that its ``prev`` is the previous event's
 hash, and that its hash matches its content (metric points included, read
-back from the stored chunks). Then it checks that the materialised views the
-UI and queries read (params, tags, metric summaries, artifacts) say what the
-events say, and that each artifact's stored bytes still hash to its digest.
+back from the stored chunks). Then it rebuilds every view the run's events derive
+(the run's row, params, tags, metric summaries and chunks with their levels of detail,
+artifacts, dataset uses, logged models, evaluations, criteria) with the writer's own
+derivation in an empty database, compares them row by row and column by column with
+the stored ones (see :mod:`trackrecord.store.sql.rebuild`), and checks that each
+artifact's stored bytes still hash to its digest. Each difference is a
+:class:`~trackrecord.store.problems.Problem` naming the table, the row, the column, the
+stored and the expected value. A store reached through a server is compared through the
+store's API instead (what its run record and artifact list say).
 
 Example:
     >>> result = verify_run(store, run_id)  # doctest: +SKIP
@@ -15,22 +21,31 @@ Example:
 
 from __future__ import annotations
 
-import math
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackrecord.artifacts.base import file_sha256
-from trackrecord.errors import NotFoundError
+from trackrecord.errors import NotFoundError, TrackRecordError
 from trackrecord.events import GENESIS, Event, canonical_json
-from trackrecord.store.base import RunRecord, Store
-from trackrecord.values import flatten_params
+from trackrecord.store.base import Store
+from trackrecord.store.problems import Problem
 
-__all__ = ["VerifyResult", "check_chain", "verify_run"]
+if TYPE_CHECKING:
+    from trackrecord.store.sql.rebuild import Rebuild
+
+__all__ = ["Problem", "VerifyResult", "chain_problems", "check_chain", "verify_run", "verify_with"]
 
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """The outcome of :func:`verify_run`; true when the record is intact."""
+    """The outcome of :func:`verify_run`; true when the record is intact.
+
+    ``problems`` lists every difference found (see :class:`Problem`); ``problem`` says
+    the first in a sentence, and ``bad_seq`` is the first event whose chain link or hash
+    is broken, if one is.
+    """
 
     run_id: str
     ok: bool
@@ -38,6 +53,7 @@ class VerifyResult:
     head_hash: str
     bad_seq: int | None = None
     problem: str | None = None
+    problems: tuple[Problem, ...] = ()
 
     def __bool__(self) -> bool:
         return self.ok
@@ -46,34 +62,15 @@ class VerifyResult:
         if self.ok:
             return f"OK: run {self.run_id}, {self.events} events, chain head {self.head_hash}"
         where = f" at event {self.bad_seq}" if self.bad_seq is not None else ""
-        return f"FAILED: run {self.run_id}{where}: {self.problem}"
+        lines = [f"FAILED: run {self.run_id}{where}: {self.problem}"]
+        lines += [f"  {problem}" for problem in self.problems[1:]]
+        return "\n".join(lines)
 
-
-class _Replay:
-    """What the views should hold, rebuilt from the events."""
-
-    def __init__(self) -> None:
-        self.params: dict[str, Any] = {}
-        self.tags: dict[str, str] = {}
-        self.counts: dict[str, int] = {}
-        self.last: dict[str, float] = {}
-        self.files: dict[str, str] = {}
-
-    def add(self, event: Event) -> None:
-        body = event.body
-        if event.type == "run.start":
-            self.params.update(flatten_params(body.get("config") or {}))
-            self.tags.update(body.get("tags") or {})
-        elif event.type == "params":
-            self.params.update(flatten_params(body["params"]))
-        elif event.type == "tags":
-            self.tags.update(body["tags"])
-        elif event.type == "artifact":
-            self.files.update({f["path"]: f["sha256"] for f in body["files"]})
-        for key, points in event.points.items():
-            if len(points):
-                self.counts[key] = self.counts.get(key, 0) + len(points)
-                self.last[key] = float(points.values[-1])
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"run_id": self.run_id, "ok": self.ok, "events": self.events,
+                "head": self.head_hash, "bad_seq": self.bad_seq, "problem": self.problem,
+                "problems": [p.to_dict() for p in self.problems]}  # fmt: skip
 
 
 def check_chain(events: list[Event]) -> tuple[int | None, str | None]:
@@ -97,57 +94,125 @@ def check_chain(events: list[Event]) -> tuple[int | None, str | None]:
     return None, None
 
 
-def _same(a: float, b: float) -> bool:
-    return (math.isnan(a) and math.isnan(b)) or a == b
+def chain_problems(chain: str, table: str, events: list[Event]) -> list[Problem]:
+    """The first broken link of a chain of events kept in *table*, as a problem."""
+    seq, problem = check_chain(events)
+    if seq is None:
+        return []
+    found = next((e for e in events if e.seq == seq), None)
+    return [Problem(chain, table, (("chain", chain), ("seq", seq)), "hash",
+                    None if found is None else found.hash,
+                    None if found is None else found.expected_hash(), "chain",
+                    f"event {seq}: {problem}")]  # fmt: skip
 
 
-def _check_views(run: RunRecord, replay: _Replay, store: Store, artifacts: bool) -> str | None:
-    if canonical_json(run.params) != canonical_json(replay.params):  # NaN-safe comparison
-        changed = sorted(
-            k
-            for k in set(run.params) | set(replay.params)
-            if canonical_json(run.params.get(k)) != canonical_json(replay.params.get(k))
-        )
-        return f"the params table differs from the events for: {', '.join(changed)}"
-    if run.tags != replay.tags:
-        return "the tags table differs from the events"
-    for key, count in replay.counts.items():
-        summary = run.summaries.get(key)
-        if summary is None or summary.count != count or not _same(summary.last, replay.last[key]):
-            return f"the summary of metric {key!r} differs from the events"
-    stored = {a.path: a.sha256 for a in store.list_artifacts(run.id)}
-    if stored != replay.files:
-        return "the artifacts table differs from the events"
-    return _check_artifact_bytes(replay.files, store) if artifacts else None
-
-
-def _check_artifact_bytes(files: dict[str, str], store: Store) -> str | None:
-    for path, sha256 in files.items():
+def _artifact_problems(chain: str, events: Iterable[Event], store: Store) -> list[Problem]:
+    """Each artifact the events record whose stored bytes are missing or altered."""
+    files: dict[str, str] = {}
+    for event in events:
+        if event.type == "artifact":
+            files.update({f["path"]: f["sha256"] for f in event.body.get("files", [])})
+    problems = []
+    for path, sha256 in sorted(files.items()):
         try:
             with store.open_artifact(sha256) as handle:
-                actual, _ = file_sha256(handle)
+                actual: str | None = file_sha256(handle)[0]
         except NotFoundError:
-            return f"the content of artifact {path!r} is missing from the artifact store"
+            actual = None
         if actual != sha256:
-            return f"the stored content of artifact {path!r} was altered"
-    return None
+            said = "is missing from the artifact store" if actual is None else "was altered"
+            detail = f"the content of {path!r} {said}"
+            key = (("path", path),)
+            problems.append(Problem(chain, "artifacts", key, "sha256", actual, sha256, "content",
+                                    detail))  # fmt: skip
+    return problems
+
+
+def _api_problems(store: Store, run_id: str, events: list[Event]) -> list[Problem]:
+    """For a store without a database of its own here (a server's): what its API says of
+    the run, against what a scratch store derives from the same events."""
+    from trackrecord.artifacts.local import LocalArtifactStore
+    from trackrecord.store.sql.rebuild import ScratchDatabase
+    from trackrecord.store.sql.store import SqlStore
+
+    scratch = SqlStore(ScratchDatabase(), LocalArtifactStore("/nonexistent"))
+    chain = f"run:{run_id}"
+    try:
+        scratch.append_events(events)
+    except TrackRecordError as exc:
+        scratch.close()
+        return [Problem(chain, "events", (), None, None, None, "replay", str(exc))]
+    want, have = (
+        dataclasses.asdict(scratch.get_run(run_id)),
+        dataclasses.asdict(store.get_run(run_id)),
+    )
+    problems = [
+        Problem(chain, "runs", (("id", run_id),), field, have.get(field), want[field], "differs")
+        for field in want
+        if canonical_json(have.get(field)) != canonical_json(want[field])
+    ]
+    listed = {a.path: a.sha256 for a in store.list_artifacts(run_id)}
+    derived = {a.path: a.sha256 for a in scratch.list_artifacts(run_id)}
+    if listed != derived:
+        problems.append(Problem(chain, "artifacts", (("run_id", run_id),), "sha256", listed,
+                                derived, "differs"))  # fmt: skip
+    scratch.close()
+    return problems
 
 
 def verify_run(store: Store, run_id: str, artifacts: bool = True) -> VerifyResult:
-    """Recompute a run's chain and check its views; never raises for a damaged record."""
-    run = store.get_run(run_id)
+    """Recompute a run's chain, rebuild its views and compare; never raises for a damaged
+    record (only NotFoundError for a run the store has neither a row nor events of)."""
+    rebuild = _rebuild_for(store)
     try:
-        events = list(store.read_events(run_id))
+        return verify_with(store, run_id, artifacts, rebuild)
+    finally:
+        if rebuild is not None:
+            rebuild.close()
+
+
+def _rebuild_for(store: Store) -> Rebuild | None:
+    database = getattr(store, "database", None)
+    if database is None:
+        return None
+    from trackrecord.store.sql.rebuild import Rebuild
+
+    return Rebuild(database)
+
+
+def verify_with(
+    store: Store, run_id: str, artifacts: bool, rebuild: Rebuild | None
+) -> VerifyResult:
+    """:func:`verify_run` with a :class:`~trackrecord.store.sql.rebuild.Rebuild` to reuse
+    (None for a store without a database here)."""
+    chain = f"run:{run_id}"
+    try:  # a store with a database here: its events as stored, with or without the run's row
+        events = list(getattr(store, "chain_events", store.read_events)(run_id))
+    except NotFoundError:
+        raise
     except Exception as exc:  # a damaged record must be reported, not raised
-        return VerifyResult(run_id, False, 0, run.head_hash, None, f"cannot read events: {exc}")
-    bad_seq, problem = check_chain(events)
-    if problem is None and (
-        not events or events[-1].hash != run.head_hash or events[-1].seq != run.head_seq
-    ):
-        problem = "the run's recorded chain head does not match its last event"
-    if problem is None:
-        replay = _Replay()
-        for event in events:
-            replay.add(event)
-        problem = _check_views(run, replay, store, artifacts)
-    return VerifyResult(run_id, problem is None, len(events), run.head_hash, bad_seq, problem)
+        problem = Problem(chain, "events", (), None, None, None, "unreadable",
+                          f"cannot read events: {exc}")  # fmt: skip
+        return VerifyResult(run_id, False, 0, "", None, problem.detail, (problem,))
+    problems = chain_problems(chain, "events", events)
+    bad_seq = dict(problems[0].key).get("seq") if problems else None
+    if not problems:
+        if rebuild is not None:
+            problems = rebuild.run(run_id, events)
+        else:
+            problems = _api_problems(store, run_id, events)
+        if artifacts:
+            problems += _artifact_problems(chain, events, store)
+    if not events and not problems:
+        raise NotFoundError(f"no run with id {run_id!r}")
+    first = None
+    if problems:
+        first = (
+            problems[0].detail.split(": ", 1)[-1]
+            if problems[0].kind == "chain"
+            else str(problems[0])
+        )
+        if len(problems) > 1:
+            first += f" (and {len(problems) - 1} more)"
+    head = events[-1].hash if events else ""
+    return VerifyResult(run_id, not problems, len(events), head, bad_seq, first, tuple(problems))

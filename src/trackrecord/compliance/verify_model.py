@@ -2,9 +2,11 @@
 
 :func:`verify_model` walks the version's upstream lineage and checks:
 
-- every run (its hash chain, its tables against the events, its artifacts' bytes),
-  and the runs that evaluated the version;
-- the registry chain of every registered model involved;
+- every run (its hash chain, its tables rebuilt from the events, its artifacts' bytes),
+  and the runs that evaluated the version (so an evaluation's row edited by hand fails);
+- the registry chain of every registered model involved, and its tables rebuilt from it;
+- the store's ledger and its tables rebuilt from it (signing keys, sign-offs, holds,
+  dataset versions: a sign-off deleted by hand fails);
 - every dataset version in the lineage or read by an evaluation of the version, whose
   local file or directory is still reachable (re-hashed; one that is not reachable, such
   as in-memory data, is reported, not failed);
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from trackrecord.artifacts.base import file_sha256
-from trackrecord.compliance.verify import check_chain, verify_run
+from trackrecord.compliance.verify import chain_problems, verify_run
 from trackrecord.errors import TrackRecordError
 from trackrecord.store.base import Store
 from trackrecord.store.catalog import (
@@ -42,6 +44,7 @@ from trackrecord.store.catalog import (
     dataset_node,
     split_dataset_node,
 )
+from trackrecord.store.problems import Problem
 
 if TYPE_CHECKING:
     from trackrecord.store.sql.evidence import KeptSet
@@ -51,9 +54,9 @@ __all__ = ["Check", "ModelVerification", "verify_model"]
 
 @dataclass(frozen=True)
 class Check:
-    """One check: its ``kind`` (run, registry, dataset, model, signature, kept), what it checked
-    (``target``), whether it passed, and a detail. ``skipped`` marks a dataset that could
-    not be reached (not a failure)."""
+    """One check: its ``kind`` (run, registry, ledger, dataset, model, signature, kept), what
+    it checked (``target``), whether it passed, and a detail. ``skipped`` marks a dataset that
+    could not be reached (not a failure)."""
 
     kind: str
     target: str
@@ -128,20 +131,43 @@ def _check_runs(store: Store, run_ids: list[str], report: ModelVerification) -> 
         detail = f"{result.events} events, chain head {result.head_hash[:12]}"
         if not result.ok:
             where = f" at event {result.bad_seq}" if result.bad_seq is not None else ""
-            detail = f"broken{where}: {result.problem}"
+            detail = f"broken{where}: {_problems_detail(list(result.problems))}"
         report.add("run", f"run:{run_id}", result.ok, detail)
 
 
+def _problems_detail(problems: list[Problem]) -> str:
+    shown = "; ".join(str(p) for p in problems[:5])
+    return shown + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+
+
 def _check_registry(store: Store, models: list[str], report: ModelVerification) -> None:
+    from trackrecord.compliance.verify_store import verify_registry
+
     for model in models:
-        try:
-            history = store.catalog.registry_history(model)
-        except TrackRecordError as exc:
-            report.add("registry", f"registry:{model}", False, str(exc))
-            continue
-        seq, problem = check_chain(history)
-        detail = f"{len(history)} events" if problem is None else f"event {seq}: {problem}"
-        report.add("registry", f"registry:{model}", problem is None, detail)
+        if getattr(store, "database", None) is None:  # a server's store: the chain only
+            try:
+                history = store.catalog.registry_history(model)
+            except TrackRecordError as exc:
+                report.add("registry", f"registry:{model}", False, str(exc))
+                continue
+            problems = chain_problems(f"registry:{model}", "registry_events", history)
+            detail = f"{len(history)} events"
+        else:
+            problems = verify_registry(store, model)
+            detail = "chain intact; its tables match it"
+        report.add("registry", f"registry:{model}", not problems,
+                   _problems_detail(problems) if problems else detail)  # fmt: skip
+
+
+def _check_ledger(store: Store, report: ModelVerification) -> None:
+    """The ledger: signing keys, sign-offs, holds and dataset versions, and their tables."""
+    from trackrecord.compliance.verify_store import verify_ledger
+
+    if getattr(store, "database", None) is None:
+        return
+    problems = verify_ledger(store)
+    detail = "chain intact; keys, sign-offs, holds and dataset versions match it"
+    report.add("ledger", "ledger", not problems, _problems_detail(problems) if problems else detail)
 
 
 def _local_path(uri: str | None) -> str | None:
@@ -259,8 +285,13 @@ def _check_built_from(store: Store, kept: KeptSet, report: ModelVerification) ->
     found = next((f for f in kept.files if f.path == "annex-iv.json"), None)
     if found is None or _stored_sha256(store, found.sha256) != found.sha256:
         return  # reported above
-    with store.open_artifact(found.sha256) as handle:
-        built_from = json.loads(handle.read()).get("built_from", {})
+    target = f"kept:{kept.model}/{kept.version}#{kept.seq}"
+    try:
+        with store.open_artifact(found.sha256) as handle:
+            built_from = json.loads(handle.read()).get("built_from", {})
+    except (ValueError, AttributeError) as exc:  # not the document it should be: say so
+        report.add("kept", target, False, f"the kept annex-iv.json cannot be read: {exc}")
+        return
     gone = []
     for evaluation in built_from.get("evaluations", []):
         try:
@@ -274,7 +305,6 @@ def _check_built_from(store: Store, kept: KeptSet, report: ModelVerification) ->
             store.get_run(run["id"])
         except TrackRecordError:
             gone.append(f"run {run['id']}")
-    target = f"kept:{kept.model}/{kept.version}#{kept.seq}"
     detail = ("the records the kept Annex IV document names are in the store" if not gone
               else f"the kept Annex IV document names records no longer in the store: "
                    f"{', '.join(gone)}")  # fmt: skip
@@ -301,6 +331,7 @@ def verify_model(store: Store, name: str, version: int | str) -> ModelVerificati
     models = sorted({n.removeprefix("model:").rpartition("/")[0] for n in kinds.get("model", [])})
     _check_runs(store, runs, report)
     _check_registry(store, models or [found.model], report)
+    _check_ledger(store, report)
     datasets = set(kinds.get("dataset", []))
     for evaluation in evaluations:  # the reference data each evaluation read
         uses = store.catalog.dataset_uses(run_id=evaluation.run_id)

@@ -1,8 +1,9 @@
 """What the transparency log records: chain heads, one leaf each.
 
 Every hash chain of a store (each run, each registered model's registry chain, the
-audit log) is logged whenever it grows: the leaf says which chain, up to which event
-(``seq``), that event's hash, and when it was logged. The leaf's bytes are the
+audit log, the ledger of :mod:`trackrecord.store.sql.ledger`) is logged whenever it
+grows: the leaf says which chain, up to which event (``seq``), that event's hash, and
+when it was logged. The leaf's bytes are the
 canonical JSON of (:func:`trackrecord.events.canonical_json`: sorted keys, no white
 space, UTF-8)::
 
@@ -32,8 +33,8 @@ from trackrecord.transparency.merkle import leaf_hash
 
 __all__ = ["CHAIN_KINDS", "LEAF_VERSION", "ChainHead", "ChainKind", "head_problems", "latest_heads"]
 
-ChainKind = Literal["run", "registry", "audit"]
-CHAIN_KINDS: Final[tuple[ChainKind, ...]] = ("run", "registry", "audit")
+ChainKind = Literal["run", "registry", "audit", "ledger"]
+CHAIN_KINDS: Final[tuple[ChainKind, ...]] = ("run", "registry", "audit", "ledger")
 LEAF_VERSION: Final = 1
 MAX_LEAF_BYTES: Final = 4096
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
@@ -53,8 +54,8 @@ def _check_int(value: object, what: str, least: int) -> int:
 class ChainHead:
     """A log leaf: chain *chain* of *kind* had event *seq* with hash *hash* at *time*.
 
-    ``chain`` is the chain's id: a run id, ``registry:<model>`` or the audit chain's
-    id. ``hash`` is the event's hash (64 lowercase hex digits); ``time`` is when the
+    ``chain`` is the chain's id: a run id, ``registry:<model>``, the audit chain's id or
+    ``ledger``. ``hash`` is the event's hash (64 lowercase hex digits); ``time`` is when the
     head was logged, in Unix milliseconds.
 
     Raises:

@@ -37,7 +37,10 @@ def instructions_for_use(doc: AnnexIV) -> dict[str, Any]:
     ``declared_accuracy`` (per evaluation: metrics with intervals), ``headline_metrics``,
     ``criteria`` (each verdict), ``known_limitations`` (found and declared),
     ``conditions_affecting_performance`` (groups whose interval lies below the overall
-    value), ``human_oversight``, ``input_specifications``.
+    value), ``human_oversight``, ``input_specifications``, and ``records_verified``
+    (whether the records it is built from verified: ``ok``, ``failed`` of
+    ``checks_total``; None when they were not verified), so an extract built from altered
+    records says so.
     """
     facts, manual = doc.facts, doc.manual
 
@@ -68,6 +71,7 @@ def instructions_for_use(doc: AnnexIV) -> dict[str, Any]:
         "human_oversight": text("monitoring.human_oversight"),
         "input_specifications": {"declared": text("monitoring.input_specifications"),
                                  "model_signature": facts["model"]["signature"]},
+        "records_verified": _verified(doc.data.get("verification")),
     })  # fmt: skip
     return extract
 
@@ -83,12 +87,29 @@ _SECTIONS = (
 )  # fmt: skip
 
 
+def _verified(verification: dict[str, Any] | None) -> dict[str, Any] | None:
+    if verification is None:
+        return None
+    return {"ok": verification.get("ok"), "failed": verification.get("failed"),
+            "checks_total": verification.get("checks_total")}  # fmt: skip
+
+
+def _verified_text(verified: dict[str, Any] | None) -> str:
+    if verified is None:
+        return "not verified"
+    if verified["ok"]:
+        return f"yes ({verified['checks_total']} checks)"
+    return f"NO: {verified['failed']} of {verified['checks_total']} checks failed"
+
+
 def instructions_blocks(extract: dict[str, Any]) -> list[Block]:
     """The extract as blocks for the HTML renderer."""
+    verified = _verified_text(extract.get("records_verified"))
     found = [Block("heading", extract["title"], level=1),
              Block("kv", rows=[["model", extract["subject"]["uri"]],
                                ["model digest", extract["subject"]["digest"]],
-                               ["records as of", extract["as_of"] or "-"]])]  # fmt: skip
+                               ["records as of", extract["as_of"] or "-"],
+                               ["records verified", verified]])]  # fmt: skip
     for key, title in _SECTIONS:
         found.append(Block("heading", title, level=2, anchor=key))
         found += value_blocks(extract[key])

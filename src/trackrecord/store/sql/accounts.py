@@ -1,5 +1,10 @@
 """Users, project roles and API tokens in the SQL database (SQLite or PostgreSQL).
 
+Every change is an event of the store's ledger (see :mod:`~trackrecord.store.sql.ledger`),
+and the ``users``, ``project_roles`` and ``tokens`` tables are its views, so
+``trackrecord verify --all`` catches a role or an admin flag written into the database by
+hand. Secrets stay out of the ledger: it commits to a password's or token's stored hash.
+
 Example:
     >>> import tempfile
     >>> from trackrecord.store.sql import SqlStore
@@ -35,6 +40,7 @@ from trackrecord.identity import (
     secret_matches,
 )
 from trackrecord.store.sql.connection import Cursor, SqlDatabase
+from trackrecord.store.sql.ledger import LEDGER_LOCK, append_ledger, commitment
 from trackrecord.store.sql.sign_in import LOCKOUT_MS, SignInAttempts
 
 __all__ = ["REFUSED", "SqlAccounts"]
@@ -69,8 +75,11 @@ class SqlAccounts:
 
     @contextmanager
     def _write(self) -> Iterator[Cursor]:
+        """A transaction holding the ledger's lock (accounts are ledger events)."""
         try:
             with self.database.write() as cur:
+                if self.database.lock_run:
+                    cur.execute(self.database.lock_run, (LEDGER_LOCK,))
                 yield cur
         except self.database.errors as exc:
             raise StoreError(f"cannot update users in {self.database.location}: {exc}") from exc
@@ -95,29 +104,28 @@ class SqlAccounts:
         with self._write() as cur:
             if cur.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise InvalidValueError(f"a user named {name!r} already exists")
-            cur.execute(
-                "INSERT INTO users (name, is_admin, created_at) VALUES (?, ?, ?)",
-                (name, int(admin), _now()),
-            )
+            append_ledger(cur, "user.create", {"name": name, "admin": bool(admin)})
 
     def set_admin(self, name: str, admin: bool) -> None:
         """Make a user a server admin, or no longer one."""
         self._require_user(name)
         with self._write() as cur:
-            cur.execute("UPDATE users SET is_admin = ? WHERE name = ?", (int(admin), name))
+            append_ledger(cur, "user.admin", {"name": name, "admin": bool(admin)})
 
     def disable_user(self, name: str) -> None:
         """Refuse every token of a user from now on (their runs stay)."""
         self._require_user(name)
         with self._write() as cur:
-            cur.execute("UPDATE users SET disabled_at = ? WHERE name = ?", (_now(), name))
+            append_ledger(cur, "user.disable", {"name": name})
 
     def set_password(self, name: str, password: str) -> None:
         """Let a user sign in to the web UI with *password* (stored as a slow hash)."""
         self._require_user(name)
         stored = password_hash(password)
+        committed = commitment(stored)
         with self._write() as cur:
-            cur.execute("UPDATE users SET password_hash = ? WHERE name = ?", (stored, name))
+            body = {"name": name, "password_sha256": committed}
+            append_ledger(cur, "user.password", body, secrets={committed: stored})
 
     def login(
         self, name: str, password: str, days: int = 30, source: str = "unknown"
@@ -175,21 +183,13 @@ class SqlAccounts:
         _check_text("project name", project)
         self._require_user(name)
         with self._write() as cur:
-            cur.execute(
-                "DELETE FROM project_roles WHERE user_name = ? AND project = ?", (name, project)
-            )
-            cur.execute(
-                "INSERT INTO project_roles (user_name, project, role) VALUES (?, ?, ?)",
-                (name, project, checked),
-            )
+            append_ledger(cur, "role.grant", {"user": name, "project": project, "role": checked})
 
     def revoke_role(self, name: str, project: str) -> None:
         """Take away a user's role in *project*."""
         self._require_user(name)
         with self._write() as cur:
-            cur.execute(
-                "DELETE FROM project_roles WHERE user_name = ? AND project = ?", (name, project)
-            )
+            append_ledger(cur, "role.revoke", {"user": name, "project": project})
 
     def create_token(
         self,
@@ -209,11 +209,12 @@ class SqlAccounts:
         if expires_at is not None and expires_at <= _now():
             raise InvalidValueError("the token's expiry is in the past; give a later time")
         token, created = new_token(), _now()
+        committed = commitment(token.secret_hash)
+        body = {"id": token.id, "user": name, "label": label, "project": project,
+                "expires_at": expires_at, "secret_sha256": committed}  # fmt: skip
         with self._write() as cur:
-            cur.execute(
-                f"INSERT INTO tokens ({_TOKEN_COLUMNS}, secret_hash) "
-                f"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (token.id, name, label, project, created, expires_at, None, token.secret_hash),
+            append_ledger(
+                cur, "token.create", body, at=created, secrets={committed: token.secret_hash}
             )
         return TokenRecord(token.id, name, label, project, created, expires_at, None), token.text
 
@@ -229,10 +230,9 @@ class SqlAccounts:
             raise NotFoundError(f"no token with id {token_id!r}; list them with: trackrecord "
                                 f"admin token list")  # fmt: skip
         with self._write() as cur:
-            cur.execute(
-                "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                (_now(), token_id),
-            )
+            revoked = cur.execute("SELECT revoked_at FROM tokens WHERE id = ?", (token_id,))
+            if revoked.fetchone()[0] is None:
+                append_ledger(cur, "token.revoke", {"id": token_id})
 
     def authenticate(self, token: str) -> Identity:
         """The identity a token's text stands for; :class:`AuthenticationError` if refused."""

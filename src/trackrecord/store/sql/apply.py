@@ -6,6 +6,12 @@ checked against what is stored: that each continues the stored chain (``seq`` an
 ``prev``), that its hash matches its content, and that an ended run is sealed. It
 skips events already stored (idempotent by ``(run, seq)``), and updates the views
 in the same transaction as the event row.
+
+How an event changes the views is :func:`derive_run_event` (and :func:`set_run_head`):
+the one derivation that ``trackrecord verify`` replays to rebuild a run's views from its
+events alone (see :mod:`~trackrecord.store.sql.rebuild`). What only the writer does
+besides is kept apart: checks against other chains (the criteria an evaluation names)
+and the ledger events a run's event leads to (the number of a dataset version).
 """
 
 from __future__ import annotations
@@ -21,13 +27,18 @@ from trackrecord.artifacts.base import check_artifact_path, check_digest
 from trackrecord.errors import ChainConflictError, InvalidValueError
 from trackrecord.event_schema import check_sealed
 from trackrecord.events import GENESIS, Event, Points, canonical_json
-from trackrecord.store.sql.catalog_views import apply_dataset, apply_model
+from trackrecord.store.sql.catalog_views import apply_dataset, apply_model, record_dataset_version
 from trackrecord.store.sql.connection import Cursor, insert_rows
-from trackrecord.store.sql.evaluations import apply_criteria, apply_evaluation
+from trackrecord.store.sql.evaluations import (
+    apply_criteria,
+    apply_evaluation,
+    check_evaluation_criteria,
+)
 from trackrecord.store.sql.metric_chunks import append_series
+from trackrecord.store.sql.projects import ensure_project
 from trackrecord.values import flatten_params
 
-__all__ = ["apply_events"]
+__all__ = ["RUN_EVENT_TYPES", "apply_events", "derive_run_event", "set_run_head"]
 
 
 def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> int:
@@ -59,10 +70,9 @@ def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> in
         _check_continues(event, head_seq, head_hash)
         check_sealed(event, status)  # an ended run takes annotations and a resume only
         status = _status_after(event, status)
-        if event.type in _LOCKING_HANDLERS:
-            _LOCKING_HANDLERS[event.type](cur, event, lock_run)
-        else:
-            _HANDLERS[event.type](cur, event)
+        derive_run_event(cur, event)
+        if event.type in _WRITER_STEPS:
+            _WRITER_STEPS[event.type](cur, event, lock_run)
         cur.execute(
             "INSERT INTO events (run_id, seq, type, time, body, points, prev_hash, hash) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -78,11 +88,28 @@ def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> in
             ),
         )
         head_seq, head_hash = event.seq, event.hash
+    set_run_head(cur, run_id, head_seq, head_hash, events[-1].time)
+    return head_seq
+
+
+def derive_run_event(cur: Cursor, event: Event) -> None:
+    """Change the run's views as *event* says (the caller's transaction): the derivation
+    the writer and verification share. It reads only the run's own views.
+
+    Raises:
+        InvalidValueError: a body its type does not allow.
+        KeyError: an unknown event type (the writer refuses those before).
+    """
+    _HANDLERS[event.type](cur, event)
+
+
+def set_run_head(cur: Cursor, run_id: str, seq: int, digest: str, time: int) -> None:
+    """Record the run's chain head (its last event *seq* and hash), and *time*, that
+    event's time, as when the run was last updated."""
     cur.execute(
         "UPDATE runs SET head_seq = ?, head_hash = ?, updated_at = ? WHERE id = ?",
-        (head_seq, head_hash, events[-1].time, run_id),
+        (seq, digest, time, run_id),
     )
-    return head_seq
 
 
 def _status_after(event: Event, status: str | None) -> str | None:
@@ -113,10 +140,10 @@ def _check_continues(event: Event, head_seq: int, head_hash: str) -> None:
         raise ChainConflictError(
             f"run {event.run_id} must begin with a run.start event, not {event.type}"
         )
-    if event.type not in _HANDLERS and event.type not in _LOCKING_HANDLERS:
+    if event.type not in _HANDLERS:
         raise ChainConflictError(
             f"unknown event type {event.type!r} in run {event.run_id}; "
-            f"known types: {', '.join(sorted([*_HANDLERS, *_LOCKING_HANDLERS]))}"
+            f"known types: {', '.join(sorted(_HANDLERS))}"
         )
     if not event.verify():
         raise ChainConflictError(
@@ -127,13 +154,7 @@ def _check_continues(event: Event, head_seq: int, head_hash: str) -> None:
 
 def _start(cur: Cursor, event: Event) -> None:
     body = event.body
-    cur.execute(
-        "INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        (body["project"], event.time),
-    )
-    (project_id,) = cur.execute(
-        "SELECT id FROM projects WHERE name = ?", (body["project"],)
-    ).fetchone()
+    project_id = ensure_project(cur, body["project"], event.time)
     cur.execute(
         "INSERT INTO runs (id, project_id, name, status, run_group, parent_id, notes, user_name, "
         "host, created_at, updated_at, head_seq, head_hash) VALUES (?, ?, ?, 'running', ?, ?, ?, "
@@ -165,9 +186,10 @@ def _resume(cur: Cursor, event: Event) -> None:
 
 def _end(cur: Cursor, event: Event) -> None:
     error = event.body.get("error")
+    stored = canonical_json(error).decode() if error else None  # the same text on replay
     cur.execute(
         "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-        (event.body["status"], event.time, json.dumps(error) if error else None, event.run_id),
+        (event.body["status"], event.time, stored, event.run_id),
     )
 
 
@@ -339,6 +361,7 @@ _HANDLERS: Final[dict[str, Callable[[Cursor, Event], None]]] = {
     "notes": _notes,
     "artifact": _artifact,
     "model": apply_model,
+    "dataset": apply_dataset,
     "criteria": apply_criteria,
     "evaluation": apply_evaluation,
     "metrics": _metrics,
@@ -349,7 +372,13 @@ _HANDLERS: Final[dict[str, Callable[[Cursor, Event], None]]] = {
     "run.restore": _restore,
 }
 
-_LOCKING_HANDLERS: Final[dict[str, Callable[[Cursor, Event, str], None]]] = {
-    # these also take the database's lock statement, to lock a name they number under
-    "dataset": apply_dataset,
+RUN_EVENT_TYPES: Final = frozenset(_HANDLERS)
+"""Every type of run event the store materialises."""
+
+_WRITER_STEPS: Final[dict[str, Callable[[Cursor, Event, str], None]]] = {
+    # what the writer does besides deriving the views (taking the database's lock
+    # statement, to lock a name it numbers under): checks against other chains, and the
+    # ledger events an event leads to
+    "dataset": record_dataset_version,
+    "evaluation": check_evaluation_criteria,
 }

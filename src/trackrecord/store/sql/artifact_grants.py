@@ -8,7 +8,9 @@ server lets a run name only content its project holds, and lets a caller
 download only content a project they may read holds.
 
 The embedded store writes grants too (they cost one row per upload) but never
-checks them: on a laptop there is no one to keep out.
+checks them: on a laptop there is no one to keep out. A grant is an event of the
+store's ledger (:mod:`~trackrecord.store.sql.ledger`) and the table its view, so a grant
+written into the database by hand is caught by ``trackrecord verify --all``.
 
 Example:
     >>> import tempfile
@@ -21,10 +23,10 @@ Example:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection, Iterator
 
 from trackrecord.store.sql.connection import SqlDatabase
+from trackrecord.store.sql.ledger import append_ledger, ledger_write
 
 __all__ = ["SqlArtifactGrants"]
 
@@ -45,15 +47,25 @@ class SqlArtifactGrants:
 
     def grant(self, project: str, digests: Collection[str]) -> None:
         """Record that *project* holds the contents *digests* (idempotent)."""
-        if not digests:
+        wanted = sorted(set(digests) - self._granted(project, digests))
+        if not wanted:
             return
-        now = time.time_ns() // 1_000_000
-        with self.database.write() as cur:
-            cur.executemany(
-                "INSERT INTO artifact_grants (sha256, project, granted_at) VALUES (?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                [(digest, project, now) for digest in sorted(set(digests))],
+        with ledger_write(self.database, "record which project holds uploaded bytes") as cur:
+            wanted = sorted(set(wanted) - self._granted(project, wanted))  # under the lock
+            if wanted:
+                append_ledger(cur, "grant.add", {"project": project, "digests": wanted})
+
+    def _granted(self, project: str, digests: Collection[str]) -> set[str]:
+        """Which of *digests* *project* has a grant for already."""
+        found: set[str] = set()
+        conn = self.database.read()
+        for batch, marks in _batches(sorted(set(digests))):
+            rows = conn.execute(
+                f"SELECT sha256 FROM artifact_grants WHERE project = ? AND sha256 IN ({marks})",
+                (project, *batch),
             )
+            found |= {str(row[0]) for row in rows}
+        return found
 
     def holders(self, sha256: str) -> set[str]:
         """The projects that hold content *sha256*."""

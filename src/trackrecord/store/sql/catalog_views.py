@@ -26,8 +26,10 @@ from trackrecord.errors import InvalidValueError
 from trackrecord.events import Event, canonical_json
 from trackrecord.store.catalog import check_model_name
 from trackrecord.store.sql.connection import Cursor
+from trackrecord.store.sql.ledger import append_ledger
+from trackrecord.store.sql.ledger_views import DATASET_LATER
 
-__all__ = ["apply_dataset", "apply_model", "check_dataset_digest"]
+__all__ = ["apply_dataset", "apply_model", "check_dataset_digest", "record_dataset_version"]
 
 _DATASET_DIGEST: Final = re.compile(r"(ref:)?[0-9a-f]{64}")
 _DATASET_LOCK: Final = "trackrecord:dataset:"
@@ -72,21 +74,15 @@ def _count(body: Mapping[str, Any], key: str, where: str) -> int | None:
     return value
 
 
-def _json(body: Mapping[str, Any], key: str, kind: type, where: str) -> str | None:
+def _json(body: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, kind):
+    if value is not None and not isinstance(value, kind):
         raise InvalidValueError(f"{where}: {key} must be a {kind.__name__}")
-    return canonical_json(value).decode()
+    return value
 
 
-def apply_dataset(cur: Cursor, event: Event, lock: str) -> None:
-    """Record a run's use of a dataset version, numbering the version on first sight.
-
-    Dataset names are namespaced per project: the version belongs to the run's project, so
-    a run names only its own project's datasets, and two projects may both have an "mnist".
-    """
+def _dataset_use(event: Event) -> tuple[str, str, str, str, dict[str, Any]]:
+    """(name, digest, role, direction, the version's columns) of a checked ``dataset`` body."""
     body = event.body
     where = f"the dataset event {event.seq} of run {event.run_id}"
     name = check_model_name(body.get("name"), f"{where}: dataset name")
@@ -107,44 +103,66 @@ def apply_dataset(cur: Cursor, event: Event, lock: str) -> None:
     sources = body.get("sources") or []
     if not isinstance(sources, list) or not all(isinstance(s, Mapping) for s in sources):
         raise InvalidValueError(f"{where}: sources must be a list of objects")
-    columns = (
-        _text(body, "version", where), kind, _text(body, "uri", where),
-        _count(body, "size", where), _count(body, "rows", where),
-        _json(body, "schema", list, where), _json(body, "profile", dict, where),
-        canonical_json(sources).decode(), _json(body, "datasheet", dict, where),
-        _text(body, "description", where), manifest_sha,
+    columns = {
+        "label": _text(body, "version", where), "kind": kind, "uri": _text(body, "uri", where),
+        "size": _count(body, "size", where), "row_count": _count(body, "rows", where),
+        "schema": _json(body, "schema", list, where),
+        "profile": _json(body, "profile", dict, where), "sources": sources,
+        "datasheet": _json(body, "datasheet", dict, where),
+        "description": _text(body, "description", where), "manifest_sha256": manifest_sha,
+    }  # fmt: skip
+    return name, digest, role, direction, columns
+
+
+def apply_dataset(cur: Cursor, event: Event) -> None:
+    """Record a run's use of a dataset version (``run_datasets``), in the run's project.
+
+    Dataset names are namespaced per project: the version belongs to the run's project, so
+    a run names only its own project's datasets, and two projects may both have an "mnist".
+    The version itself is numbered by the writer in the ledger
+    (:func:`record_dataset_version`).
+    """
+    name, digest, role, direction, _ = _dataset_use(event)
+    cur.execute(
+        "INSERT INTO run_datasets (run_id, project, name, digest, role, direction, time) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (event.run_id, _project_of_run(cur, event.run_id), name, digest, role, direction,
+         event.time),
     )  # fmt: skip
+
+
+def record_dataset_version(cur: Cursor, event: Event, lock: str) -> None:
+    """The writer's step after a ``dataset`` event: a version first used is numbered
+    (the next number of its name in the run's project) by a ``dataset.version`` ledger
+    event; a later use that says more (a label, a URI, a datasheet, a description) than
+    the version holds is recorded by a ``dataset.update`` ledger event."""
+    name, digest, _, _, columns = _dataset_use(event)
     project = _project_of_run(cur, event.run_id)
     if lock:
         cur.execute(lock, (f"{_DATASET_LOCK}{project}/{name}",))
     known = cur.execute(
-        "SELECT number FROM dataset_versions WHERE project = ? AND name = ? AND digest = ?",
+        f"SELECT {', '.join(DATASET_LATER)} FROM dataset_versions WHERE project = ? AND "
+        f"name = ? AND digest = ?",
         (project, name, digest),
     ).fetchone()
+    key = {"project": project, "name": name, "digest": digest}
     if known is None:
         (last,) = cur.execute(
             "SELECT COALESCE(MAX(number), 0) FROM dataset_versions WHERE project = ? AND name = ?",
             (project, name),
         ).fetchone()
-        cur.execute(
-            "INSERT INTO dataset_versions (project, name, digest, number, label, kind, uri, size, "
-            "row_count, schema, profile, sources, datasheet, description, manifest_sha256, "
-            "first_run, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (project, name, digest, int(last) + 1, *columns, event.run_id, event.time),
-        )
-    else:  # a later use may say more (a datasheet, a description) than the first
-        label, _, uri, _, _, _, _, _, datasheet, description, _ = columns
-        cur.execute(
-            "UPDATE dataset_versions SET label = COALESCE(?, label), uri = COALESCE(?, uri), "
-            "datasheet = COALESCE(?, datasheet), description = COALESCE(?, description) "
-            "WHERE project = ? AND name = ? AND digest = ?",
-            (label, uri, datasheet, description, project, name, digest),
-        )
-    cur.execute(
-        "INSERT INTO run_datasets (run_id, project, name, digest, role, direction, time) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (event.run_id, project, name, digest, role, direction, event.time),
-    )
+        body = {**key, **columns, "number": int(last) + 1, "first_run": event.run_id,
+                "created_at": event.time}  # fmt: skip
+        append_ledger(cur, "dataset.version", body, lock=lock)
+        return
+    stored = dict(zip(DATASET_LATER, known, strict=True))
+    said = {c: columns[c] for c in DATASET_LATER if columns[c] is not None}
+    if any(_as_stored(c, v) != stored[c] for c, v in said.items()):
+        append_ledger(cur, "dataset.update", {**key, **said}, lock=lock)
+
+
+def _as_stored(column: str, value: Any) -> Any:
+    return canonical_json(value).decode() if column == "datasheet" else value
 
 
 def _project_of_run(cur: Cursor, run_id: str) -> str:
@@ -186,7 +204,7 @@ def apply_model(cur: Cursor, event: Event) -> None:
     path = _path(body.get("path"), f"{where}: path")
     flavor = _text(body, "flavor", where, required=True)
     fmt = _text(body, "format", where, required=True)
-    meta = _json(body, "meta", dict, where) or "{}"
+    meta = canonical_json(_json(body, "meta", dict, where) or {}).decode()
     cur.execute(
         "INSERT INTO logged_models (run_id, name, digest, flavor, format, path, size, files, "
         "meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO "

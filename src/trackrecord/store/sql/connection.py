@@ -68,6 +68,8 @@ class SqlDatabase(Protocol):
     """The driver's exception classes."""
     lock_run: str
     """A statement taking a run id that locks the run until commit ("" if not needed)."""
+    dialect: str
+    """``sqlite`` or ``postgresql``: which catalog describes the live schema."""
 
     def read(self) -> Connection:
         """This thread's connection for reads."""

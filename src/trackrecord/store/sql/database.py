@@ -96,6 +96,7 @@ class SqliteDatabase:
         self.location = str(self.path)
         self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
         self.lock_run = ""  # BEGIN IMMEDIATE already holds the database's write lock
+        self.dialect = "sqlite"
         self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []

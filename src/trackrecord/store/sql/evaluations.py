@@ -37,6 +37,7 @@ __all__ = [
     "apply_criteria",
     "apply_evaluation",
     "check_criteria_list",
+    "check_evaluation_criteria",
     "new_criteria_id",
     "new_evaluation_id",
     "record_criteria",
@@ -137,7 +138,8 @@ def _summary(body: Mapping[str, Any], path: str, where: str) -> str:
 
 
 def apply_evaluation(cur: Cursor, event: Event) -> None:
-    """A run's ``evaluation`` event, checked against the criteria it names."""
+    """A run's ``evaluation`` event: its row (the writer checks the criteria it names
+    first, with :func:`check_evaluation_criteria`)."""
     body = event.body
     where = f"the evaluation event {event.seq} of run {event.run_id}"
     evaluation_id = _check_id(body.get("id"), "eval_", where)
@@ -163,13 +165,7 @@ def apply_evaluation(cur: Cursor, event: Event) -> None:
     dataset = body.get("dataset") or {}
     if not isinstance(dataset, Mapping):
         raise InvalidValueError(f"{where}: dataset must be an object with a name and digest")
-    criteria_id = None
-    if body.get("criteria") is not None:
-        reference = body["criteria"]
-        criteria_id = _check_id(
-            reference.get("id") if isinstance(reference, Mapping) else None, "crit_", where
-        )
-        _check_preregistered(cur, criteria_id, target or f"run:{event.run_id}", started, where)
+    criteria_id = _criteria_of(body, where)
     cur.execute(
         f"INSERT INTO evaluations ({_EVALUATION_COLUMNS}) VALUES "
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -179,6 +175,28 @@ def apply_evaluation(cur: Cursor, event: Event) -> None:
             _summary(body, path, where), sha,
         ),
     )  # fmt: skip
+
+
+def _criteria_of(body: Mapping[str, Any], where: str) -> str | None:
+    reference = body.get("criteria")
+    if reference is None:
+        return None
+    return _check_id(
+        reference.get("id") if isinstance(reference, Mapping) else None, "crit_", where
+    )
+
+
+def check_evaluation_criteria(cur: Cursor, event: Event, lock: str = "") -> None:
+    """The writer's check of an ``evaluation`` event against the criteria set it names,
+    which may be in another chain (a model's): recorded for the same target before the
+    evaluation began, and not superseded by then. Verification does not repeat it (it
+    rebuilds each chain's views from that chain alone); the criteria stay as recorded."""
+    body = event.body
+    where = f"the evaluation event {event.seq} of run {event.run_id}"
+    criteria_id = _criteria_of(body, where)
+    if criteria_id is not None:
+        target = body.get("target") or f"run:{event.run_id}"
+        _check_preregistered(cur, criteria_id, target, int(body["started_at"]), where)
 
 
 def _check_preregistered(

@@ -20,13 +20,15 @@ class Migration(NamedTuple):
     """One schema step: its number, a short name, and its SQL statements.
 
     ``postgres`` statements run after the others on PostgreSQL only (planner
-    statistics and the like, which SQLite lacks).
+    statistics and the like, which SQLite lacks); ``data`` then runs in Python on the
+    same cursor (for a step SQL cannot say, such as computing hashes).
     """
 
     version: int
     name: str
     statements: tuple[str, ...]
     postgres: tuple[str, ...] = ()
+    data: Callable[[Cursor], None] | None = None
 
 
 _INITIAL: Final = (
@@ -479,6 +481,27 @@ _ROW_SECURITY: Final = (
         OR project IN ({_VISIBLE_NAMES}))""" for table in _PROJECT_KEYED),
 )  # fmt: skip
 
+_LEDGER: Final = (
+    # the store's own chain: accounts, keys, sign-offs, holds, settings, artifact grants,
+    # dataset versions and purges (see trackrecord.store.sql.ledger); the data step chains
+    # the rows that were there before
+    """CREATE TABLE ledger_events (
+        seq INTEGER NOT NULL PRIMARY KEY,
+        type TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+)
+
+
+def _record_ledger(cur: Cursor) -> None:
+    from trackrecord.store.sql.ledger_migration import record_ledger
+
+    record_ledger(cur)
+
+
 MIGRATIONS: Final = (
     Migration(1, "initial schema", _INITIAL),
     Migration(2, "users, roles, tokens and the audit log", _ACCOUNTS, _KEY_STATISTICS),
@@ -486,7 +509,9 @@ MIGRATIONS: Final = (
     Migration(4, "sign-in failures per user name and per address", _SIGN_IN),
     Migration(5, "artifact grants per project; dataset names per project", _PROJECT_OBJECTS),
     Migration(6, "row-level security: a request reads only its projects", (), _ROW_SECURITY),
-)
+    Migration(7, "the ledger: a chain for what belongs to no run and no model", _LEDGER,
+              data=_record_ledger),
+)  # fmt: skip
 
 
 def apply_migrations(
@@ -513,6 +538,8 @@ def apply_migrations(
             continue
         for statement in statements(migration):
             cur.execute(statement)
+        if migration.data is not None:
+            migration.data(cur)
         cur.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
             (migration.version, migration.name, int(time.time() * 1000)),

@@ -190,6 +190,7 @@ class PostgresDatabase:
     """
 
     lock_run = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"
+    dialect = "postgresql"
 
     def __init__(
         self, url: str, pool_size: int | None = None, pool_timeout: float | None = None

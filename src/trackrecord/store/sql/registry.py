@@ -2,8 +2,10 @@
 
 Each registered model has its own chain of events in ``registry_events``
 (chained like a run's events, under the id ``registry:NAME``); the tables
-``registered_models``, ``model_versions`` and ``model_aliases`` are views of
-them, updated in the same transaction. Every event body names the ``actor``
+``registered_models``, ``model_versions``, ``model_aliases`` (and the model's
+policies, placements and criteria) are views of them, updated in the same
+transaction by the one derivation that verification replays
+(:mod:`~trackrecord.store.sql.registry_views`). Every event body names the ``actor``
 and the ``reason`` given, so an alias's whole history (who moved it, when,
 why) can be read back and verified.
 
@@ -39,12 +41,8 @@ from trackrecord.store.catalog import (
     name_taken,
 )
 from trackrecord.store.sql.connection import Cursor, SqlDatabase, locked_write
-from trackrecord.store.sql.evaluations import (
-    SqlEvaluations,
-    check_criteria_list,
-    new_criteria_id,
-    record_criteria,
-)
+from trackrecord.store.sql.evaluations import SqlEvaluations, check_criteria_list, new_criteria_id
+from trackrecord.store.sql.registry_views import apply_registry_event
 from trackrecord.values import normalise_tags
 
 __all__ = ["SqlRegistry"]
@@ -198,6 +196,11 @@ class SqlRegistry(SqlEvaluations):
     def registry_history(self, name: str) -> list[Event]:
         """See :meth:`Catalog.registry_history`."""
         self.registered_model(name)
+        return self.registry_chain(name)
+
+    def registry_chain(self, name: str) -> list[Event]:
+        """A model's registry events as stored, whether or not its row in
+        ``registered_models`` is there (what verification reads)."""
         rows = (
             self.database.read()
             .execute(
@@ -261,11 +264,7 @@ class SqlRegistry(SqlEvaluations):
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (model, seq, type_, event.time, canonical_json(full).decode(), prev, event.hash),
         )
-        cur.execute(
-            "UPDATE registered_models SET head_seq = ?, head_hash = ?, updated_at = ? "
-            "WHERE name = ?",
-            (seq, event.hash, event.time, model),
-        )
+        apply_registry_event(cur, event)
         return event
 
     def _write(self, model: str) -> AbstractContextManager[Cursor]:
@@ -276,11 +275,6 @@ class SqlRegistry(SqlEvaluations):
         self, cur: Cursor, name: str, project: str, actor: str,
         description: str | None, tags: dict[str, str],
     ) -> None:  # fmt: skip
-        now = _now()
-        cur.execute(
-            f"INSERT INTO registered_models ({_MODEL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            (name, project, description, canonical_json(tags).decode(), now, actor, now, GENESIS),
-        )
         body = {"project": project, "description": description, "tags": tags}
         self._append(cur, name, "model.create", body, actor, None)
 
@@ -345,16 +339,7 @@ class SqlRegistry(SqlEvaluations):
                 "digest": logged.digest, "flavor": logged.flavor, "files": logged.files,
                 "description": description, "tags": tags,
             }  # fmt: skip
-            event = self._append(cur, name, "version.create", body, actor, None)
-            cur.execute(
-                f"INSERT INTO model_versions ({_VERSION_COLUMNS}) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready', NULL, ?, ?)",
-                (
-                    name, version, run_id, run_model, logged.digest, logged.flavor,
-                    canonical_json(logged.files).decode(), description,
-                    canonical_json(tags).decode(), event.time, actor,
-                ),
-            )  # fmt: skip
+            self._append(cur, name, "version.create", body, actor, None)
         return self.model_version(name, version)
 
     def update_model(
@@ -377,14 +362,6 @@ class SqlRegistry(SqlEvaluations):
             raise InvalidValueError("nothing to change: give a description or tags")
         with self._write(name) as cur:
             self._append(cur, name, "model.update", body, actor, reason)
-            cur.execute(
-                "UPDATE registered_models SET description = ?, tags = ? WHERE name = ?",
-                (
-                    body.get("description", current.description),
-                    canonical_json(body.get("tags", current.tags)).decode(),
-                    name,
-                ),
-            )
         return self.registered_model(name)
 
     def update_version(
@@ -415,18 +392,6 @@ class SqlRegistry(SqlEvaluations):
             raise InvalidValueError("nothing to change: give a description, tags or a status")
         with self._write(name) as cur:
             self._append(cur, name, "version.update", body, actor, reason)
-            cur.execute(
-                "UPDATE model_versions SET description = ?, tags = ?, status = ?, "
-                "status_reason = ? WHERE model = ? AND version = ?",
-                (
-                    body.get("description", current.description),
-                    canonical_json(body.get("tags", current.tags)).decode(),
-                    body.get("status", current.status),
-                    reason if "status" in body else current.status_reason,
-                    name,
-                    current.version,
-                ),
-            )
         return self.model_version(name, current.version)
 
     def set_alias(
@@ -448,14 +413,7 @@ class SqlRegistry(SqlEvaluations):
             ).fetchone()
             body = {"alias": alias, "version": target.version,
                     "previous": None if row is None else int(row[0])}  # fmt: skip
-            event = self._append(cur, name, "alias.set", body, actor, reason)
-            cur.execute(
-                "INSERT INTO model_aliases (model, alias, version, set_at, set_by, reason) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (model, alias) DO UPDATE SET "
-                "version = excluded.version, set_at = excluded.set_at, set_by = excluded.set_by, "
-                "reason = excluded.reason",
-                (name, alias, target.version, event.time, actor, reason),
-            )
+            self._append(cur, name, "alias.set", body, actor, reason)
         return self.model_version(name, target.version)
 
     def set_criteria(
@@ -480,8 +438,7 @@ class SqlRegistry(SqlEvaluations):
             criteria_id = new_criteria_id()
             body = {"version": target.version, "id": criteria_id, "criteria": criteria,
                     "supersedes": latest[0] if latest else None}  # fmt: skip
-            event = self._append(cur, name, "criteria.set", body, actor, reason)
-            record_criteria(cur, node, chain_id(name), event.seq, event.time, event.body)
+            self._append(cur, name, "criteria.set", body, actor, reason)
         return self.criteria_set(criteria_id)
 
     def version_hash(self, name: str, version: int) -> str:
@@ -528,11 +485,6 @@ class SqlRegistry(SqlEvaluations):
         with self._write(name) as cur:
             self._append(cur, name, "policy.set", {"alias": alias, "required": required},
                          actor, reason)  # fmt: skip
-            cur.execute(
-                "INSERT INTO signoff_policies (model, alias, required) VALUES (?, ?, ?) "
-                "ON CONFLICT (model, alias) DO UPDATE SET required = excluded.required",
-                (name, alias, required),
-            )
 
     def delete_alias(self, name: str, alias: str, actor: str, reason: str | None = None) -> None:
         """See :meth:`Catalog.delete_alias`."""
@@ -541,7 +493,6 @@ class SqlRegistry(SqlEvaluations):
         with self._write(name) as cur:
             body = {"alias": alias, "previous": current.version}
             self._append(cur, name, "alias.delete", body, actor, reason)
-            cur.execute("DELETE FROM model_aliases WHERE model = ? AND alias = ?", (name, alias))
 
 
 def _version_number(version: int | str) -> int | None:

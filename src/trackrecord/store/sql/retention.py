@@ -14,8 +14,9 @@ Three things protect a run from being purged (hard-deleted):
 
 Periods are calendar periods (:mod:`trackrecord.periods`): 10 years after 2026-12-01 is
 2036-12-01, six months after 2026-08-31 is 2027-02-28. Placements are registry events
-of the model (``version.market``, naming ``placed_at``, ``years`` and ``until``); holds and
-their release are rows kept with who, when and why. Purging refuses what is protected
+of the model (``version.market``, naming ``placed_at``, ``years`` and ``until``); holds,
+their release (with who, when and why), the log retention and purges are events of the
+store's ledger (:mod:`~trackrecord.store.sql.ledger`). Purging refuses what is protected
 with a :class:`~trackrecord.errors.RetentionError` that says why and until when. These
 methods write nothing to the audit log: whoever calls them records each attempt, refused
 or done (the CLI does), so that a server calling them audits its request once. Each check
@@ -40,6 +41,7 @@ from trackrecord.errors import InvalidValueError, NotFoundError, RetentionError,
 from trackrecord.periods import Period, day_of
 from trackrecord.store.lineage import parse_node
 from trackrecord.store.sql.evidence import SqlEvidence
+from trackrecord.store.sql.ledger import append_ledger, ledger_write
 
 if TYPE_CHECKING:
     from trackrecord.store.sql.store import SqlStore
@@ -152,13 +154,9 @@ class SqlRetention:
             InvalidValueError: not a period, or a shorter one than Art. 19 allows.
         """
         found = _log_period(period)
-        with self.database.write() as cur:
-            cur.execute("DELETE FROM store_settings WHERE key = 'log_retention_days'")
-            cur.execute(
-                "INSERT INTO store_settings (key, value) VALUES ('log_retention', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (found.code,),
-            )
+        body = {"set": {"log_retention": found.code}, "unset": ["log_retention_days"]}
+        with ledger_write(self.database, "set the log retention") as cur:
+            append_ledger(cur, "settings.set", body)
         return found
 
     def log_retained_until(self, ended: int) -> int:
@@ -194,11 +192,6 @@ class SqlRetention:
             body = {"version": target.version, "placed_at": placed, "years": years,
                     "until": until, "retention_days": days}  # fmt: skip
             registry._append(cur, name, "version.market", body, actor, reason)
-            cur.execute(
-                "INSERT INTO market_placements (model, version, placed_at, retention_days, "
-                "actor) VALUES (?, ?, ?, ?, ?)",
-                (name, target.version, placed, days, actor),
-            )
         return until
 
     def placements(self) -> list[Placement]:
@@ -228,12 +221,9 @@ class SqlRetention:
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidValueError("a legal hold needs a reason (a case or matter reference)")
         hold_id = f"hold_{secrets.token_hex(8)}"
-        with self.database.write() as cur:
-            cur.execute(
-                "INSERT INTO legal_holds (id, target, reason, actor, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (hold_id, target, reason, actor, _now()),
-            )
+        body = {"id": hold_id, "target": target, "reason": reason, "actor": actor}
+        with ledger_write(self.database, "put a legal hold") as cur:
+            append_ledger(cur, "hold.create", body)
         return self.holds_by_id(hold_id)
 
     def release(self, hold_id: str, actor: str, reason: str) -> Hold:
@@ -241,12 +231,8 @@ class SqlRetention:
         current = self.holds_by_id(hold_id)
         if current.released_at is not None:
             raise InvalidValueError(f"hold {hold_id} was released already")
-        with self.database.write() as cur:
-            cur.execute(
-                "UPDATE legal_holds SET released_at = ?, released_by = ?, release_reason = ? "
-                "WHERE id = ?",
-                (_now(), actor, reason, hold_id),
-            )
+        with ledger_write(self.database, "release a legal hold") as cur:
+            append_ledger(cur, "hold.release", {"id": hold_id, "actor": actor, "reason": reason})
         return self.holds_by_id(hold_id)
 
     def holds(self, active_only: bool = True) -> list[Hold]:
@@ -349,10 +335,18 @@ class SqlRetention:
             raise RetentionError(
                 f"run {run_id} made a registered model version; registered lineage is kept"
             )
+        body = {
+            "run": run_id,
+            "project": run.project,
+            "created_at": run.created_at,
+            "head_seq": run.head_seq,
+            "head_hash": run.head_hash,
+        }  # who: the audit log
         try:
-            with self.database.write() as cur:
+            with ledger_write(self.database, f"purge run {run_id}") as cur:
                 for table, column in _RUN_TABLES:
                     cur.execute(f"DELETE FROM {table} WHERE {column} = ?", (run_id,))
+                append_ledger(cur, "run.purge", body)
         except self.database.errors as exc:
             raise StoreError(f"cannot purge run {run_id}: {exc}") from exc
 

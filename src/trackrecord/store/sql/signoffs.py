@@ -4,6 +4,10 @@ Tables (migration 3): ``signing_keys`` (public keys of users; never private
 ones), ``signatures`` (each over a record's hash, with who, when and what it
 means) and ``signoff_policies`` (how many ``approve`` sign-offs a registered
 model's version needs before an alias such as ``production`` may point at it).
+Keys and signatures are events of the store's ledger (see
+:mod:`~trackrecord.store.sql.ledger`) and policies events of the model's registry
+chain; the tables are their views, so a deleted or edited sign-off is caught by
+``trackrecord verify``.
 
 A signature is stored only if it verifies against its registered, unrevoked
 key, names that key's user as the signer, and was made within
@@ -20,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 import time
@@ -35,13 +40,12 @@ from trackrecord.signing.records import (
     check_target,
     signature_problem,
 )
-from trackrecord.store.catalog import check_alias, check_model_name
-from trackrecord.store.sql.connection import Cursor, SqlDatabase, locked_write
+from trackrecord.store.sql.connection import Cursor, SqlDatabase
+from trackrecord.store.sql.ledger import append_ledger, ledger_write
 
 __all__ = ["CLOCK_SKEW_MS", "SqlSignoffs"]
 
 CLOCK_SKEW_MS: Final = 15 * 60 * 1000
-_LOCK_NAME: Final = "trackrecord:signoffs"  # taken with the run lock; no run id looks like it
 _KEY_COLUMNS: Final = "id, user_name, public_key, created_at, revoked_at"
 _SIGNATURE_COLUMNS: Final = "id, target, record_hash, key_id, signer, meaning, signature, time"
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
@@ -58,7 +62,7 @@ class SqlSignoffs:
         self.database = database
 
     def _write(self) -> AbstractContextManager[Cursor]:
-        return locked_write(self.database, _LOCK_NAME, "record sign-offs")
+        return ledger_write(self.database, "record sign-offs")
 
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         return list(self.database.read().execute(sql, args).fetchall())
@@ -77,10 +81,8 @@ class SqlSignoffs:
         with self._write() as cur:
             if cur.execute("SELECT 1 FROM signing_keys WHERE id = ?", (key.id,)).fetchone():
                 raise InvalidValueError(f"key {key.id} is registered already")
-            cur.execute(
-                f"INSERT INTO signing_keys ({_KEY_COLUMNS}) VALUES (?, ?, ?, ?, NULL)",
-                (key.id, key.user, key.public_key, key.created_at),
-            )
+            body = {"id": key.id, "user": key.user, "public_key": key.public_key}
+            append_ledger(cur, "key.register", body, at=key.created_at)
         return key
 
     def keys(self, user: str | None = None) -> list[KeyRecord]:
@@ -104,10 +106,9 @@ class SqlSignoffs:
         """Revoke a key from now on: it signs nothing more; its earlier signatures stay valid."""
         self.key(key_id)
         with self._write() as cur:
-            cur.execute(
-                "UPDATE signing_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                (_now(), key_id),
-            )
+            row = cur.execute("SELECT revoked_at FROM signing_keys WHERE id = ?", (key_id,))
+            if row.fetchone()[0] is None:
+                append_ledger(cur, "key.revoke", {"id": key_id})
         return self.key(key_id)
 
     # -- signatures --
@@ -153,11 +154,7 @@ class SqlSignoffs:
         if problem is not None:
             raise InvalidValueError(f"signature refused: {problem}")
         with self._write() as cur:
-            cur.execute(
-                f"INSERT INTO signatures ({_SIGNATURE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (record.id, record.target, record.record_hash, record.key_id, record.signer,
-                 record.meaning, record.signature, record.time),
-            )  # fmt: skip
+            append_ledger(cur, "signature.add", dataclasses.asdict(record))
         return record
 
     def signatures(self, target: str) -> list[SignatureRecord]:
@@ -183,26 +180,7 @@ class SqlSignoffs:
                 valid[record.signer] = record
         return list(valid.values())
 
-    # -- policies --
-
-    def set_policy(self, model: str, alias: str, required: int) -> None:
-        """Require *required* distinct ``approve`` sign-offs before *alias* of *model* moves.
-
-        ``required=0`` removes the policy.
-        """
-        check_model_name(model)
-        check_alias(alias)
-        if isinstance(required, bool) or not isinstance(required, int) or not 0 <= required <= 100:
-            raise InvalidValueError(f"required sign-offs {required!r} must be a whole number 0-100")
-        with self._write() as cur:
-            cur.execute(
-                "DELETE FROM signoff_policies WHERE model = ? AND alias = ?", (model, alias)
-            )
-            if required:
-                cur.execute(
-                    "INSERT INTO signoff_policies (model, alias, required) VALUES (?, ?, ?)",
-                    (model, alias, required),
-                )
+    # -- policies (set with SqlRegistry.set_signoff_policy: a registry event) --
 
     def policy(self, model: str, alias: str) -> int:
         """How many sign-offs *alias* of *model* needs (0: none)."""

@@ -207,6 +207,13 @@ class SqlStore:
     ) -> Iterator[Event]:
         """See :meth:`Store.read_events`."""
         self.get_run(run_id)
+        return self.chain_events(run_id, since_seq, types)
+
+    def chain_events(
+        self, run_id: str, since_seq: int = 0, types: Collection[str] | None = None
+    ) -> Iterator[Event]:
+        """A run's events as stored, its metric points read back from the chunks, whether
+        or not the run's row is there (what verification reads; no NotFoundError)."""
         rows = (
             self._conn()
             .execute(
@@ -226,7 +233,7 @@ class SqlStore:
                 offsets[key] = start + n
                 if seq > since_seq and (types is None or type_ in types):
                     if key not in series:
-                        series[key] = self.metric_series(run_id, key)
+                        series[key] = self._stored_series(run_id, key)
                     s = series[key]
                     points[key] = Points(
                         s.steps[start : start + n],
@@ -235,6 +242,14 @@ class SqlStore:
                     )
             if seq > since_seq and (types is None or type_ in types):
                 yield Event(run_id, seq, type_, at, prev, decode_json(body), digest, points)
+
+    def _stored_series(self, run_id: str, key: str) -> Series:
+        """The series as its chunks hold it (empty when it has none)."""
+        try:
+            return self.metric_series(run_id, key)
+        except NotFoundError:
+            empty = np.empty(0, np.int64)
+            return Series(key, empty, np.empty(0, np.float64), empty)
 
     def metric_series(
         self, run_id: str, key: str, start: int | None = None, end: int | None = None
