@@ -20,6 +20,7 @@ import trackrecord
 from tests.security.conftest import Realm, error_of
 from tests.store.conftest import Chain
 from trackrecord.errors import InvalidValueError
+from trackrecord.ids import new_run_id
 
 RECORDS = (
     "runs", "events", "artifacts", "artifact_grants", "dataset_versions", "run_datasets",
@@ -381,3 +382,27 @@ def test_invisible_and_absent_answer_the_same_404(realm: Realm) -> None:
                 differ.append((method, path, answers))
     assert differ == []
     assert records(realm) == before
+
+
+# -- a run's parent --------------------------------------------------------------------------
+
+
+def test_a_run_cannot_name_a_parent_it_may_not_see(realm: Realm) -> None:
+    beta_run = realm.runs["beta"].run_id
+    before = records(realm)
+    for parent in (beta_run, new_run_id()):  # another project's run, and no run at all
+        child = Chain("alpha", parent=parent)
+        refused = realm.post_events("alice", child.events)
+        assert refused.status_code == 404, refused.text
+        assert error_of(refused)["message"].replace(parent, "PARENT") == (
+            f"run {child.run_id} names PARENT as its parent, which is not a run you may "
+            f"read; a parent must be a run you can see, logged before its children"
+        )
+    assert records(realm) == before
+    with realm.client("bob") as bob:  # beta sees no child of its run
+        found = bob.get("/api/v1/lineage", params={"node": f"run:{beta_run}"}).json()
+    assert "alpha" not in str(found)
+    child = Chain("alpha", parent=realm.runs["alpha"].run_id)  # its own project's run: kept
+    assert realm.post_events("alice", child.events).status_code == 200
+    mallory = Chain("alpha", parent=beta_run)  # mallory sees beta, but her token is alpha's
+    assert realm.post_events("mallory", mallory.events).status_code == 404

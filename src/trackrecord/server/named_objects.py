@@ -12,6 +12,8 @@ the run's project:
   bytes must be uploaded first: knowing a digest proves nothing.
 - an evaluation may target its own run, or a registered model version whose
   project the caller is an editor of (it shows in that version's Annex IV).
+- a run may name as its parent only a run the caller may read (the link shows in
+  the parent's lineage), logged before it.
 
 Refusals say the same whether the object is another project's or does not exist.
 Dataset names need no check here: they are namespaced per project (a run's
@@ -70,12 +72,15 @@ class NamedObjects:
 
         Raises:
             NotFoundError: content the project does not hold and the caller may not read,
-                or an evaluation target that is not a model version the caller may edit.
+                an evaluation target that is not a model version the caller may edit, or
+                a parent run the caller may not read.
             InvalidValueError: an evaluation target that is neither its run nor a model.
         """
         for event in events:
             if event.type == "evaluation":
                 self._check_target(identity, event)
+            elif event.type == "run.start" and event.body.get("parent") is not None:
+                self._check_parent(identity, event)
         self._check_contents(identity, project, events)
 
     def _check_contents(self, identity: Identity, project: str, events: Sequence[Event]) -> None:
@@ -126,3 +131,15 @@ class NamedObjects:
             raise refusal from None
         if not identity.can(project, "editor"):
             raise refusal
+
+    def _check_parent(self, identity: Identity, event: Event) -> None:
+        parent = event.body["parent"]
+        try:
+            project = self._store.get_run(str(parent)).project
+        except NotFoundError:
+            project = None
+        if project is None or not identity.can(project, "viewer"):
+            raise NotFoundError(
+                f"run {event.run_id} names {parent} as its parent, which is not a run you may "
+                f"read; a parent must be a run you can see, logged before its children"
+            )
