@@ -30,10 +30,11 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 from typing import Final
 
-from trackrecord.errors import InvalidValueError, NotFoundError
+from trackrecord.errors import InvalidValueError, NotFoundError, TrackRecordError
 from trackrecord.ids import new_run_id
 from trackrecord.store.sql.connection import Cursor, SqlDatabase, insert_rows, locked_write
 from trackrecord.transparency.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint
@@ -298,6 +299,21 @@ class SqlTransparencyLog:
         """The proof that the log at *new_size* leaves extends the log at *old_size*."""
         self._check_sizes(old_size, new_size)
         return ConsistencyProof.build(SqlNodes(self.database.read()), old_size, new_size)  # type: ignore[arg-type]
+
+    def issue_every(self, key: CheckpointKey, interval: float) -> threading.Event:
+        """Issue a checkpoint with *key* every *interval* seconds (when the log has grown),
+        on a daemon thread, until the returned event is set (a team server does this)."""
+        stop = threading.Event()
+
+        def issue() -> None:
+            while not stop.wait(interval):
+                try:
+                    self.checkpoint(key)
+                except TrackRecordError as exc:  # a database away for a while: try later
+                    warnings.warn(f"cannot issue a checkpoint: {exc}", stacklevel=1)
+
+        threading.Thread(target=issue, name="trackrecord-checkpoints", daemon=True).start()
+        return stop
 
     def _check_sizes(self, small: int, big: int) -> None:
         size = self.size()
