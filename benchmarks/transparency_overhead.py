@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-
 import trackrecord
 from trackrecord.events import GENESIS, Event, Points
 from trackrecord.ids import new_run_id

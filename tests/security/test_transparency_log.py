@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -304,3 +305,18 @@ def test_verify_checkpoint_refuses_a_forged_file_and_an_unknown_key(tmp_path: Pa
     garbage.write_text("not json")
     bad = runner.invoke(main, ["verify", "--checkpoint", str(garbage), "--dir", str(directory)])
     assert bad.exit_code == 2 and "is JSON; this one is not" in bad.output, bad.output
+
+
+def test_a_server_issues_checkpoints_periodically(store: SqlStore, tmp_path: Path) -> None:
+    key = _key(store, tmp_path)
+    stop = store.log.issue_every(key, 0.05)
+    try:
+        _run(store)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not store.log.checkpoints():
+            time.sleep(0.02)
+    finally:
+        stop.set()
+    issued = store.log.checkpoints()
+    assert issued and issued[-1].key_id == key.id
+    assert checkpoint_problems(store.database, issued[-1], key.public_key) == []
