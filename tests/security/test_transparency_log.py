@@ -320,3 +320,13 @@ def test_a_server_issues_checkpoints_periodically(store: SqlStore, tmp_path: Pat
     issued = store.log.checkpoints()
     assert issued and issued[-1].key_id == key.id
     assert checkpoint_problems(store.database, issued[-1], key.public_key) == []
+
+
+def test_a_damaged_log_gets_a_report_not_a_crash(store: SqlStore, tmp_path: Path) -> None:
+    _, signed, key = _logged(store, tmp_path)
+    raw = Raw(store)
+    raw.execute("DROP TABLE log_nodes")
+    raw.close()
+    problems = [str(p) for p in checkpoint_problems(store.database, signed, key.public_key)]
+    assert problems and "cannot read the log" in problems[0]
+    assert "cannot check the transparency log" in _details(store)

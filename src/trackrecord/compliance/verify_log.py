@@ -366,6 +366,15 @@ def checkpoint_problems(
         verify_checkpoint(signed, public_key)
     except TrackRecordError as exc:
         return [_problem("store", "checkpoint", key, str(exc))]
+    try:
+        return _against_store(database, signed)
+    except Exception as exc:  # a damaged store gets a report, never a crash
+        return [_problem("store", "log_leaves", key, f"cannot read the log: {exc!r}")]
+
+
+def _against_store(database: SqlDatabase, signed: SignedCheckpoint) -> list[Problem]:
+    checkpoint = signed.checkpoint
+    key = [("size", checkpoint.size), ("origin", checkpoint.origin)]
     conn = database.read()
     origin, problems = _store_id(conn)
     if origin is not None and origin != checkpoint.origin:

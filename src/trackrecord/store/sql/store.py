@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Collection, Iterator, Sequence
@@ -97,11 +98,14 @@ class SqlStore:
         try:
             with self.database.write() as cur:
                 head = apply_events(cur, events, self.database.lock_run)
-            self.log.maybe_flush()  # batched: at most every FLUSH_INTERVAL seconds
-            return head
         except self.database.errors as exc:
             doing = f"store events in {self.database.location}"
             raise refusal_of(exc, doing) from exc
+        # batched: at most every FLUSH_INTERVAL seconds; should it fail, the events are
+        # stored and their heads stay pending until the next append
+        with contextlib.suppress(StoreError):
+            self.log.maybe_flush()
+        return head
 
     def _conn(self) -> Connection:
         return self.database.read()
