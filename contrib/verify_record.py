@@ -8,9 +8,12 @@ rows and levels of detail, every sign-off (needs the ``cryptography`` package) a
 artifacts' bytes. Never writes. Python 3.10+.
 
     python verify_record.py STORE [--public-key KEY.pem ...]
+        [--checkpoint FILE --checkpoint-key CHECKPOINT-KEY.pem]
 
 Prints one line per problem, then a summary; exits 0 if all holds, 1 if not, 2 if the
-input cannot be read at all. Extension point for the transparency log: check_logged_heads.
+input cannot be read at all. With a checkpoint kept outside the store and the store's
+checkpoint public key, also checks that the store's transparency log still extends it and
+that every chain still holds what was logged (docs/transparency-log.md).
 """
 
 from __future__ import annotations
@@ -441,6 +444,59 @@ def check_logged_heads(
             report(f"log leaf of {chain}", f"event {leaf['seq']} ({leaf['hash'][:12]}) is gone")
 
 
+def merkle_root(hashes: list[bytes]) -> bytes:
+    """RFC 6962 MTH over leaf hashes (docs/transparency-log.md, "Hashing the tree")."""
+    if not hashes:
+        return hashlib.sha256(b"").digest()
+    if len(hashes) == 1:
+        return hashes[0]
+    k = 1 << ((len(hashes) - 1).bit_length() - 1)  # the largest power of two < n
+    return hashlib.sha256(b"\x01" + merkle_root(hashes[:k]) + merkle_root(hashes[k:])).digest()
+
+
+def check_checkpoint(
+    db: sqlite3.Connection, chains: dict[str, Chain], file: Path, pem: Path, report: Report
+) -> None:
+    """A checkpoint kept outside the store (docs/transparency-log.md, "Verifying a store
+    against a kept checkpoint"): its signature by *pem*, the store's log at least as long,
+    the root of its first ``size`` leaves, and each chain's last logged head still there."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    where = f"checkpoint {file.name}"
+    point = json.loads(file.read_text(encoding="utf-8"))
+    signed = canonical({k: point[k] for k in ("type", "v", "origin", "size", "root", "time")})
+    try:
+        load_pem_public_key(pem.read_bytes()).verify(  # type: ignore[union-attr,call-arg]
+            base64.b64decode(point["signature"]), signed
+        )
+    except (InvalidSignature, ValueError):
+        return report(where, "its signature does not verify with the key given: altered or forged")
+    sql = "SELECT kind, chain, seq, hash, time FROM log_leaves ORDER BY idx"
+    leaves = [dict(zip(("kind", "chain", "seq", "hash", "time"), row, strict=True)) | {"v": 1}
+              for row in db.execute(sql)]  # fmt: skip
+    if len(leaves) < point["size"]:
+        return report(where, f"the store's log has {len(leaves)} leaves, fewer than its "
+                      f"{point['size']}: the store was rolled back or the log cut")  # fmt: skip
+    leaves = leaves[: point["size"]]
+    if (
+        merkle_root([bytes.fromhex(sha(b"\x00", canonical(x))) for x in leaves]).hex()
+        != point["root"]
+    ):
+        return report(where, "the store's log does not have its root: something logged up to "
+                      "it was removed or rewritten")  # fmt: skip
+    purged = {json.loads(body)["run"] for (body,) in db.execute(
+        "SELECT body FROM ledger_events WHERE type = 'run.purge'")}  # fmt: skip
+    ledger = dict(db.execute("SELECT seq, hash FROM ledger_events"))  # stored hashes only
+    last = {(x["kind"], x["chain"]): x for x in leaves}
+    for (kind, chain), leaf in sorted(last.items()):
+        if kind == "ledger":
+            if ledger.get(leaf["seq"]) != leaf["hash"]:
+                report("log leaf of ledger", f"event {leaf['seq']} ({leaf['hash'][:12]}) is gone")
+        elif not (kind == "run" and chain in purged and chain not in chains):
+            check_logged_heads(chains, [leaf], report)
+
+
 def stored_artifact(store: Path) -> Callable[[str], IO[bytes] | None]:
     """Opens a content of the store's artifacts directory (section 5), if it is there."""
 
@@ -451,7 +507,9 @@ def stored_artifact(store: Path) -> Callable[[str], IO[bytes] | None]:
     return open_content
 
 
-def verify(path: Path, pems: list[Path], report: Report) -> dict[str, Chain]:
+def verify(
+    path: Path, pems: list[Path], report: Report, checkpoint: tuple[Path, Path] | None = None
+) -> dict[str, Chain]:
     """Check the store or archive at *path*; the chains recomputed, by id."""
     if path.is_file() and tarfile.is_tarfile(path):
         return check_archive(path, report)
@@ -467,6 +525,8 @@ def verify(path: Path, pems: list[Path], report: Report) -> dict[str, Chain]:
         report.section("sign-offs", check_signoffs, db, chains, pems, report)
         if path.is_dir():
             report.section("artifacts", check_artifacts, chains, stored_artifact(path), report)
+        if checkpoint is not None:
+            report.section("checkpoint", check_checkpoint, db, chains, *checkpoint, report)
     finally:
         db.close()
     return chains
@@ -484,9 +544,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--public-key", action="append", default=[], type=Path, help="trust only this key (PEM)"
     )
+    parser.add_argument("--checkpoint", type=Path, help="a checkpoint file kept outside it")
+    parser.add_argument("--checkpoint-key", type=Path, help="the store's checkpoint key (PEM)")
     args, report = parser.parse_args(argv), Report()
+    if bool(args.checkpoint) != bool(args.checkpoint_key):
+        parser.error("--checkpoint and --checkpoint-key go together")
+    kept = (args.checkpoint, args.checkpoint_key) if args.checkpoint else None
     try:
-        verify(args.source, args.public_key, report)
+        verify(args.source, args.public_key, report, kept)
     except UNREADABLE as exc:
         print(f"CANNOT VERIFY {args.source}: {type(exc).__name__}: {exc}")
         return 2

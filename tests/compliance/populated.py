@@ -6,7 +6,9 @@ model, a child run, a deleted run, a purged run), datasets, the registry (a mode
 two versions, criteria, an evaluation run, aliases, a policy, a deprecation, a market
 placement, kept documents), sign-offs, keys (one revoked), legal holds (one released),
 the log retention, artifact grants, server accounts (users, roles, tokens, a password,
-a disabled user) and audit entries. Works on SQLite and PostgreSQL stores alike.
+a disabled user), audit entries, and a signed checkpoint of the transparency log with
+an audit entry written after it (a head still pending). Works on SQLite and PostgreSQL
+stores alike.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from trackrecord.store.sql.audit import SqlAuditLog
 from trackrecord.store.sql.evidence import SqlEvidence
 from trackrecord.store.sql.retention import SqlRetention
 from trackrecord.store.sql.signoffs import SqlSignoffs
+from trackrecord.transparency.keys import store_checkpoint_key
 
 __all__ = ["Populated", "populate"]
 
@@ -43,6 +46,8 @@ class Populated:
     train: str
     evaluation: str
     child: str
+    checkpoint_key: str
+    """The public key (base64) the store's checkpoints are signed with."""
 
 
 def _put(store: SqlStore, text: str, project: str | None = None) -> tuple[str, int]:
@@ -190,4 +195,8 @@ def populate(store: SqlStore, keys: Path) -> Populated:
     store.grants.grant("credit", [_put(store, "uploaded")[0]])
     _accounts(store)
     _purged(store)
-    return Populated(train.run_id, evaluation.run_id, child.run_id)
+    key = store_checkpoint_key(store.log.store_id(), keys / "checkpoint-keys")
+    store.log.checkpoint(key)
+    # written after the checkpoint, not appended to the log yet: a pending head
+    SqlAuditLog(store.database).append("root", "users.disable", "mallory", "127.0.0.1", 200)
+    return Populated(train.run_id, evaluation.run_id, child.run_id, key.public_key)

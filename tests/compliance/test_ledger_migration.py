@@ -4,7 +4,8 @@ The store of :func:`~tests.compliance.populated.populate` is turned back into wh
 older TrackRecord left (no ledger; a sign-off policy written without a registry event; a
 registered model created a millisecond before its ``model.create`` event), then opened:
 the migration chains every account, key, sign-off, hold, setting, grant and dataset
-version as it was, and ``verify --all`` finds nothing to report.
+version as it was, migration 8 logs the head of every chain in a new transparency log,
+and ``verify --all`` finds nothing to report.
 """
 
 from __future__ import annotations
@@ -21,10 +22,14 @@ from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.compliance.verify_store import verify_store
 from trackrecord.store.sql import SqlStore
 from trackrecord.store.sql.ledger import read_ledger
+from trackrecord.store.sql.views import LOG_TABLES
 
 _OLDER: Final = (
     "DROP TABLE ledger_events",
     "DELETE FROM schema_migrations WHERE version = 7",
+    # older than the transparency log too: migration 8 then logs every chain's head
+    *(f"DROP TABLE {table}" for table in LOG_TABLES),
+    "DELETE FROM schema_migrations WHERE version = 8",
     "INSERT INTO signoff_policies (model, alias, required) VALUES ('credit', 'canary', 2)",
     "UPDATE registered_models SET created_at = created_at - 1",
 )
@@ -39,9 +44,10 @@ def _upgraded(open_store: Callable[[], SqlStore], execute: Callable[[str], Any])
     store.close()
     for statement in _OLDER:
         execute(statement)
-    store = open_store()  # migration 7 runs
+    store = open_store()  # migrations 7 and 8 run
     try:
         report = verify_store(store)
+        assert store.log.size() > 0 and store.log.checkpoints() == []
         assert report.ok, [str(p) for p in report.all_problems()]
         types = [event.type for event in read_ledger(store.database.read())]
         assert types.count("user.create") == counts["users"]

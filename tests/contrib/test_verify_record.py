@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import json
 import random
 import re
 import sqlite3
@@ -367,3 +368,36 @@ def test_random_damage_is_reported_never_raised(
         status, _ = run_here(verifier, damaged)
         statuses.add(status)
     assert statuses <= {0, 1, 2} and 1 in statuses
+
+
+def test_a_kept_checkpoint_is_checked_against_the_store(recorded: Recorded, tmp_path: Path) -> None:
+    """With a checkpoint kept outside and the store's checkpoint key, the verifier checks the
+    signature, the log's root and each chain's last logged head; cutting a run's last events
+    and moving its head back, which the chains alone cannot show, is named."""
+    from trackrecord.store.sql import SqlStore
+    from trackrecord.transparency.checkpoint import write_checkpoint_file
+    from trackrecord.transparency.keys import store_checkpoint_key
+
+    store = SqlStore.open(recorded.store)
+    key = store_checkpoint_key(store.log.store_id(), tmp_path / "keys")
+    write_checkpoint_file(tmp_path / "kept.json", store.log.checkpoint(key))
+    store.close()
+    (tmp_path / "key.pem").write_text(key.public_pem())
+    args = ("--checkpoint", tmp_path / "kept.json", "--checkpoint-key", tmp_path / "key.pem")
+    done = run_isolated(recorded.store, *args)
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout
+
+    run = recorded.evaluation_run
+    with db(recorded) as conn:
+        ((seq, digest),) = conn.execute(
+            "SELECT seq, hash FROM events WHERE run_id = ? ORDER BY seq DESC LIMIT 1 OFFSET 1",
+            (run,),
+        ).fetchall()
+        conn.execute("DELETE FROM events WHERE run_id = ? AND seq > ?", (run, seq))
+        conn.execute("UPDATE runs SET head_seq = ?, head_hash = ? WHERE id = ?", (seq, digest, run))
+    lines = problems(recorded.store, *args)
+    assert found(lines, rf"log leaf of {run}: event {seq + 1} \(\w+\) is gone"), lines
+    forged = json.loads((tmp_path / "kept.json").read_text())
+    forged["size"] -= 1
+    (tmp_path / "kept.json").write_text(json.dumps(forged))
+    assert found(problems(recorded.store, *args), r"checkpoint kept.json: its signature .*")

@@ -6,6 +6,8 @@ One module per command group; each registers itself on :data:`main`::
     trackrecord runs ls|show|compare|tag|rename|note|delete|restore
     trackrecord metrics RUN_ID KEY
     trackrecord verify [RUN_ID... | models:/NAME/VERSION] [--project P] [--all]
+                       [--checkpoint FILE [--public-key PEM]]
+    trackrecord checkpoint [--out FILE] [--public-key]
     trackrecord gc
     trackrecord server / trackrecord sync / trackrecord ui
     trackrecord admin bootstrap|user|users|grant|revoke|token|audit
@@ -41,6 +43,7 @@ def main() -> None:
 
 def _register() -> None:
     from trackrecord.cli.admin import admin
+    from trackrecord.cli.checkpoint import checkpoint
     from trackrecord.cli.datasets import datasets
     from trackrecord.cli.evaluations import evaluations
     from trackrecord.cli.export import export
@@ -62,7 +65,7 @@ def _register() -> None:
 
     commands = (projects, runs, metrics, verify, gc, export, import_, server, sync, ui, admin,
                 datasets, models, lineage, evaluations, retention, keys, sign,
-                signatures, report)  # fmt: skip
+                signatures, report, checkpoint)  # fmt: skip
     for command in commands:
         main.add_command(command)
 

@@ -85,6 +85,25 @@ def limit_options(function: F) -> F:
     return cast(F, command)
 
 
+def _start_checkpoints(store: object, key_file: str | None, interval: float) -> None:
+    """Sign a checkpoint of the store's transparency log every *interval* seconds."""
+    from trackrecord.errors import TrackRecordError
+    from trackrecord.transparency.keys import load_or_create_key, store_checkpoint_key
+
+    log = getattr(store, "log", None)
+    if log is None:
+        raise click.UsageError("checkpoints need a store with a database (--store)")
+    try:
+        key = (load_or_create_key(key_file) if key_file
+               else store_checkpoint_key(log.store_id()))  # fmt: skip
+        log.checkpoint(key)
+    except TrackRecordError as exc:
+        raise click.ClickException(f"checkpoint key: {exc}") from exc
+    click.echo(f"checkpoints of {log.store_id()} signed with key {key.id} ({key.path}) every "
+               f"{interval:g} s")  # fmt: skip
+    log.issue_every(key, interval)
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
@@ -124,6 +143,21 @@ def limit_options(function: F) -> F:
     "whose X-Forwarded-For is believed (* for any) [env FORWARDED_ALLOW_IPS; default: "
     "none, the client is the connection's peer].",
 )
+@click.option(
+    "--checkpoint-key",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The Ed25519 key file (PEM) the server signs its transparency-log checkpoints with, "
+    "made there if missing; keep it outside the database (a file or a mounted secret). "
+    "Default: the store's key in ~/.config/trackrecord/checkpoint-keys.",
+)
+@click.option(
+    "--checkpoint-interval",
+    type=click.FloatRange(min=1),
+    default=300.0,
+    show_default=True,
+    help="Seconds between checkpoints (issued only when the log has grown).",
+)
 @allowed_host_option
 @limit_options
 def server(
@@ -139,6 +173,8 @@ def server(
     forwarded_allow_ips: str,
     allowed_hosts: tuple[str, ...],
     limits: ServerLimits,
+    checkpoint_key: str | None = None,
+    checkpoint_interval: float = 300.0,
 ) -> None:
     """Serve a store over HTTP: training code logs to it with TRACKRECORD_URI=http://HOST:PORT.
 
@@ -186,6 +222,7 @@ def server(
             "alone. Connect as an ordinary role that owns the database to add the database's.",
             err=True,
         )
+    _start_checkpoints(store, checkpoint_key, checkpoint_interval)
     log_to_stderr()  # one JSON line per request
     # the app, not uvicorn, decides whose X-Forwarded-For to believe (--forwarded-allow-ips)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False,

@@ -45,13 +45,50 @@ def _as_json(result: VerifyResult) -> str:
     return to_json(result.to_dict(), lines=True)
 
 
-def _store_verifier(api: Api, artifacts: bool) -> StoreVerifier | None:
+def _store_verifier(api: Api, artifacts: bool, public_key: str | None) -> StoreVerifier | None:
     """A verifier of the whole store, when its database is here (not a server's)."""
     if getattr(api.store, "database", None) is None:
         return None
     from trackrecord.compliance.verify_store import StoreVerifier
 
-    return StoreVerifier(api.store, artifacts)
+    return StoreVerifier(api.store, artifacts, public_key)
+
+
+def _public_key(pem_file: str | None) -> str | None:
+    """The base64 raw key in the PEM file *pem_file*, if given."""
+    if pem_file is None:
+        return None
+    from pathlib import Path
+
+    from trackrecord.errors import TrackRecordError
+    from trackrecord.transparency.keys import public_key_from_pem
+
+    try:
+        return public_key_from_pem(Path(pem_file).read_bytes())
+    except (OSError, TrackRecordError) as exc:
+        raise CommandError(f"{pem_file}: {exc}") from exc
+
+
+def _checkpoint_problems(api: Api, file: str, public_key: str | None) -> list[Problem]:
+    """What the store lost since the checkpoint in *file* (see :mod:`.verify_log`)."""
+    from trackrecord.cli.checkpoint import store_log
+    from trackrecord.compliance.verify_log import checkpoint_problems, local_public_key
+    from trackrecord.errors import TrackRecordError
+    from trackrecord.transparency.checkpoint import read_checkpoint_file
+
+    log = store_log(api)
+    try:
+        signed = read_checkpoint_file(file)
+        key = public_key or local_public_key(signed.checkpoint.origin)
+    except TrackRecordError as exc:
+        raise CommandError(str(exc)) from exc
+    if key is None:
+        raise CommandError(
+            f"this machine keeps no checkpoint key for store {signed.checkpoint.origin}: give "
+            "the store's public key with --public-key FILE (where the store lives, print it "
+            "with: trackrecord checkpoint --public-key)"
+        )
+    return checkpoint_problems(log.database, signed, key)
 
 
 def _report_store(problems: list[Problem], as_json: bool) -> None:
@@ -105,6 +142,22 @@ def _report(results: Iterable[VerifyResult], as_json: bool, every: bool) -> int:
 @click.option("--project", "-p", help="Verify every run of this project (deleted ones too).")
 @click.option("--all", "everything", is_flag=True, help="Verify every run (deleted ones too).")
 @click.option("--no-artifacts", is_flag=True, help="Skip re-hashing artifact contents.")
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Prove nothing recorded up to this checkpoint file (trackrecord checkpoint --out) "
+    "was removed, rewritten or rolled back.",
+)
+@click.option(
+    "--public-key",
+    "public_key_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The store's checkpoint public key (PEM) to trust (default: the key this machine "
+    "keeps for the store).",
+)
 @dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON lines.")
 def verify(
@@ -112,6 +165,8 @@ def verify(
     project: str | None,
     everything: bool,
     no_artifacts: bool,
+    checkpoint_file: str | None,
+    public_key_file: str | None,
     directory: str | None,
     as_json: bool,
 ) -> None:
@@ -127,6 +182,14 @@ def verify(
     A summary line ends the output. Exits with status 1 if anything fails,
     2 on a usage error.
 
+    --all also checks the transparency log against every chain: a deleted
+    run, a truncated chain or a chain re-hashed is reported. --checkpoint
+    FILE (alone or with --all) checks the store against a signed checkpoint
+    kept outside it: its signature (by --public-key, or the key this machine
+    keeps for the store), that the log still extends it, and that every
+    chain still holds what was logged, so a store rolled back to an older
+    copy or rewritten and re-hashed is reported.
+
     Given models:/NAME/VERSION, verify everything behind that version: every
     run in its lineage and that evaluated it, the registry chains, the dataset
     files still reachable, the model's files and digest, and every signature
@@ -139,18 +202,26 @@ def verify(
       trackrecord verify models:/churn/3
 
       trackrecord verify --all
+
+      trackrecord verify --checkpoint audit/checkpoint.json --public-key store.pem
     """
     uris = [arg for arg in run_ids if arg.startswith("models:/")]
     run_ids = tuple(arg for arg in run_ids if not arg.startswith("models:/"))
-    if sum((bool(run_ids or uris), project is not None, everything)) != 1:
+    chosen = sum((bool(run_ids or uris), project is not None, everything))
+    if chosen != 1 and not (chosen == 0 and checkpoint_file):
         raise click.UsageError(
-            "give RUN_ID... or models:/NAME/VERSION..., or --project P, or --all (one of them)"
+            "give RUN_ID... or models:/NAME/VERSION..., or --project P, or --all (one of them), "
+            "or --checkpoint FILE"
         )
+    public_key = _public_key(public_key_file)
     if uris:
         _verify_models(uris, run_ids, directory, as_json, not no_artifacts)
         return
+    if chosen == 0:
+        _verify_checkpoint_only(directory, checkpoint_file or "", public_key, as_json)
+        return
     with open_api(directory) as api:
-        verifier = _store_verifier(api, not no_artifacts) if everything else None
+        verifier = _store_verifier(api, not no_artifacts, public_key) if everything else None
         try:
             ids = verifier.run_ids() if verifier else _run_ids(api, run_ids, project)
             if not ids and not verifier:
@@ -169,6 +240,8 @@ def verify(
             else:
                 failed = _report(results, as_json, every=bool(run_ids))
             problems = verifier.store_problems() if verifier else None
+            if checkpoint_file:
+                problems = (problems or []) + _checkpoint_problems(api, checkpoint_file, public_key)
         finally:
             if verifier:
                 verifier.close()
@@ -179,6 +252,19 @@ def verify(
     bad = failed or bool(problems)
     click.secho(summary, fg="red" if bad else "green", err=as_json)
     if bad:
+        raise SystemExit(1)
+
+
+def _verify_checkpoint_only(
+    directory: str | None, file: str, public_key: str | None, as_json: bool
+) -> None:
+    """``verify --checkpoint FILE`` alone: report, then exit 1 if anything differs."""
+    with open_api(directory) as api:
+        problems = _checkpoint_problems(api, file, public_key)
+    _report_store(problems, as_json)
+    summary = f"checkpoint {file}: " + (f"{len(problems)} problems" if problems else "VERIFIED")
+    click.secho(summary, fg="red" if problems else "green", err=as_json)
+    if problems:
         raise SystemExit(1)
 
 

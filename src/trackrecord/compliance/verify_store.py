@@ -9,7 +9,9 @@
 - the ledger (accounts, grants, tokens, keys, sign-offs, holds, settings, artifact
   grants, dataset versions) and its views (:func:`verify_ledger`);
 - the audit log's chain; the ``projects`` view; rows of views that belong to no chain
-  (orphans); and uses of dataset versions the ledger never numbered.
+  (orphans); and uses of dataset versions the ledger never numbered;
+- the transparency log against itself and every chain
+  (:func:`~trackrecord.compliance.verify_log.log_problems`).
 
 Every difference is a :class:`~trackrecord.store.problems.Problem`.
 
@@ -120,9 +122,12 @@ class StoreVerifier:
     """Verifies a SQL store piece by piece (so a command can show progress): each run with
     :meth:`run`, then everything else with :meth:`store_problems`. Close it when done."""
 
-    def __init__(self, store: Store, artifacts: bool = True) -> None:
+    def __init__(self, store: Store, artifacts: bool = True, public_key: str | None = None) -> None:
         self.store = store
         self.artifacts = artifacts
+        self.public_key = public_key
+        """The checkpoint key the stored checkpoints must be signed with (base64 raw
+        Ed25519); by default the key this machine keeps for the store, if any."""
         self.database = _database(store)
         self.rebuild = _rebuild(store)
 
@@ -149,6 +154,7 @@ class StoreVerifier:
         problems = [p for name in models for p in verify_registry(self.store, name, self.rebuild)]
         problems += verify_ledger(self.store, self.rebuild)
         problems += self._guarded("audit log", self._audit)
+        problems += self._guarded("transparency log", self._log)
         try:
             ledger = _ledger_events(self.store)
         except Exception:  # reported by verify_ledger above
@@ -173,6 +179,11 @@ class StoreVerifier:
         return [Problem("audit", "audit_log", (), None, None, None, "chain", line)
                 for line in SqlAuditLog(self.database).verify()]  # fmt: skip
 
+    def _log(self) -> list[Problem]:
+        from trackrecord.compliance.verify_log import log_problems
+
+        return log_problems(self.database, self.public_key)
+
     def _unnumbered_uses(self) -> list[Problem]:
         rows = self.database.read().execute(
             "SELECT DISTINCT d.project, d.name, d.digest FROM run_datasets d WHERE NOT EXISTS "
@@ -189,14 +200,16 @@ class StoreVerifier:
         self.rebuild.close()
 
 
-def verify_store(store: Store, artifacts: bool = True) -> StoreVerification:
+def verify_store(
+    store: Store, artifacts: bool = True, public_key: str | None = None
+) -> StoreVerification:
     """Verify every chain and view of a SQL store (see the module docstring); never raises
     for a damaged record.
 
     Raises:
         TrackRecordError: the store has no database here (a server's store).
     """
-    verifier = StoreVerifier(store, artifacts)
+    verifier = StoreVerifier(store, artifacts, public_key)
     try:
         return StoreVerification(
             [verifier.run(run_id) for run_id in verifier.run_ids()], verifier.store_problems()

@@ -45,6 +45,7 @@ __all__ = [
     "check_store_id",
     "checkpoint_keys_dir",
     "load_or_create_key",
+    "public_key_from_pem",
     "public_key_id",
     "store_checkpoint_key",
     "verify_signature",
@@ -132,6 +133,28 @@ class CheckpointKey:
     def sign(self, message: bytes) -> bytes:
         """The 64-byte Ed25519 signature of *message*."""
         return self.private_key.sign(message)
+
+
+def public_key_from_pem(pem: str | bytes) -> str:
+    """The base64 raw public key of a PEM ``PUBLIC KEY`` block (what
+    :meth:`CheckpointKey.public_pem` writes), as the checks here take it.
+
+    Raises:
+        InvalidValueError: not a PEM Ed25519 public key.
+    """
+    serialization, ed25519 = _crypto()
+    data = pem.encode("ascii", "replace") if isinstance(pem, str) else pem
+    try:
+        loaded = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError) as exc:
+        raise InvalidValueError(
+            f"not a PEM public key ({exc}); print the store's with `trackrecord checkpoint "
+            "--public-key`"
+        ) from None
+    if not isinstance(loaded, ed25519.Ed25519PublicKey):
+        raise InvalidValueError(f"a checkpoint public key is Ed25519, not {type(loaded).__name__}")
+    raw = loaded.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode("ascii")
 
 
 def verify_signature(public_key: str, message: bytes, signature: bytes) -> bool:

@@ -36,6 +36,7 @@ from trackrecord.store.sql.evaluations import (
 )
 from trackrecord.store.sql.metric_chunks import append_series
 from trackrecord.store.sql.projects import ensure_project
+from trackrecord.store.sql.transparency_log import record_head
 from trackrecord.values import flatten_params
 
 __all__ = ["RUN_EVENT_TYPES", "apply_events", "derive_run_event", "set_run_head"]
@@ -89,6 +90,7 @@ def apply_events(cur: Cursor, events: Sequence[Event], lock_run: str = "") -> in
         )
         head_seq, head_hash = event.seq, event.hash
     set_run_head(cur, run_id, head_seq, head_hash, events[-1].time)
+    record_head(cur, "run", run_id, head_seq, head_hash)
     return head_seq
 
 

@@ -28,6 +28,7 @@ from trackrecord.audit import GENESIS, AuditEntry, verify_chain
 from trackrecord.errors import StoreError
 from trackrecord.store.sql.connection import SqlDatabase
 from trackrecord.store.sql.group_commit import DEFAULT_BATCH_LIMIT, GroupCommit
+from trackrecord.store.sql.transparency_log import AUDIT_CHAIN, record_head
 
 __all__ = ["SqlAuditLog"]
 
@@ -87,6 +88,8 @@ class SqlAuditLog:
                     [(e.seq, e.time, e.actor, e.action, e.target, e.source, e.status,
                       e.prev_hash, e.hash) for e in entries],
                 )  # fmt: skip
+                if entries:
+                    record_head(cur, "audit", AUDIT_CHAIN, entries[-1].seq, entries[-1].hash)
         except self.database.errors as exc:
             raise StoreError(
                 f"cannot append to the audit log in {self.database.location}: {exc}"

@@ -49,6 +49,7 @@ from typing import Any, Final
 from trackrecord.events import GENESIS, Event, canonical_json, decode_json
 from trackrecord.store.sql.connection import Connection, Cursor, SqlDatabase, locked_write
 from trackrecord.store.sql.ledger_views import apply_ledger_event
+from trackrecord.store.sql.transparency_log import record_head
 
 __all__ = [
     "LEDGER_CHAIN",
@@ -100,6 +101,7 @@ def append_ledger(
         (seq, type_, when, canonical_json(body).decode(), prev, event.hash),
     )
     apply_ledger_event(cur, event, secrets)
+    record_head(cur, "ledger", LEDGER_CHAIN, seq, event.hash)
     return event
 
 

@@ -496,6 +496,49 @@ _LEDGER: Final = (
 )
 
 
+_TRANSPARENCY_LOG: Final = (
+    # the store-wide transparency log (see trackrecord.store.sql.transparency_log): the
+    # store's id (the checkpoints' origin), chain heads waiting to be logged, the log's
+    # leaves and Merkle nodes, and the checkpoints the store signed (keys are never here)
+    "CREATE TABLE store_meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE log_pending (
+        kind TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (kind, chain)
+    )""",
+    """CREATE TABLE log_leaves (
+        idx INTEGER NOT NULL PRIMARY KEY,
+        kind TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        time BIGINT NOT NULL
+    )""",
+    """CREATE TABLE log_nodes (
+        level INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        hash BLOB NOT NULL,
+        PRIMARY KEY (level, number)
+    )""",
+    """CREATE TABLE log_checkpoints (
+        size INTEGER NOT NULL,
+        key_id TEXT NOT NULL,
+        root TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        signature TEXT NOT NULL,
+        PRIMARY KEY (size, key_id)
+    )""",
+)
+
+
+def _seed_log(cur: Cursor) -> None:
+    from trackrecord.store.sql.transparency_log import seed_log
+
+    seed_log(cur)
+
+
 def _record_ledger(cur: Cursor) -> None:
     from trackrecord.store.sql.ledger_migration import record_ledger
 
@@ -511,6 +554,8 @@ MIGRATIONS: Final = (
     Migration(6, "row-level security: a request reads only its projects", (), _ROW_SECURITY),
     Migration(7, "the ledger: a chain for what belongs to no run and no model", _LEDGER,
               data=_record_ledger),
+    Migration(8, "the transparency log: chain heads in a Merkle log, signed checkpoints",
+              _TRANSPARENCY_LOG, data=_seed_log),
 )  # fmt: skip
 
 

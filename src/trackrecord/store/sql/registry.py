@@ -43,6 +43,7 @@ from trackrecord.store.catalog import (
 from trackrecord.store.sql.connection import Cursor, SqlDatabase, locked_write
 from trackrecord.store.sql.evaluations import SqlEvaluations, check_criteria_list, new_criteria_id
 from trackrecord.store.sql.registry_views import apply_registry_event
+from trackrecord.store.sql.transparency_log import record_head
 from trackrecord.values import normalise_tags
 
 __all__ = ["SqlRegistry"]
@@ -265,6 +266,7 @@ class SqlRegistry(SqlEvaluations):
             (model, seq, type_, event.time, canonical_json(full).decode(), prev, event.hash),
         )
         apply_registry_event(cur, event)
+        record_head(cur, "registry", event.run_id, seq, event.hash)
         return event
 
     def _write(self, model: str) -> AbstractContextManager[Cursor]:

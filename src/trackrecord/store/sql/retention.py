@@ -346,6 +346,8 @@ class SqlRetention:
             with ledger_write(self.database, f"purge run {run_id}") as cur:
                 for table, column in _RUN_TABLES:
                     cur.execute(f"DELETE FROM {table} WHERE {column} = ?", (run_id,))
+                # its logged heads are explained by the purge event; a pending one goes
+                cur.execute("DELETE FROM log_pending WHERE kind = 'run' AND chain = ?", (run_id,))
                 append_ledger(cur, "run.purge", body)
         except self.database.errors as exc:
             raise StoreError(f"cannot purge run {run_id}: {exc}") from exc

@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Collection, Iterator, Sequence
@@ -41,6 +42,7 @@ from trackrecord.store.sql.metric_chunks import read_buckets, read_series
 from trackrecord.store.sql.ordering import cursor_time, encode_cursor
 from trackrecord.store.sql.runs_query import MAX_PAGE, check_fields, find_page
 from trackrecord.store.sql.search import compile_search
+from trackrecord.store.sql.transparency_log import SqlTransparencyLog
 
 __all__ = ["DATABASE_FILE", "SqlStore"]
 
@@ -66,6 +68,8 @@ class SqlStore:
         """Datasets, logged models, the registry and lineage (see :class:`SqlCatalog`)."""
         self.grants = SqlArtifactGrants(database)
         """Which projects hold which artifact bytes (see :class:`SqlArtifactGrants`)."""
+        self.log = SqlTransparencyLog(database)
+        """The store-wide transparency log (see :class:`SqlTransparencyLog`)."""
 
     @classmethod
     def open(cls, directory: str | Path, busy_timeout: float = 60.0) -> SqlStore:
@@ -93,10 +97,15 @@ class SqlStore:
         check_events(events, self.limits)
         try:
             with self.database.write() as cur:
-                return apply_events(cur, events, self.database.lock_run)
+                head = apply_events(cur, events, self.database.lock_run)
         except self.database.errors as exc:
             doing = f"store events in {self.database.location}"
             raise refusal_of(exc, doing) from exc
+        # batched: at most every FLUSH_INTERVAL seconds; should it fail, the events are
+        # stored and their heads stay pending until the next append
+        with contextlib.suppress(StoreError):
+            self.log.maybe_flush()
+        return head
 
     def _conn(self) -> Connection:
         return self.database.read()
@@ -300,7 +309,11 @@ class SqlStore:
             raise StoreError(f"{self.database.location} does not answer: {exc}") from exc
 
     def close(self) -> None:
-        """See :meth:`Store.close`."""
+        """See :meth:`Store.close`; pending chain heads are appended to the log first."""
+        try:
+            self.log.flush()
+        except (StoreError, *self.database.errors):  # type: ignore[misc]
+            pass  # they stay pending: still verified as pending, logged by the next writer
         self.database.close()
 
 

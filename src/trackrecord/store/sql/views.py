@@ -10,7 +10,11 @@ Every table of a SQL store is one of:
   the projects every chain names). Verification replays the chain into an empty database
   and compares every row and every column (see :mod:`~trackrecord.store.sql.rebuild`);
 - **unread** (:data:`UNREAD`): kept for the machinery, read by no reader of the record,
-  each with the reason.
+  each with the reason;
+- the **transparency log** (:data:`LOG_TABLES`): chain heads in a Merkle log and the
+  store's signed checkpoints, checked against themselves and every chain by
+  :func:`~trackrecord.compliance.verify_log.log_problems` (what that check cannot see is
+  listed, with the reason, in :data:`LOG_UNCHECKED`).
 
 A table in none of them is a bug: :func:`unclassified` names it, and the mutation tests
 fail on it. A view's :attr:`View.owner` column says which chain a row belongs to, so one
@@ -27,6 +31,8 @@ from trackrecord.store.sql.ledger import commitment
 
 __all__ = [
     "CHAIN_TABLES",
+    "LOG_TABLES",
+    "LOG_UNCHECKED",
     "UNREAD",
     "VIEWS",
     "Compare",
@@ -159,12 +165,32 @@ UNREAD: Final[Mapping[str, str]] = {
 """Tables no reader of the record uses, with why they need no derivation."""
 
 
+LOG_TABLES: Final[Mapping[str, str]] = {
+    "store_meta": "the store's id, the origin its checkpoints are signed for",
+    "log_pending": "chain heads not yet appended to the log: each must be its chain's last event",
+    "log_leaves": "the log's leaves (chain heads), numbered without gaps; each chain must "
+    "still hold the last head logged for it",
+    "log_nodes": "the Merkle tree's node hashes: recomputed from the leaves",
+    "log_checkpoints": "the checkpoints the store signed: each the root of the log at its "
+    "size, signed by the store's key",
+}
+"""Tables of the transparency log, checked by the log check rather than rebuilt."""
+
+LOG_UNCHECKED: Final[Mapping[tuple[str, str], str]] = {
+    ("log_checkpoints", "delete"): "a stored checkpoint is the store's own copy, for "
+    "convenience: deleting one loses no fact (the log it signed is still checked), and the "
+    "checkpoints that protect a store are those kept outside it (`trackrecord checkpoint "
+    "--out`), which `verify --checkpoint` checks",
+}
+"""Changes to log tables (table, edit/delete/insert) the log check cannot see, and why."""
+
+
 def views_of(chain: ViewChain) -> list[View]:
     """The views derived from chains of kind *chain*."""
     return [view for view in VIEWS if view.chain == chain]
 
 
 def unclassified(tables: Iterable[str]) -> list[str]:
-    """Those of *tables* that are no chain, no view and not listed as unread."""
-    known = {view.table for view in VIEWS} | set(CHAIN_TABLES) | set(UNREAD)
+    """Those of *tables* that are no chain, no view, no log table and not listed as unread."""
+    known = {view.table for view in VIEWS} | set(CHAIN_TABLES) | set(UNREAD) | set(LOG_TABLES)
     return sorted(set(tables) - known)
