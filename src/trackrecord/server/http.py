@@ -23,9 +23,10 @@ from trackrecord.errors import (
     TooLargeError,
     TrackRecordError,
 )
-from trackrecord.events import compact_json, decode_json
+from trackrecord.events import decode_json
 from trackrecord.identity import ANONYMOUS, Identity
 from trackrecord.server import wire
+from trackrecord.server.response_json import response_json
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.scope import project_scope
 
@@ -49,10 +50,11 @@ _LOG: Final = logging.getLogger("trackrecord.server")
 
 class Json(JSONResponse):
     """JSON with non-finite floats tagged, as the store's canonical encoding does (keys in
-    their given order: sorting them was a large part of answering a page of runs)."""
+    their given order: sorting them was a large part of answering a page of runs), encoded
+    by orjson where it gives the same data (see :mod:`~trackrecord.server.response_json`)."""
 
     def render(self, content: Any) -> bytes:
-        return compact_json(content)
+        return response_json(content)
 
 
 def error_response(error: TrackRecordError) -> Response:
