@@ -27,7 +27,7 @@ from trackrecord.events import decode_json
 from trackrecord.identity import ANONYMOUS, Identity
 from trackrecord.server import wire
 from trackrecord.server.response_json import response_json
-from trackrecord.server.settings import ServerSettings
+from trackrecord.server.settings import Accounts, ServerSettings
 from trackrecord.store.scope import project_scope
 
 __all__ = [
@@ -195,7 +195,7 @@ def endpoint(
             elif public:
                 identity = Identity(_NOBODY)
             else:
-                identity = await run_in_threadpool(settings.accounts.authenticate, _bearer(request))
+                identity = await _authenticate(settings.accounts, _bearer(request))
             request.state.identity = identity
             reads = identity.visible_projects() if request.method in _READS else None
             with project_scope(reads):
@@ -218,6 +218,15 @@ def endpoint(
         return response
 
     return wrapped
+
+
+async def _authenticate(accounts: Accounts, token: str) -> Identity:
+    """The token's identity: from the accounts' cache when it was checked moments ago (no
+    trip to a worker thread), else from the database."""
+    known = accounts.cached_identity(token)
+    if known is not None:
+        return known
+    return await run_in_threadpool(accounts.authenticate, token)
 
 
 def _internal_error(request: Request, action: str) -> Response:

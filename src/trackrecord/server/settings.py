@@ -31,6 +31,11 @@ class Accounts(Protocol):
         """The identity of a token's text; :class:`AuthenticationError` if it is not valid."""
         ...
 
+    def cached_identity(self, token: str) -> Identity | None:
+        """The identity of a token found valid moments ago, without a database call (the
+        server asks on its event loop); None: call :meth:`authenticate`."""
+        ...
+
     def has_users(self) -> bool:
         """Whether any user exists (auth is on once the first admin is made)."""
         ...
