@@ -55,4 +55,4 @@ def test_a_lone_surrogate_fails_as_before() -> None:
 def test_json_responses_use_it() -> None:
     body = Json({"summaries": {"loss": {"last": NAN, "count": 2**64}}}).body
     assert body == b'{"summaries":{"loss":{"last":{"$float":"nan"},"count":18446744073709551616}}}'
-    assert json.loads(Json({"a": [1, 2]}).body) == {"a": [1, 2]}
+    assert json.loads(bytes(Json({"a": [1, 2]}).body)) == {"a": [1, 2]}

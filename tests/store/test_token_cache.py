@@ -26,14 +26,16 @@ def _two_processes(kind: str, tmp_path: Path) -> Iterator[tuple[SqlDatabase, Sql
     """Two connections to one database: a server's, and another process's (the CLI, a
     replica)."""
     if kind == "sqlite":
-        first, second = SqliteDatabase(tmp_path / "a.db"), SqliteDatabase(tmp_path / "a.db")
-        yield first, second
-        first.close(), second.close()
+        lite = SqliteDatabase(tmp_path / "a.db"), SqliteDatabase(tmp_path / "a.db")
+        yield lite
+        for database in lite:
+            database.close()
         return
     with fresh_database() as url:
-        first, second = PostgresDatabase(url, pool_size=2), PostgresDatabase(url, pool_size=2)
-        yield first, second
-        first.close(), second.close()
+        pg = PostgresDatabase(url, pool_size=2), PostgresDatabase(url, pool_size=2)
+        yield pg
+        for db in pg:
+            db.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -254,10 +255,11 @@ async def _audit(
     acting: Identity | None = getattr(request.state, "identity", None)
     user = acting.user if acting is not None else _NOBODY
     status = 500 if response is None else response.status_code
-    try:
-        await run_in_threadpool(
-            settings.audit.append, user, action, str(target), client_address(request), status
-        )
+    try:  # batched and committed by the audit log's writer thread, awaited here
+        await asyncio.wrap_future(
+            settings.audit.append_later(user, action, str(target), client_address(request),
+                                        status)
+        )  # fmt: skip
     except TrackRecordError as error:  # unaudited is unanswered: the client retries
         return error_response(error)
     return None
