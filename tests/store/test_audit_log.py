@@ -92,3 +92,39 @@ def test_entries_of_a_batch_are_chained_in_the_order_they_were_asked_for(
         assert (first.seq, second.seq) == (1, 2)
         assert second.prev_hash == first.hash
         assert list(log.entries()) == [first, second]
+
+
+def test_entries_queued_for_the_writer_thread_form_one_chain_with_every_entry(
+    database: SqlDatabase,
+) -> None:
+    log, other = SqlAuditLog(database), SqlAuditLog(database)  # and a replica's, at once
+
+    def queue(n: int) -> list[str]:
+        logs = (log, other)
+        futures = [
+            logs[(n + i) % 2].append_later(f"user{n}", "runs.append_events", f"run-{n}-{i}",
+                                           "10.0.0.1", 200 if i % 3 else 500)
+            for i in range(PER_THREAD)
+        ]  # fmt: skip
+        return [f.result(30).target for f in futures]
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        targets = {t for batch in pool.map(queue, range(THREADS)) for t in batch}
+    entries = list(log.entries())
+    assert log.verify() == []
+    assert [e.seq for e in entries] == list(range(1, THREADS * PER_THREAD + 1))
+    assert {e.target for e in entries} == targets and len(targets) == THREADS * PER_THREAD
+    assert sum(e.status == 500 for e in entries) == THREADS * len(range(0, PER_THREAD, 3))
+
+
+def test_flush_and_close_commit_every_queued_entry(database: SqlDatabase) -> None:
+    log = SqlAuditLog(database)
+    for i in range(50):
+        log.append_later("alice", "runs.append_events", f"run-{i}", "127.0.0.1", 200)
+    assert log.flush(30) is True
+    assert len(list(log.entries())) == 50
+    for i in range(50, 80):
+        log.append_later("alice", "runs.append_events", f"run-{i}", "127.0.0.1", 200)
+    log.close()  # a server shutting down
+    assert [e.target for e in log.entries()] == [f"run-{i}" for i in range(80)]
+    assert log.verify() == []

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from trackrecord.errors import StoreError
-from trackrecord.store.sql.group_commit import GroupCommit
+from trackrecord.store.sql.group_commit import GroupCommit, WriterThread
 
 
 def _wait_until(condition: object, timeout: float = 10.0) -> None:
@@ -112,3 +112,61 @@ def test_many_threads_each_get_their_own_result() -> None:
         results = list(pool.map(batcher.submit, range(2000)))
     assert results == [-i for i in range(2000)]
     assert sum(batches) == 2000
+
+
+# -- WriterThread: the same, by a thread of its own, with futures ---------------------------
+
+
+def test_the_writer_thread_batches_what_queues_during_a_write_in_order() -> None:
+    began, release = threading.Event(), threading.Event()
+    batches: list[list[int]] = []
+
+    def write(items: list[int]) -> list[int]:
+        if not batches:
+            began.set()
+            release.wait(10)
+        batches.append(items)
+        return [i * 10 for i in items]
+
+    writer: WriterThread[int, int] = WriterThread(write, limit=3)
+    first = writer.submit(0)
+    assert began.wait(10)  # the first write has begun, and waits
+    assert writer.flush(0) is False
+    rest = [writer.submit(i) for i in range(1, 6)]
+    release.set()
+    assert [f.result(10) for f in [first, *rest]] == [0, 10, 20, 30, 40, 50]
+    assert batches == [[0], [1, 2, 3], [4, 5]]
+    writer.close()
+
+
+def test_every_item_of_a_failed_write_fails_and_later_writes_go_on() -> None:
+    def write(items: list[int]) -> list[int]:
+        if 13 in items:
+            raise StoreError("the database is down")
+        return items
+
+    writer: WriterThread[int, int] = WriterThread(write, limit=1)
+    failed = writer.submit(13)
+    with pytest.raises(StoreError, match="down"):
+        failed.result(10)
+    assert writer.submit(14).result(10) == 14
+    writer.close()
+
+
+def test_flush_waits_for_every_item_and_close_writes_what_is_queued() -> None:
+    written: list[int] = []
+
+    def write(items: list[int]) -> list[int]:
+        time.sleep(0.01)
+        written.extend(items)
+        return items
+
+    writer: WriterThread[int, int] = WriterThread(write, limit=4)
+    futures = [writer.submit(i) for i in range(20)]
+    assert writer.flush(10) is True
+    assert written == list(range(20)) and all(f.done() for f in futures)
+    more = [writer.submit(i) for i in range(20, 30)]
+    writer.close(10)  # shutdown: what was queued is written first
+    assert written == list(range(30)) and all(f.done() for f in more)
+    with pytest.raises(RuntimeError, match="closed"):
+        writer.submit(31)

@@ -15,6 +15,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import AsyncIterator
+
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -70,7 +75,22 @@ def create_app(settings: ServerSettings | Store) -> Starlette:
         routes=routes,
         middleware=[Middleware(AccessLog), *_guards(settings)],
         exception_handlers={HTTPException: _http_error},
+        lifespan=functools.partial(_lifespan, settings),
     )
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(settings: ServerSettings, app: Starlette) -> AsyncIterator[None]:
+    """At start, as many worker threads as the settings say; at shutdown, the audit log's
+    queued entries committed (see :meth:`SqlAuditLog.append_later`; its writer thread stays,
+    idle, for another app on the same settings)."""
+    if settings.threads is not None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+    try:
+        yield
+    finally:
+        if settings.audit is not None:
+            await anyio.to_thread.run_sync(settings.audit.flush)
 
 
 def _guards(settings: ServerSettings) -> list[Middleware]:

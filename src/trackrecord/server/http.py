@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -23,10 +24,11 @@ from trackrecord.errors import (
     TooLargeError,
     TrackRecordError,
 )
-from trackrecord.events import compact_json, decode_json
+from trackrecord.events import decode_json
 from trackrecord.identity import ANONYMOUS, Identity
 from trackrecord.server import wire
-from trackrecord.server.settings import ServerSettings
+from trackrecord.server.response_json import response_json
+from trackrecord.server.settings import Accounts, ServerSettings
 from trackrecord.store.scope import project_scope
 
 __all__ = [
@@ -49,10 +51,11 @@ _LOG: Final = logging.getLogger("trackrecord.server")
 
 class Json(JSONResponse):
     """JSON with non-finite floats tagged, as the store's canonical encoding does (keys in
-    their given order: sorting them was a large part of answering a page of runs)."""
+    their given order: sorting them was a large part of answering a page of runs), encoded
+    by orjson where it gives the same data (see :mod:`~trackrecord.server.response_json`)."""
 
     def render(self, content: Any) -> bytes:
-        return compact_json(content)
+        return response_json(content)
 
 
 def error_response(error: TrackRecordError) -> Response:
@@ -193,7 +196,7 @@ def endpoint(
             elif public:
                 identity = Identity(_NOBODY)
             else:
-                identity = await run_in_threadpool(settings.accounts.authenticate, _bearer(request))
+                identity = await _authenticate(settings.accounts, _bearer(request))
             request.state.identity = identity
             reads = identity.visible_projects() if request.method in _READS else None
             with project_scope(reads):
@@ -216,6 +219,15 @@ def endpoint(
         return response
 
     return wrapped
+
+
+async def _authenticate(accounts: Accounts, token: str) -> Identity:
+    """The token's identity: from the accounts' cache when it was checked moments ago (no
+    trip to a worker thread), else from the database."""
+    known = accounts.cached_identity(token)
+    if known is not None:
+        return known
+    return await run_in_threadpool(accounts.authenticate, token)
 
 
 def _internal_error(request: Request, action: str) -> Response:
@@ -243,10 +255,11 @@ async def _audit(
     acting: Identity | None = getattr(request.state, "identity", None)
     user = acting.user if acting is not None else _NOBODY
     status = 500 if response is None else response.status_code
-    try:
-        await run_in_threadpool(
-            settings.audit.append, user, action, str(target), client_address(request), status
-        )
+    try:  # batched and committed by the audit log's writer thread, awaited here
+        await asyncio.wrap_future(
+            settings.audit.append_later(user, action, str(target), client_address(request),
+                                        status)
+        )  # fmt: skip
     except TrackRecordError as error:  # unaudited is unanswered: the client retries
         return error_response(error)
     return None

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from trackrecord.audit import AuditEntry
 from trackrecord.errors import ConfigurationError
@@ -29,6 +30,11 @@ class Accounts(Protocol):
 
     def authenticate(self, token: str) -> Identity:
         """The identity of a token's text; :class:`AuthenticationError` if it is not valid."""
+        ...
+
+    def cached_identity(self, token: str) -> Identity | None:
+        """The identity of a token found valid moments ago, without a database call (the
+        server asks on its event loop); None: call :meth:`authenticate`."""
         ...
 
     def has_users(self) -> bool:
@@ -96,6 +102,16 @@ class AuditTrail(Protocol):
         """Record who did what to which target, from where, and how it ended."""
         ...
 
+    def append_later(
+        self, actor: str, action: str, target: str, source: str, status: int
+    ) -> Future[Any]:
+        """:meth:`append` done by a writer thread: a future, done once it is recorded."""
+        ...
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until what :meth:`append_later` queued is recorded (False: timed out)."""
+        ...
+
     def entries(self, since: int = 0, limit: int | None = None) -> Iterator[AuditEntry]:
         """Entries after seq *since*, oldest first."""
         ...
@@ -135,6 +151,19 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = ()
     """Host names a server without auth answers besides ``localhost``, ``127.0.0.1`` and
     ``[::1]`` (see :mod:`trackrecord.server.origin`)."""
+    worker_threads: int | None = None
+    """Threads that run the store's blocking calls. None: as many as the store's database
+    has connections (a PostgreSQL pool's size), since a thread beyond those only waits
+    for one, and their waiting was a large cost under load; else anyio's default (40)."""
+
+    @property
+    def threads(self) -> int | None:
+        """:attr:`worker_threads`, or what None means for this store (None: the default)."""
+        if self.worker_threads is not None:
+            return self.worker_threads
+        database = getattr(self.store, "database", None)
+        pool_size = getattr(database, "pool_size", None)
+        return pool_size if isinstance(pool_size, int) else None
 
     def __post_init__(self) -> None:
         self.forwarded_allow_ips = tuple(map(_proxy, self.forwarded_allow_ips))

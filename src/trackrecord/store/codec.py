@@ -37,6 +37,7 @@ _COLUMN = struct.Struct("<BBI")
 _ARITHMETIC, _DELTA, _SHUFFLED = 1, 2, 3
 _LEVEL: Final = 6
 _WIDTHS: Final = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
+_BOUNDS: Final = [(w, int(np.iinfo(t).min), int(np.iinfo(t).max)) for w, t in _WIDTHS.items()]
 
 Int64Array = npt.NDArray[np.int64]
 Float64Array = npt.NDArray[np.float64]
@@ -46,13 +47,12 @@ def _encode_ints(column: Int64Array) -> bytes:
     if len(column) == 0:
         return _COLUMN.pack(_ARITHMETIC, 8, 16) + struct.pack("<qq", 0, 0)
     deltas = np.diff(column)
-    if len(deltas) == 0 or bool((deltas == deltas[0]).all()):
-        stride = int(deltas[0]) if len(deltas) else 0
-        return _COLUMN.pack(_ARITHMETIC, 8, 16) + struct.pack("<qq", int(column[0]), stride)
-    low, high = int(deltas.min()), int(deltas.max())
-    width = next(
-        w for w, t in _WIDTHS.items() if np.iinfo(t).min <= low and high <= np.iinfo(t).max
-    )
+    # the range of the steps between values decides both the encoding and the width (one
+    # pass each; this is on the path of every metric batch a server stores)
+    low, high = (int(deltas.min()), int(deltas.max())) if len(deltas) else (0, 0)
+    if low == high:
+        return _COLUMN.pack(_ARITHMETIC, 8, 16) + struct.pack("<qq", int(column[0]), low)
+    width = next(w for w, least, most in _BOUNDS if least <= low and high <= most)
     payload = struct.pack("<q", int(column[0])) + zlib.compress(
         deltas.astype(f"<i{width}").tobytes(), _LEVEL
     )

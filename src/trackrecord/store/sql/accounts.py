@@ -42,6 +42,7 @@ from trackrecord.identity import (
 from trackrecord.store.sql.connection import Cursor, SqlDatabase
 from trackrecord.store.sql.ledger import LEDGER_LOCK, append_ledger, commitment
 from trackrecord.store.sql.sign_in import LOCKOUT_MS, SignInAttempts
+from trackrecord.store.sql.token_cache import TokenCache
 
 __all__ = ["REFUSED", "SqlAccounts"]
 
@@ -72,6 +73,7 @@ class SqlAccounts:
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
         self._attempts = SignInAttempts(database)
+        self._checked = TokenCache()
 
     @contextmanager
     def _write(self) -> Iterator[Cursor]:
@@ -83,6 +85,8 @@ class SqlAccounts:
                 yield cur
         except self.database.errors as exc:
             raise StoreError(f"cannot update users in {self.database.location}: {exc}") from exc
+        finally:  # once committed (or not): no token is believed from before the change
+            self._checked.clear()
 
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         try:
@@ -235,25 +239,47 @@ class SqlAccounts:
                 append_ledger(cur, "token.revoke", {"id": token_id})
 
     def authenticate(self, token: str) -> Identity:
-        """The identity a token's text stands for; :class:`AuthenticationError` if refused."""
+        """The identity a token's text stands for; :class:`AuthenticationError` if refused.
+
+        A token found valid is believed for up to a second (see
+        :mod:`~trackrecord.store.sql.token_cache`) without asking the database again;
+        a change made through this object is honoured at once.
+        """
+        known = self._checked.get(token)
+        if known is not None:
+            return known
+        generation = self._checked.generation
+        identity = self._look_up(token)
+        self._checked.put(token, identity, generation)
+        return identity
+
+    def cached_identity(self, token: str) -> Identity | None:
+        """The identity of *token* if it was found valid within the last second and has not
+        expired since (no database call: fit for the event loop); None otherwise."""
+        return self._checked.get(token)
+
+    def _look_up(self, token: str) -> Identity:
+        """The token, its user and the user's roles, in one query."""
         token_id, secret = parse_token(token)
         rows = self._rows(
             "SELECT t.user_name, t.secret_hash, t.project, t.expires_at, t.revoked_at, "
-            "u.is_admin, u.disabled_at FROM tokens t JOIN users u ON u.name = t.user_name "
-            "WHERE t.id = ?",
+            "u.is_admin, u.disabled_at, r.project, r.role FROM tokens t "
+            "JOIN users u ON u.name = t.user_name "
+            "LEFT JOIN project_roles r ON r.user_name = t.user_name WHERE t.id = ?",
             (token_id,),
         )
         if not rows or not secret_matches(secret, rows[0][1]):
             raise AuthenticationError("the token is not known to this server; check "
                                       "TRACKRECORD_TOKEN")  # fmt: skip
-        user, _, project, expires_at, revoked_at, is_admin, disabled_at = rows[0]
+        user, _, project, expires_at, revoked_at, is_admin, disabled_at = rows[0][:7]
         if revoked_at is not None:
             raise AuthenticationError(f"token {token_id} was revoked; ask an admin for a new one")
         if expires_at is not None and expires_at <= _now():
             raise AuthenticationError(f"token {token_id} has expired; ask an admin for a new one")
         if disabled_at is not None:
             raise AuthenticationError(f"user {user!r} is disabled")
-        return Identity(user, bool(is_admin), self._roles(user), token_id, project, expires_at)
+        roles: dict[str, Role] = {row[7]: row[8] for row in rows if row[7] is not None}
+        return Identity(user, bool(is_admin), roles, token_id, project, expires_at)
 
 
 def _check_text(what: str, value: str, empty: bool = False) -> None:

@@ -6,6 +6,8 @@ Concurrent appends through one :class:`SqlAuditLog` are group-committed (see
 :mod:`~trackrecord.store.sql.group_commit`): the entries of every request waiting
 meanwhile are chained and inserted in one transaction, under one lock and one
 commit, and each :meth:`~SqlAuditLog.append` returns once its own entry is durable.
+:meth:`~SqlAuditLog.append_later` does the same on a writer thread of the log's own and
+returns a future at once (what the server awaits).
 A server shares one instance between all its requests.
 
 Example:
@@ -22,12 +24,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from typing import Final, NamedTuple
 
 from trackrecord.audit import GENESIS, AuditEntry, verify_chain
 from trackrecord.errors import StoreError
 from trackrecord.store.sql.connection import SqlDatabase
-from trackrecord.store.sql.group_commit import DEFAULT_BATCH_LIMIT, GroupCommit
+from trackrecord.store.sql.group_commit import DEFAULT_BATCH_LIMIT, GroupCommit, WriterThread
 from trackrecord.store.sql.transparency_log import AUDIT_CHAIN, record_head
 
 __all__ = ["SqlAuditLog"]
@@ -58,6 +61,9 @@ class SqlAuditLog:
     def __init__(self, database: SqlDatabase, batch_limit: int = DEFAULT_BATCH_LIMIT) -> None:
         self.database = database
         self._batches: GroupCommit[_Request, AuditEntry] = GroupCommit(self._write, batch_limit)
+        self._writer: WriterThread[_Request, AuditEntry] = WriterThread(
+            self._write, batch_limit, "trackrecord-audit"
+        )
 
     def append(self, actor: str, action: str, target: str, source: str, status: int) -> AuditEntry:
         """Chain one entry after the last (see :class:`~trackrecord.audit.AuditEntry`);
@@ -66,6 +72,30 @@ class SqlAuditLog:
             _Request(time.time_ns() // 1_000_000, _text(actor), _text(action), _text(target),
                      _text(source), status)
         )  # fmt: skip
+
+    def append_later(
+        self, actor: str, action: str, target: str, source: str, status: int
+    ) -> Future[AuditEntry]:
+        """Queue one entry for the log's writer thread, which chains and commits what is
+        queued in batches; the future of the entry, done once it is committed (or with the
+        :class:`StoreError` that kept it out). The entry's time is the time of this call.
+
+        A server awaits the future before it answers, so that no request is answered
+        unaudited, without holding a worker thread or a connection meanwhile.
+        """
+        return self._writer.submit(
+            _Request(time.time_ns() // 1_000_000, _text(actor), _text(action), _text(target),
+                     _text(source), status)
+        )  # fmt: skip
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every entry queued by :meth:`append_later` is committed or failed;
+        False if *timeout* seconds passed first."""
+        return self._writer.flush(timeout)
+
+    def close(self) -> None:
+        """Commit what :meth:`append_later` queued, then stop its writer thread."""
+        self._writer.close()
 
     def _write(self, requests: list[_Request]) -> list[AuditEntry]:
         """Chain *requests* after the last entry and insert them in one transaction."""
