@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from trackrecord.artifacts.base import file_sha256
 from trackrecord.errors import NotFoundError, TrackRecordError
-from trackrecord.events import GENESIS, Event, canonical_json
+from trackrecord.record.events import GENESIS, Event, canonical_json
 from trackrecord.store.base import Store
 from trackrecord.store.problems import Problem
 

@@ -23,9 +23,9 @@ from trackrecord.errors import (
     TooLargeError,
     TrackRecordError,
 )
-from trackrecord.events import compact_json, decode_json
 from trackrecord.identity import ANONYMOUS, Identity
-from trackrecord.server import wire
+from trackrecord.record import wire
+from trackrecord.record.events import compact_json, decode_json
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.scope import project_scope
 

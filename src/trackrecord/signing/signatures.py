@@ -27,21 +27,21 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError, TrackRecordError
-from trackrecord.events import Event
-from trackrecord.signing.keys import (
-    key_id,
-    keys_dir,
-    load_private_key,
-    local_key_ids,
-    public_key_b64,
-)
-from trackrecord.signing.records import (
+from trackrecord.record.events import Event
+from trackrecord.record.signoffs import (
     KeyRecord,
     SignatureRecord,
     check_meaning,
     check_target,
+    key_id,
     signature_problem,
     signed_message,
+)
+from trackrecord.signing.keys import (
+    keys_dir,
+    load_private_key,
+    local_key_ids,
+    public_key_b64,
 )
 from trackrecord.values import local_user
 
