@@ -16,6 +16,7 @@ from typing import Any
 
 from trackrecord.errors import InvalidValueError, StoreError
 from trackrecord.local_audit import LocalAudit
+from trackrecord.record.chains import check_chain
 from trackrecord.record.events import Event
 from trackrecord.store.base import RunRecord, Store
 from trackrecord.store.catalog import (
@@ -201,7 +202,6 @@ class CatalogApi:
     def verify_registry(self, name: str) -> list[str]:
         """Problems in a registered model's history chain, and (for a store whose database
         is here) in its tables rebuilt from that chain (empty: intact)."""
-        from trackrecord.compliance.verify import check_chain
         from trackrecord.compliance.verify_store import verify_registry
 
         seq, problem = check_chain(self.registry_history(name))

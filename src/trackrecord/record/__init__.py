@@ -5,6 +5,7 @@
   export archives, HTTP bodies).
 - :mod:`~trackrecord.record.wire`: the HTTP protocol's names (headers, media types,
   errors by code).
+- :mod:`~trackrecord.record.chains`: checking a hash chain of events.
 - :mod:`~trackrecord.record.signoffs`: what a sign-off is: key ids, the signed
   message, and when a signature is valid.
 
