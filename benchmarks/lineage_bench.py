@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from trackrecord.artifacts.local import LocalArtifactStore
-from trackrecord.events import GENESIS, Event
 from trackrecord.ids import new_run_id
+from trackrecord.record.events import GENESIS, Event
 from trackrecord.store.sql import SqlStore
 
 T0 = 1_700_000_000_000

@@ -32,8 +32,8 @@ from collections.abc import Callable
 
 import numpy as np
 import trackrecord
-from trackrecord.events import GENESIS, Event, Points
 from trackrecord.ids import new_run_id
+from trackrecord.record.events import GENESIS, Event, Points
 from trackrecord.store.sql.transparency_log import LOG_SWITCH
 from trackrecord.transparency.merkle import leaf_hash
 from trackrecord.transparency.tree import MemoryTree, consistency_proof, inclusion_proof

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
-from trackrecord.events import GENESIS, Event, Points
+from trackrecord.record.events import GENESIS, Event, Points
 from trackrecord.server.routes.ui import UI_DIR
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.store import SqlStore

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import trackrecord
-from trackrecord.events import GENESIS
+from trackrecord.record.events import GENESIS
 from trackrecord.sdk import active
 
 

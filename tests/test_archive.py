@@ -25,8 +25,8 @@ from trackrecord.archive import (
     import_archive,
 )
 from trackrecord.errors import ChainConflictError, NotFoundError, StoreError
-from trackrecord.events import Event, Points, canonical_json
-from trackrecord.spool import decode_event, encode_event
+from trackrecord.record.events import Event, Points, canonical_json
+from trackrecord.record.framing import decode_event, encode_event
 from trackrecord.store.sql import SqlStore
 
 

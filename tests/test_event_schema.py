@@ -18,8 +18,8 @@ from trackrecord.event_schema import (
     check_event,
     check_sealed,
 )
-from trackrecord.events import EVENT_TYPES, GENESIS, Event, Points, decode_json
 from trackrecord.ids import new_run_id
+from trackrecord.record.events import EVENT_TYPES, GENESIS, Event, Points, decode_json
 
 DIGEST = "ab" * 32
 FILE = {"path": "plots/a.png", "sha256": DIGEST, "size": 3, "media_type": "image/png"}

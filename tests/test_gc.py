@@ -15,8 +15,8 @@ import pytest
 
 import trackrecord
 from trackrecord.artifacts.local import LocalArtifactStore
-from trackrecord.events import GENESIS, Event
 from trackrecord.gc import collect, plan_gc, referenced_digests
+from trackrecord.record.events import GENESIS, Event
 from trackrecord.spool import Spool
 
 

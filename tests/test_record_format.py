@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from tests.contrib.verifier import load
 from trackrecord.audit import AuditEntry
 from trackrecord.data.digest import FileEntry, manifest_digest
-from trackrecord.events import GENESIS, Event, Points, canonical_json
+from trackrecord.record.events import GENESIS, Event, Points, canonical_json
 from trackrecord.signing import signed_message
 from trackrecord.store.codec import decode_points, encode_points
 from trackrecord.store.series import Groups, summarise_groups

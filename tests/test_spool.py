@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trackrecord.events import GENESIS, Event
-from trackrecord.spool import encode_event, read_spool
+from trackrecord.record.events import GENESIS, Event
+from trackrecord.record.framing import encode_event
+from trackrecord.spool import read_spool
 
 
 def chain(first: int, count: int, text: str, prev: str = GENESIS) -> list[Event]:

@@ -87,7 +87,7 @@ class TrackRecordTarget:
     """`trackrecord server` with auth on: framed events in, runs and series out."""
 
     def __init__(self, plan: Plan) -> None:
-        from trackrecord.server.wire import EVENTS_TYPE
+        from trackrecord.record.wire import EVENTS_TYPE
 
         self.plan = plan
         self.auth = {"Authorization": f"Bearer {plan.token}"}
@@ -97,9 +97,9 @@ class TrackRecordTarget:
     async def start(self, session: aiohttp.ClientSession, i: int, count: int) -> list[Request]:
         """Start logger *i*'s run; the requests of its next *count* events, built."""
         import numpy as np
-        from trackrecord.events import GENESIS, Event, Points
         from trackrecord.ids import new_run_id
-        from trackrecord.spool import encode_event
+        from trackrecord.record.events import GENESIS, Event, Points
+        from trackrecord.record.framing import encode_event
 
         run_id, plan = new_run_id(), self.plan
         now = time.time_ns() // 1_000_000

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import trackrecord
-from trackrecord.events import GENESIS, Event, Points
+from trackrecord.record.events import GENESIS, Event, Points
 from trackrecord.store.sql.apply import apply_events
 from trackrecord.store.sql.store import SqlStore
 

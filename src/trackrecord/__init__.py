@@ -34,8 +34,7 @@ from trackrecord.errors import (
 )
 
 if TYPE_CHECKING:
-    from trackrecord.api import Api
-    from trackrecord.api_catalog import load_model
+    from trackrecord.api import Api, load_model
     from trackrecord.capture import Capture
     from trackrecord.compliance.verify import VerifyResult
     from trackrecord.data.datasheet import Datasheet
@@ -81,7 +80,7 @@ _LAZY = {
     "Datasheet": "trackrecord.data.datasheet",
     "criteria": "trackrecord.sdk.evaluate",
     "evaluate": "trackrecord.sdk.evaluate",
-    "load_model": "trackrecord.api_catalog",
+    "load_model": "trackrecord.api",
     "VerifyResult": "trackrecord.compliance.verify",
     "Run": "trackrecord.sdk.run",
     "init": "trackrecord.sdk.init",

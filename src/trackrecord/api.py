@@ -26,9 +26,9 @@ from trackrecord.api_catalog import CatalogApi
 from trackrecord.artifacts.base import check_artifact_path
 from trackrecord.compliance.verify import VerifyResult, verify_run
 from trackrecord.errors import InvalidValueError, NotFoundError
-from trackrecord.events import Event
 from trackrecord.ids import is_run_id
 from trackrecord.local_audit import LocalAudit
+from trackrecord.record.events import Event
 from trackrecord.runs_table import RunTable, parse_columns, rows_dataframe, run_row
 from trackrecord.sdk.console import ConsoleLine
 from trackrecord.spool import Spool
@@ -40,7 +40,7 @@ from trackrecord.workspace import Workspace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Api"]
+__all__ = ["Api", "load_model"]
 
 
 class Api(CatalogApi):
@@ -334,3 +334,22 @@ class Api(CatalogApi):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def load_model(
+    uri: str,
+    dst: str | os.PathLike[str] | None = None,
+    *,
+    dir: str | os.PathLike[str] | None = None,
+    server: str | None = None,
+    token: str | None = None,
+    **options: Any,
+) -> Any:
+    """Load a logged or registered model: ``trackrecord.load_model("models:/churn@champion")``.
+
+    Reads from the embedded store found as :func:`trackrecord.init` finds it, or
+    from *dir*, or from the server *server* (default: ``TRACKRECORD_URI``). See
+    :meth:`Api.load_model` for the URI forms and *options*.
+    """
+    with Api(dir=dir, uri=server, token=token) as api:
+        return api.load_model(uri, dst, **options)

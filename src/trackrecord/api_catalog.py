@@ -15,8 +15,9 @@ import os
 from typing import Any
 
 from trackrecord.errors import InvalidValueError, StoreError
-from trackrecord.events import Event
 from trackrecord.local_audit import LocalAudit
+from trackrecord.record.chains import check_chain
+from trackrecord.record.events import Event
 from trackrecord.store.base import RunRecord, Store
 from trackrecord.store.catalog import (
     CriteriaSet,
@@ -31,7 +32,7 @@ from trackrecord.store.catalog import (
 from trackrecord.store.lineage import LineageGraph
 from trackrecord.values import local_user
 
-__all__ = ["CatalogApi", "load_model"]
+__all__ = ["CatalogApi"]
 
 
 class CatalogApi:
@@ -201,7 +202,6 @@ class CatalogApi:
     def verify_registry(self, name: str) -> list[str]:
         """Problems in a registered model's history chain, and (for a store whose database
         is here) in its tables rebuilt from that chain (empty: intact)."""
-        from trackrecord.compliance.verify import check_chain
         from trackrecord.compliance.verify_store import verify_registry
 
         seq, problem = check_chain(self.registry_history(name))
@@ -237,7 +237,7 @@ class CatalogApi:
         digest its event recorded."""
         import hashlib
 
-        from trackrecord.events import decode_json
+        from trackrecord.record.events import decode_json
 
         record = self.evaluation(evaluation_id)
         with self.store.open_artifact(record.result_sha256) as handle:
@@ -291,24 +291,3 @@ class CatalogApi:
         from trackrecord.compliance.openlineage import openlineage_events
 
         return openlineage_events(self.lineage(node, direction, depth), self.store)
-
-
-def load_model(
-    uri: str,
-    dst: str | os.PathLike[str] | None = None,
-    *,
-    dir: str | os.PathLike[str] | None = None,
-    server: str | None = None,
-    token: str | None = None,
-    **options: Any,
-) -> Any:
-    """Load a logged or registered model: ``trackrecord.load_model("models:/churn@champion")``.
-
-    Reads from the embedded store found as :func:`trackrecord.init` finds it, or
-    from *dir*, or from the server *server* (default: ``TRACKRECORD_URI``). See
-    :meth:`CatalogApi.load_model` for the URI forms and *options*.
-    """
-    from trackrecord.api import Api
-
-    with Api(dir=dir, uri=server, token=token) as api:
-        return api.load_model(uri, dst, **options)

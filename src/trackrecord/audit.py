@@ -21,7 +21,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
-from trackrecord.events import GENESIS, canonical_json
+from trackrecord.record.events import GENESIS, canonical_json
 
 __all__ = ["GENESIS", "AuditEntry", "verify_chain"]
 

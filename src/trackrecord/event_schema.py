@@ -66,8 +66,8 @@ from trackrecord.body_limits import (
     too_many,
 )
 from trackrecord.errors import ChainConflictError, InvalidValueError
-from trackrecord.events import EVENT_TYPES, Event, canonical_json
 from trackrecord.ids import is_run_id
+from trackrecord.record.events import EVENT_TYPES, Event, canonical_json
 from trackrecord.values import check_key, flatten_params
 
 __all__ = [

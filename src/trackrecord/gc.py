@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from trackrecord.artifacts.local import LocalArtifactStore
-from trackrecord.events import Event
 from trackrecord.fallback import fallback_roots
+from trackrecord.record.events import Event
 from trackrecord.spool import read_spool, run_directories
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from trackrecord.errors import (
     StoreError,
     TrackRecordError,
 )
-from trackrecord.events import Event, canonical_json
+from trackrecord.record.events import Event, canonical_json
 from trackrecord.spool import (
     is_offline,
     live_since,

@@ -17,155 +17,35 @@ partial ship, never duplicates.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
-import struct
 import sys
 import time
-import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Final
-
-import numpy as np
+from typing import Final
 
 from trackrecord.errors import RunLockedError
-from trackrecord.events import Event, Points
+from trackrecord.record.events import Event
+from trackrecord.record.framing import encode_event, read_frames, read_headers
 
 if sys.platform != "win32":
     import fcntl
 
 __all__ = [
     "OFFLINE_MARKER",
-    "FrameError",
     "Spool",
     "is_offline",
     "live_since",
     "lock_directory",
     "named_artifacts",
-    "read_frames",
     "read_spool",
     "run_directories",
     "unlock_directory",
 ]
 
-_MAGIC: Final = b"TRS1"
-_FRAME: Final = struct.Struct("<4sII")  # a record's frame: magic, payload size, CRC-32
-_READ_PIECE: Final = 16 << 20
 SEGMENT_BYTES: Final = 64 << 20
 OFFLINE_MARKER: Final = "offline"
-
-
-class FrameError(ValueError):
-    """A torn, corrupt or undecodable record at byte ``offset`` of a stream.
-
-    Raised only by :func:`read_frames` with ``strict=True``; its callers say
-    which file it is and raise their own error (an archive's ``ArchiveError``).
-    """
-
-    def __init__(self, reason: str, offset: int) -> None:
-        super().__init__(reason)
-        self.offset = offset
-
-
-def encode_event(event: Event) -> bytes:
-    """One framed spool record: header JSON plus the points' raw columns."""
-    meta = {
-        "run": event.run_id,
-        "seq": event.seq,
-        "type": event.type,
-        "time": event.time,
-        "prev": event.prev,
-        "hash": event.hash,
-        "body": event.body,
-        "points": [[k, len(p)] for k, p in event.points.items()],
-    }
-    head = json.dumps(meta, separators=(",", ":"), allow_nan=True).encode()
-    parts = [struct.pack("<I", len(head)), head]
-    for p in event.points.values():
-        parts += [
-            p.steps.astype("<i8").tobytes(),
-            p.values.astype("<f8").tobytes(),
-            p.times.astype("<i8").tobytes(),
-        ]
-    payload = b"".join(parts)
-    return _FRAME.pack(_MAGIC, len(payload), zlib.crc32(payload)) + payload
-
-
-def decode_event(payload: bytes) -> Event:
-    """Inverse of :func:`encode_event` (without the frame)."""
-    (size,) = struct.unpack_from("<I", payload)
-    meta: dict[str, Any] = json.loads(payload[4 : 4 + size])
-    offset, points = 4 + size, {}
-    for key, n in meta["points"]:
-        cols = []
-        for dtype in ("<i8", "<f8", "<i8"):
-            cols.append(np.frombuffer(payload, dtype=dtype, count=n, offset=offset).copy())
-            offset += 8 * n
-        points[key] = Points(*cols)
-    return Event(
-        meta["run"],
-        meta["seq"],
-        meta["type"],
-        meta["time"],
-        meta["prev"],
-        meta["body"],
-        meta["hash"],
-        points,
-    )
-
-
-def read_frames(stream: BinaryIO, strict: bool = False) -> Iterator[Event]:
-    """The framed events of *stream*, from where it stands to its end.
-
-    A record that is cut short or whose magic or CRC-32 is wrong ends the
-    reading. By default silently: a spool's torn tail is a write cut by a crash,
-    and nothing after it was acknowledged. With *strict*, by raising, for
-    streams written whole (an archive), where such a record means damage.
-
-    Raises:
-        FrameError: with *strict*, a torn or corrupt record, or one that does
-            not decode to an event.
-
-    Example:
-        >>> list(read_frames(io.BytesIO(encode_event(event)))) == [event]  # doctest: +SKIP
-        True
-    """
-    offset = 0
-    while header := stream.read(_FRAME.size):
-        payload = _read_payload(stream, header)
-        if payload is None:
-            if strict:
-                raise FrameError("a bad record frame", offset)
-            return
-        yield _decode_at(payload, offset) if strict else decode_event(payload)
-        offset += _FRAME.size + len(payload)
-
-
-def _read_payload(stream: BinaryIO, header: bytes) -> bytes | None:
-    """The payload framed by *header*, or None if the record is torn or corrupt."""
-    if len(header) != _FRAME.size:
-        return None
-    magic, size, crc = _FRAME.unpack(header)
-    if magic != _MAGIC:
-        return None
-    # in pieces: a damaged size field must not allocate gigabytes for a short stream
-    pieces, left = [], size
-    while left and (piece := stream.read(min(left, _READ_PIECE))):
-        pieces.append(piece)
-        left -= len(piece)
-    payload = b"".join(pieces)
-    return payload if not left and zlib.crc32(payload) == crc else None
-
-
-def _decode_at(payload: bytes, offset: int) -> Event:
-    try:
-        return decode_event(payload)
-    except RecursionError:  # a header nested thousands deep: refused, never a crash
-        raise FrameError("an event nested too deeply to read", offset) from None
-    except (ValueError, KeyError, TypeError, IndexError, struct.error) as exc:
-        raise FrameError(f"an undecodable event: {exc}", offset) from None
 
 
 def read_spool(directory: Path) -> Iterator[Event]:
@@ -323,30 +203,13 @@ def named_artifacts(directory: Path) -> set[str]:
     for segment in sorted(directory.glob("*.log")):
         try:
             with segment.open("rb") as stream:
-                for meta in _headers(stream):
+                for meta in read_headers(stream):
                     if meta.get("type") == "artifact":
                         with contextlib.suppress(KeyError, TypeError):  # damaged: not sendable
                             digests.update(str(f["sha256"]) for f in meta["body"]["files"])
         except FileNotFoundError:
             continue
     return digests
-
-
-def _headers(stream: BinaryIO) -> Iterator[dict[str, Any]]:
-    """The JSON header of each record of *stream*, skipping the points; stops at damage."""
-    while len(header := stream.read(_FRAME.size)) == _FRAME.size:
-        magic, size, _ = _FRAME.unpack(header)
-        start = stream.tell()
-        raw = stream.read(4)
-        if magic != _MAGIC or len(raw) != 4 or struct.unpack("<I", raw)[0] > size:
-            return
-        try:
-            meta = json.loads(stream.read(struct.unpack("<I", raw)[0]))
-        except ValueError:
-            return
-        if isinstance(meta, dict):
-            yield meta
-        stream.seek(start + size)
 
 
 def live_since(directory: Path) -> float | None:

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.store.conftest import pts
-from trackrecord.events import GENESIS, Event
 from trackrecord.ids import new_run_id
+from trackrecord.record.events import GENESIS, Event
 from trackrecord.store.base import Store
 
 HOUR = 3_600_000

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from tests.query.grammar import AllOf, AnyOf, Cmp, F, Lit, Match, Member, Neg, Null
-from trackrecord.events import canonical_json
+from trackrecord.record.events import canonical_json
 from trackrecord.store.base import RunRecord
 
 

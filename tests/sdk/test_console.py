@@ -13,7 +13,7 @@ import pytest
 
 import trackrecord
 from tests.sdk.conftest import OpenApi, StartRun
-from trackrecord.events import Event
+from trackrecord.record.events import Event
 from trackrecord.sdk import console
 
 

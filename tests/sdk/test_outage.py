@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import trackrecord
-from trackrecord.events import Event, Points
 from trackrecord.outbox import event_batches
+from trackrecord.record.events import Event, Points
 
 
 class Refusing:

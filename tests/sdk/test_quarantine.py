@@ -20,7 +20,7 @@ import pytest
 import trackrecord
 from tests.sdk.conftest import StartRun
 from trackrecord.errors import InvalidValueError, StoreError, TrackRecordWarning
-from trackrecord.events import Event
+from trackrecord.record.events import Event
 from trackrecord.spool import read_spool
 from trackrecord.store.base import Store
 from trackrecord.store.sql import SqlStore

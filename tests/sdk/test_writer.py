@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import trackrecord
-from trackrecord.events import Points
+from trackrecord.record.events import Points
 from trackrecord.sdk.writer import metric_parts
 
 from .conftest import OpenApi, StartRun, Verified

@@ -31,9 +31,9 @@ from tests.pg import fresh_database
 from tests.server_thread import serving
 from tests.store.conftest import Chain
 from trackrecord.artifacts.local import LocalArtifactStore
-from trackrecord.events import Event
+from trackrecord.record.events import Event
+from trackrecord.record.framing import encode_event
 from trackrecord.server.settings import ServerSettings
-from trackrecord.spool import encode_event
 from trackrecord.store.remote import RemoteStore
 from trackrecord.store.sql import SqlStore
 from trackrecord.store.sql.accounts import SqlAccounts

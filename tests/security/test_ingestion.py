@@ -25,10 +25,10 @@ from tests.server_thread import serving
 from tests.store.conftest import Chain, pts
 from trackrecord.compliance.verify import verify_run
 from trackrecord.event_schema import EventLimits
-from trackrecord.events import Event
 from trackrecord.ids import new_run_id
+from trackrecord.record.events import Event
+from trackrecord.record.framing import encode_event
 from trackrecord.server.settings import ServerLimits, ServerSettings
-from trackrecord.spool import encode_event
 from trackrecord.store.sql.audit import SqlAuditLog
 
 SMALL = ServerLimits(

@@ -23,7 +23,7 @@ import pytest
 from tests.security.conftest import error_of
 from tests.server_thread import free_port
 from tests.store.conftest import Chain
-from trackrecord.spool import encode_event
+from trackrecord.record.framing import encode_event
 from trackrecord.store.remote import RemoteStore
 from trackrecord.store.sql import SqlStore
 

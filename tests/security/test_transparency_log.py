@@ -21,7 +21,7 @@ from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.cli import main
 from trackrecord.compliance.verify_log import checkpoint_problems, log_problems
 from trackrecord.compliance.verify_store import verify_store
-from trackrecord.events import Event
+from trackrecord.record.events import Event
 from trackrecord.store.sql import SqlStore
 from trackrecord.store.sql.audit import SqlAuditLog
 from trackrecord.store.sql.retention import SqlRetention

@@ -11,7 +11,7 @@ import pytest
 
 from tests.server_thread import serving
 from tests.store.conftest import Chain
-from trackrecord.server import wire
+from trackrecord.record import wire
 from trackrecord.store.sql import SqlStore
 
 
@@ -56,7 +56,7 @@ def test_a_conflicting_chain_is_409(server: tuple[httpx.Client, SqlStore]) -> No
     client, store = server
     chain = Chain()
     store.append_events(chain.events)
-    from trackrecord.spool import encode_event
+    from trackrecord.record.framing import encode_event
 
     other = Chain(run_id=chain.run_id, project="elsewhere")
     response = client.post(

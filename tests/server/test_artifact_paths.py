@@ -18,8 +18,8 @@ from tests.artifacts.test_paths import TRAVERSAL
 from tests.server_thread import serving
 from tests.store.conftest import Chain
 from trackrecord.errors import InvalidValueError
-from trackrecord.server.wire import CLIENT_HEADER
-from trackrecord.spool import encode_event
+from trackrecord.record.framing import encode_event
+from trackrecord.record.wire import CLIENT_HEADER
 from trackrecord.store.remote import RemoteStore
 from trackrecord.store.sql import SqlStore
 

@@ -20,8 +20,8 @@ import trackrecord
 from tests.server_thread import serving
 from tests.store.conftest import Chain
 from trackrecord.errors import NotFoundError, PermissionDeniedError
+from trackrecord.record.framing import encode_event
 from trackrecord.server.settings import ServerSettings
-from trackrecord.spool import encode_event
 from trackrecord.store.remote import RemoteStore
 from trackrecord.store.sql import SqlStore
 from trackrecord.store.sql.accounts import REFUSED, SqlAccounts

@@ -36,11 +36,11 @@ from schemathesis.specs.openapi.checks import (
 
 import trackrecord
 from tests.server_thread import serving
-from trackrecord.events import GENESIS, Event, Points
 from trackrecord.ids import new_run_id
-from trackrecord.server import wire
+from trackrecord.record import wire
+from trackrecord.record.events import GENESIS, Event, Points
+from trackrecord.record.framing import encode_event
 from trackrecord.server.openapi import OPERATIONS, document
-from trackrecord.spool import encode_event
 from trackrecord.store.sql import SqlStore
 from trackrecord.store.sql.accounts import SqlAccounts
 

@@ -31,7 +31,7 @@ from tests.server_thread import free_port, serving
 from tests.store.conftest import Chain
 from trackrecord.artifacts.s3 import S3ArtifactStore
 from trackrecord.errors import NotFoundError, StoreError
-from trackrecord.server import wire
+from trackrecord.record import wire
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.remote import DIRECT_UPLOAD_MIN, RemoteStore
 from trackrecord.store.sql import SqlStore

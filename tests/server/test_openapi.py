@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 
 import trackrecord
 from tests.server_thread import serving
-from trackrecord.server import wire
+from trackrecord.record import wire
 from trackrecord.server.app import create_app
 from trackrecord.server.openapi import OPERATIONS, document, served
 from trackrecord.server.settings import ServerSettings

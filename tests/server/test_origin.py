@@ -11,10 +11,10 @@ import pytest
 from tests.server_thread import serving
 from tests.store.conftest import Chain
 from trackrecord.errors import ConfigurationError
-from trackrecord.server import wire
-from trackrecord.server.origin import host_name
+from trackrecord.record import wire
+from trackrecord.record.framing import encode_event
+from trackrecord.server.hosts import host_name
 from trackrecord.server.settings import ServerSettings
-from trackrecord.spool import encode_event
 from trackrecord.store.sql import SqlStore
 from trackrecord.store.sql.accounts import SqlAccounts
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trackrecord.events import compact_json, decode_json
+from trackrecord.record.events import compact_json, decode_json
 from trackrecord.server.http import Json
 from trackrecord.server.response_json import response_json
 

@@ -11,8 +11,8 @@ import pytest
 from tests.pg import fresh_database
 from tests.server_thread import serving
 from trackrecord.artifacts.local import LocalArtifactStore
-from trackrecord.events import GENESIS, Event, Points
 from trackrecord.ids import new_run_id
+from trackrecord.record.events import GENESIS, Event, Points
 from trackrecord.store.base import Store
 from trackrecord.store.remote import RemoteStore
 from trackrecord.store.sql import SqlStore

@@ -7,8 +7,8 @@ import hashlib
 import pytest
 
 from tests.store.conftest import Chain
-from trackrecord.compliance.verify import check_chain
 from trackrecord.errors import InvalidValueError, NotFoundError
+from trackrecord.record.chains import check_chain
 from trackrecord.store.base import Store
 
 

@@ -11,7 +11,7 @@ import pytest
 from tests.store.conftest import Chain, pts
 from trackrecord.compliance.verify import verify_run
 from trackrecord.errors import ChainConflictError, InvalidValueError, NotFoundError
-from trackrecord.events import Event
+from trackrecord.record.events import Event
 from trackrecord.store.base import Store
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from trackrecord.events import GENESIS, Event
 from trackrecord.ids import new_run_id
+from trackrecord.record.events import GENESIS, Event
 from trackrecord.store.sql import SqlStore
 
 RUNS = 2000

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from trackrecord.errors import ChainConflictError, InvalidValueError, StoreError
-from trackrecord.server import wire
+from trackrecord.record import wire
 from trackrecord.store.sql.connection import refusal_of
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.transparency.strategies import json_values
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
-from trackrecord.events import canonical_json
+from trackrecord.record.events import canonical_json
 from trackrecord.transparency.checkpoint import (
     Checkpoint,
     SignedCheckpoint,

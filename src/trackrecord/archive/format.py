@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from trackrecord import __version__
 from trackrecord.errors import ArchiveError
-from trackrecord.events import Event
+from trackrecord.record.events import Event
 from trackrecord.store.base import RunRecord
 
 __all__ = [

@@ -17,7 +17,7 @@ from trackrecord.archive.format import (
 from trackrecord.archive.reader import ArchiveReader
 from trackrecord.artifacts.base import file_sha256
 from trackrecord.errors import ArchiveError, ChainConflictError, NotFoundError
-from trackrecord.events import Event
+from trackrecord.record.events import Event
 from trackrecord.store.base import Store
 
 __all__ = ["ImportSummary", "import_archive"]

@@ -20,9 +20,9 @@ from trackrecord.archive.format import (
 )
 from trackrecord.artifacts.base import CHUNK_SIZE
 from trackrecord.errors import ArchiveError, NotFoundError
-from trackrecord.events import EVENT_TYPES, GENESIS, Event
 from trackrecord.ids import is_run_id
-from trackrecord.spool import FrameError, read_frames
+from trackrecord.record.events import EVENT_TYPES, GENESIS, Event
+from trackrecord.record.framing import FrameError, read_frames
 
 __all__ = ["ArchiveReader"]
 

@@ -25,8 +25,8 @@ from trackrecord.archive.format import (
 )
 from trackrecord.artifacts.base import CHUNK_SIZE
 from trackrecord.errors import NotFoundError, StoreError
-from trackrecord.events import GENESIS
-from trackrecord.spool import encode_event
+from trackrecord.record.events import GENESIS
+from trackrecord.record.framing import encode_event
 from trackrecord.store.base import Store
 
 __all__ = ["ArchiveSummary", "export_archive"]

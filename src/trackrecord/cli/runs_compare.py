@@ -18,7 +18,7 @@ from trackrecord.cli.options import (
     table_width,
 )
 from trackrecord.cli.render import Column, render_table
-from trackrecord.events import canonical_json
+from trackrecord.record.events import canonical_json
 from trackrecord.store.base import RunRecord
 
 __all__ = ["ComparedRow", "compare", "compare_runs"]

@@ -28,14 +28,15 @@ from typing import TYPE_CHECKING, Any
 
 from trackrecord.artifacts.base import file_sha256
 from trackrecord.errors import NotFoundError, TrackRecordError
-from trackrecord.events import GENESIS, Event, canonical_json
+from trackrecord.record.chains import check_chain
+from trackrecord.record.events import Event, canonical_json
 from trackrecord.store.base import Store
 from trackrecord.store.problems import Problem
 
 if TYPE_CHECKING:
     from trackrecord.store.sql.rebuild import Rebuild
 
-__all__ = ["Problem", "VerifyResult", "chain_problems", "check_chain", "verify_run", "verify_with"]
+__all__ = ["Problem", "VerifyResult", "chain_problems", "verify_run", "verify_with"]
 
 
 @dataclass(frozen=True)
@@ -71,27 +72,6 @@ class VerifyResult:
         return {"run_id": self.run_id, "ok": self.ok, "events": self.events,
                 "head": self.head_hash, "bad_seq": self.bad_seq, "problem": self.problem,
                 "problems": [p.to_dict() for p in self.problems]}  # fmt: skip
-
-
-def check_chain(events: list[Event]) -> tuple[int | None, str | None]:
-    """The first broken link of a hash chain of events: (seq, problem), or (None, None)."""
-    prev, expected = GENESIS, 1
-    for event in events:
-        if event.seq != expected:
-            return expected, f"event {expected} is missing (found {event.seq} next)"
-        if event.prev != prev:
-            return (
-                event.seq,
-                "its link to the previous event is broken (an event was removed, "
-                "reordered or altered before it)",
-            )
-        if event.expected_hash() != event.hash:
-            return (
-                event.seq,
-                f"its content does not match its hash (a stored {event.type} value was altered)",
-            )
-        prev, expected = event.hash, expected + 1
-    return None, None
 
 
 def chain_problems(chain: str, table: str, events: list[Event]) -> list[Problem]:

@@ -141,7 +141,7 @@ def _logged_fit(
 
 
 def _finish(run: Run, error: BaseException | None) -> None:
-    from trackrecord.sdk.active import end_status
+    from trackrecord.sdk.ending import end_status
 
     _items.attempt("the run's end", lambda: run.finish(end_status(error), error))
 

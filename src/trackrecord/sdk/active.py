@@ -18,12 +18,11 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trackrecord.errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from trackrecord.sdk.run import EndStatus, Run
+from trackrecord.sdk.ending import EndStatus, Terminated, end_status
+from trackrecord.sdk.run import Run
 
 __all__ = ["current", "finish", "forget", "log", "log_params", "register", "set_tags"]
 
@@ -37,6 +36,7 @@ def register(run: Run) -> None:
     with _lock:
         _runs.append(run)
         _install_hooks()
+    run._when_finished(forget)
 
 
 def forget(run: Run) -> None:
@@ -97,30 +97,6 @@ def _finish_all(status: EndStatus, error: BaseException | None = None) -> None:
 def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     _finish_all(end_status(error), error)
     _previous_excepthook(kind, error, tb)
-
-
-class Terminated(SystemExit):
-    """Raised in the main thread on SIGTERM, so that ``with`` blocks unwind and runs end
-    as ``killed``. (Finishing inside the signal handler could deadlock: the handler may
-    interrupt ``log()`` while it holds the buffers' lock.)"""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(128 + signum)  # the exit status a shell reports for a signal
-        self.signum = signum
-
-    def __str__(self) -> str:
-        return f"terminated by signal {self.signum} ({signal.Signals(self.signum).name})"
-
-
-def end_status(error: BaseException | None) -> EndStatus:
-    """How a run ends when *error* escapes it (None: it ended normally)."""
-    if error is None:
-        return "finished"
-    if isinstance(error, (KeyboardInterrupt, Terminated)):
-        return "killed"
-    if isinstance(error, SystemExit) and error.code in (0, None):
-        return "finished"
-    return "failed"
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:

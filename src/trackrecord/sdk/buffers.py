@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from trackrecord.errors import InvalidValueError
-from trackrecord.events import Points
+from trackrecord.record.events import Points
 from trackrecord.values import INT64_MAX, INT64_MIN, check_key, check_step, to_metric_value
 
 __all__ = ["MetricBuffers", "Refused"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from trackrecord.data.content import DatasetContent, describe_data
 from trackrecord.data.datasheet import Datasheet
 from trackrecord.errors import InvalidValueError
-from trackrecord.events import canonical_json
+from trackrecord.record.events import canonical_json
 from trackrecord.sdk.files import ArtifactSink, store_bytes
 from trackrecord.store.catalog import check_model_name, dataset_node
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from trackrecord.errors import InvalidValueError, StoreError
-from trackrecord.events import canonical_json
+from trackrecord.record.events import canonical_json
 from trackrecord.store.catalog import CriteriaSet, DatasetVersion, ModelVersion
 from trackrecord.store.sql.evaluations import new_criteria_id, new_evaluation_id
 from trackrecord.values import local_user

@@ -22,8 +22,8 @@ from trackrecord.errors import (
     TrackRecordWarning,
 )
 from trackrecord.event_schema import check_body
-from trackrecord.events import GENESIS
 from trackrecord.ids import new_run_id, run_name_for
+from trackrecord.record.events import GENESIS
 from trackrecord.sdk import active
 from trackrecord.sdk.console import ConsoleCapture
 from trackrecord.sdk.files import store_bytes

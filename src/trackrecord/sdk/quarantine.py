@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from trackrecord.errors import TrackRecordWarning
-from trackrecord.events import Points
 from trackrecord.fallback import make_fallback
+from trackrecord.record.events import Points
 from trackrecord.values import json_ready
 
 __all__ = ["Quarantine", "describe"]

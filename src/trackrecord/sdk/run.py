@@ -17,7 +17,7 @@ import dataclasses
 import os
 import traceback
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
@@ -30,6 +30,7 @@ from trackrecord.errors import (
 from trackrecord.event_schema import check_body, fit_text
 from trackrecord.sdk import files
 from trackrecord.sdk.buffers import MetricBuffers
+from trackrecord.sdk.ending import EndStatus, end_status
 from trackrecord.values import flatten_params, local_user, normalise_tags
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
     from trackrecord.workspace import Workspace
 
 __all__ = ["Run"]
-
-EndStatus = Literal["finished", "failed", "killed"]
 
 
 class Identity(NamedTuple):
@@ -83,6 +82,7 @@ class Run:
         self._notes = identity.notes
         self._pid = os.getpid()
         self._recorders: list[Recorder] = []
+        self._finished_hooks: list[Callable[[Run], None]] = []
 
     def _submit(self, type: str, body: Mapping[str, Any]) -> None:
         """Queue an event whose body passes the one schema (:mod:`trackrecord.event_schema`),
@@ -93,6 +93,10 @@ class Run:
     def _attach(self, recorder: Recorder) -> None:
         """Stop *recorder* when the run finishes, before its last events are written."""
         self._recorders.append(recorder)
+
+    def _when_finished(self, hook: Callable[[Run], None]) -> None:
+        """Call *hook* with the run when it finishes (the active stack forgets it so)."""
+        self._finished_hooks.append(hook)
 
     def log(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
         """Record metric values at *step* (default: one more than the largest step so far).
@@ -332,13 +336,12 @@ class Run:
         """End the run: flush everything and record how it ended. Safe to call twice."""
         if self.status != "running" or os.getpid() != self._pid:
             return  # finished already, or a forked child that does not own the run
-        from trackrecord.sdk import active
-
         self.status = status
         body: dict[str, Any] = {"status": status, "error": _describe(error)}
         for recorder in reversed(self._recorders):
             recorder.stop()
-        active.forget(self)
+        for hook in self._finished_hooks:
+            hook(self)
         self._buffers = _Finished(self.id)
         stored = self._writer.close(body)
         self._writer.spool.close(delete=stored)
@@ -358,8 +361,6 @@ class Run:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        from trackrecord.sdk.active import end_status
-
         self.finish(end_status(error), error)
 
     def __repr__(self) -> str:

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from trackrecord.errors import RunLockedError
-from trackrecord.events import Event
 from trackrecord.fallback import make_fallback
 from trackrecord.outbox import event_batches
+from trackrecord.record.events import Event
 from trackrecord.spool import Spool, read_spool
 
 __all__ = ["Safekeeping"]

@@ -33,7 +33,7 @@ import numpy as np
 
 from trackrecord.capture.gpu import LIBRARY_NAMES, NvmlError, _check, _load, _Memory
 from trackrecord.errors import TrackRecordWarning
-from trackrecord.events import Points
+from trackrecord.record.events import Points
 from trackrecord.sdk.buffers import MetricBuffers, Refused
 
 __all__ = [

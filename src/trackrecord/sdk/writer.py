@@ -39,8 +39,8 @@ from trackrecord.errors import (
     TrackRecordWarning,
 )
 from trackrecord.event_schema import EventLimits
-from trackrecord.events import Event, Points
 from trackrecord.outbox import event_batches, ship_artifacts
+from trackrecord.record.events import Event, Points
 from trackrecord.sdk.buffers import MetricBuffers
 from trackrecord.sdk.quarantine import Quarantine, describe
 from trackrecord.sdk.safekeeping import Safekeeping

@@ -23,8 +23,8 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Final
 
 from trackrecord.errors import NotFoundError, PermissionDeniedError
-from trackrecord.events import Event
 from trackrecord.identity import Identity, Role
+from trackrecord.record.events import Event
 from trackrecord.server.named_objects import NamedObjects
 from trackrecord.store.base import Store
 from trackrecord.store.catalog import RegisteredModel

@@ -24,9 +24,9 @@ from trackrecord.errors import (
     TooLargeError,
     TrackRecordError,
 )
-from trackrecord.events import decode_json
 from trackrecord.identity import ANONYMOUS, Identity
-from trackrecord.server import wire
+from trackrecord.record import wire
+from trackrecord.record.events import decode_json
 from trackrecord.server.response_json import response_json
 from trackrecord.server.settings import Accounts, ServerSettings
 from trackrecord.store.scope import project_scope

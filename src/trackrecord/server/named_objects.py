@@ -29,8 +29,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trackrecord.errors import InvalidValueError, NotFoundError
-from trackrecord.events import Event
 from trackrecord.identity import Identity
+from trackrecord.record.events import Event
 from trackrecord.store.base import Store
 
 __all__ = ["NamedObjects", "named_digests"]

@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from trackrecord.audit import AuditEntry
 from trackrecord.identity import ROLES, TokenRecord, UserRecord
-from trackrecord.server import wire
+from trackrecord.record import wire
 from trackrecord.store.base import (
     RUN_STATUSES,
     ArtifactRecord,

@@ -10,7 +10,7 @@ can reach it in two ways:
   any port) or were allowed (``--allowed-host``) are answered: others get a 400.
 - **Cross-site requests**: an HTML form or a ``fetch`` with a ``text/plain`` body is sent
   without asking the server first. A write (any method but GET, HEAD and OPTIONS) must
-  therefore carry the :data:`~trackrecord.server.wire.CLIENT_HEADER` header, which a page
+  therefore carry the :data:`~trackrecord.record.wire.CLIENT_HEADER` header, which a page
   cannot add to a cross-site request without a CORS preflight that this server never
   grants, and must not have a content type a form can send (``text/plain``,
   ``application/x-www-form-urlencoded``, ``multipart/form-data``): else a 403.
@@ -26,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from typing import Final
 
@@ -34,39 +33,16 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trackrecord.errors import ConfigurationError, PermissionDeniedError, TrackRecordError
+from trackrecord.record.wire import CLIENT_HEADER
+from trackrecord.server.hosts import host_name, is_loopback
 from trackrecord.server.http import error_response
-from trackrecord.server.wire import CLIENT_HEADER
 
-__all__ = ["OriginGuard", "host_name"]
+__all__ = ["OriginGuard"]
 
 _SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORM_TYPES: Final = frozenset(
     {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
 )
-
-
-def host_name(header: str) -> str:
-    """The name in a ``Host`` header: lowercase, without port, brackets or final dot.
-
-    Example:
-        >>> host_name("[::1]:8080"), host_name("LocalHost.:80"), host_name("example.org")
-        ('::1', 'localhost', 'example.org')
-    """
-    text = header.strip().lower()
-    if text.startswith("["):
-        name = text[1 : text.find("]")] if "]" in text else text
-    else:
-        name = text.rsplit(":", 1)[0] if text.count(":") == 1 else text
-    return name.rstrip(".")
-
-
-def _is_loopback(name: str) -> bool:
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 class OriginGuard:
@@ -86,7 +62,7 @@ class OriginGuard:
     def _refusal(self, scope: Scope) -> TrackRecordError | None:
         headers = Headers(scope=scope)
         host = host_name(headers.get("host", ""))
-        if not (_is_loopback(host) or host in self.allowed_hosts):
+        if not (is_loopback(host) or host in self.allowed_hosts):
             extra = "".join(f", {name}" for name in sorted(self.allowed_hosts))
             return ConfigurationError(
                 f"this server has no auth, so it answers only to localhost, 127.0.0.1, [::1]"

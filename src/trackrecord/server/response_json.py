@@ -1,4 +1,4 @@
-"""The JSON of the server's answers: :func:`~trackrecord.events.compact_json`'s data,
+"""The JSON of the server's answers: :func:`~trackrecord.record.events.compact_json`'s data,
 encoded by orjson where that gives the same.
 
 Encoding answers was the largest single cost of a loaded server (a page of runs is
@@ -6,7 +6,7 @@ thousands of values). orjson encodes them about ten times faster, but it writes 
 ±inf as ``null`` and refuses integers beyond 64 bits, where the store's encoding tags
 non-finite floats (``{"$float": "nan"}``) and keeps every integer. So data holding a
 non-finite float, and whatever orjson refuses, takes :func:`compact_json`'s path; the
-rest reads back the same with :func:`~trackrecord.events.decode_json` (floats may be
+rest reads back the same with :func:`~trackrecord.record.events.decode_json` (floats may be
 spelled differently, ``1e16`` for ``1e+16``, and mean the same number). Without orjson
 installed, every answer takes :func:`compact_json`'s path.
 
@@ -23,7 +23,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from trackrecord.events import compact_json
+from trackrecord.record.events import compact_json
 
 __all__ = ["response_json"]
 
@@ -54,7 +54,7 @@ def all_finite(value: Any) -> bool:
 
 
 def response_json(value: Any) -> bytes:
-    """*value* as JSON bytes that :func:`~trackrecord.events.decode_json` reads back as
+    """*value* as JSON bytes that :func:`~trackrecord.record.events.decode_json` reads back as
     *value* (non-finite floats tagged, keys in their given order)."""
     if _DUMPS is None or not _container_of_finite(value):
         return compact_json(value)

@@ -20,6 +20,7 @@ from trackrecord.audit import AuditEntry
 from trackrecord.errors import ConfigurationError
 from trackrecord.event_schema import EventLimits
 from trackrecord.identity import Identity, TokenRecord, UserRecord
+from trackrecord.server.hosts import host_name
 from trackrecord.store.base import Store
 
 __all__ = ["Accounts", "AuditTrail", "ServerLimits", "ServerSettings"]
@@ -228,9 +229,7 @@ def _proxy(value: str) -> str:
 
 
 def _host_name(value: str) -> str:
-    """*value* as :func:`~trackrecord.server.origin.host_name` gives a Host header's name."""
-    from trackrecord.server.origin import host_name  # it imports these settings
-
+    """*value* as :func:`~trackrecord.server.hosts.host_name` gives a Host header's name."""
     name = host_name(value)
     if not name or "/" in value or not all(c.isalnum() or c in ".-_:" for c in name):
         raise ConfigurationError(

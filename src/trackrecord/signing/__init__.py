@@ -15,27 +15,27 @@ Example:
 
 from __future__ import annotations
 
+from trackrecord.record.signoffs import (
+    MEANINGS,
+    TARGET_KINDS,
+    KeyRecord,
+    SignatureRecord,
+    check_target,
+    key_id,
+    signature_problem,
+    signed_message,
+    verify_signature,
+)
 from trackrecord.signing.keys import (
     LocalKey,
     export_public_pem,
     generate_key,
-    key_id,
     keys_dir,
     load_private_key,
     load_public_pem,
     load_public_pems,
     local_key_ids,
     public_key_b64,
-)
-from trackrecord.signing.records import (
-    MEANINGS,
-    TARGET_KINDS,
-    KeyRecord,
-    SignatureRecord,
-    check_target,
-    signature_problem,
-    signed_message,
-    verify_signature,
 )
 from trackrecord.signing.signatures import (
     document_target,

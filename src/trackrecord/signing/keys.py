@@ -19,15 +19,14 @@ Example:
 from __future__ import annotations
 
 import base64
-import binascii
-import hashlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
-from trackrecord.errors import InvalidValueError, NotFoundError, StoreError, missing
+from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
+from trackrecord.record.signoffs import crypto, key_id, raw_public_key
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -36,7 +35,6 @@ __all__ = [
     "LocalKey",
     "export_public_pem",
     "generate_key",
-    "key_id",
     "keys_dir",
     "load_private_key",
     "load_public_pem",
@@ -47,16 +45,6 @@ __all__ = [
 
 KEY_ID: Final = re.compile(r"[0-9a-f]{16}")
 _PEM_BLOCK: Final = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
-
-
-def crypto() -> Any:
-    """The ``cryptography`` modules this package uses, or MissingDependencyError."""
-    try:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ed25519
-    except ImportError:
-        raise missing("cryptography", "compliance", "Signing and verifying sign-offs") from None
-    return serialization, ed25519
 
 
 @dataclass(frozen=True)
@@ -80,24 +68,6 @@ def keys_dir(directory: str | os.PathLike[str] | None = None) -> Path:
     if configured:
         return Path(configured)
     return Path.home() / ".config" / "trackrecord" / "keys"
-
-
-def _raw_public(public_key_b64: str) -> bytes:
-    try:
-        raw = base64.b64decode(public_key_b64, validate=True)
-    except (binascii.Error, ValueError, TypeError):
-        raw = b""
-    if len(raw) != 32:
-        raise InvalidValueError(
-            "a public key must be the base64 of a raw 32-byte Ed25519 public key "
-            "(what `trackrecord keys ls --json` shows)"
-        )
-    return raw
-
-
-def key_id(public_key_b64: str) -> str:
-    """A key's id: the first 16 hex digits of the SHA-256 of the raw public key."""
-    return hashlib.sha256(_raw_public(public_key_b64)).hexdigest()[:16]
 
 
 def public_key_b64(private_key: Ed25519PrivateKey) -> str:
@@ -173,7 +143,7 @@ def load_private_key(
 def export_public_pem(public_key: str) -> str:
     """A base64 raw public key as a PEM ``PUBLIC KEY`` block (for offline verification)."""
     serialization, ed25519 = crypto()
-    public = ed25519.Ed25519PublicKey.from_public_bytes(_raw_public(public_key))
+    public = ed25519.Ed25519PublicKey.from_public_bytes(raw_public_key(public_key))
     pem: bytes = public.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )

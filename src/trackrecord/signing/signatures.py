@@ -27,21 +27,22 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError, TrackRecordError
-from trackrecord.events import Event
-from trackrecord.signing.keys import (
-    key_id,
-    keys_dir,
-    load_private_key,
-    local_key_ids,
-    public_key_b64,
-)
-from trackrecord.signing.records import (
+from trackrecord.record.chains import check_chain
+from trackrecord.record.events import Event
+from trackrecord.record.signoffs import (
     KeyRecord,
     SignatureRecord,
     check_meaning,
     check_target,
+    key_id,
     signature_problem,
     signed_message,
+)
+from trackrecord.signing.keys import (
+    keys_dir,
+    load_private_key,
+    local_key_ids,
+    public_key_b64,
 )
 from trackrecord.values import local_user
 
@@ -109,8 +110,6 @@ def version_record_hash(history: list[Event], version: int) -> str:
         NotFoundError: no ``version.create`` event for *version*.
         StoreError: the history up to that event is not intact.
     """
-    from trackrecord.compliance.verify import check_chain
-
     for index, event in enumerate(history):
         if event.type == "version.create" and event.body.get("version") == version:
             seq, problem = check_chain(history[: index + 1])
@@ -138,8 +137,6 @@ def _evaluation_hash(store: Store, evaluation_id: str) -> str:
 
 
 def _run_hash(store: Store, run_id: str) -> str:
-    from trackrecord.compliance.verify import check_chain
-
     run = store.get_run(run_id)
     seq, problem = check_chain(list(store.read_events(run.id)))
     if problem is not None:

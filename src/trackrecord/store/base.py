@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
-from trackrecord.events import Event
+from trackrecord.record.events import Event
 from trackrecord.store.catalog import Catalog
 from trackrecord.store.series import Buckets, Series
 

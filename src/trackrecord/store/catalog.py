@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Protocol
 
 from trackrecord.errors import InvalidValueError
-from trackrecord.events import Event
+from trackrecord.record.events import Event
 from trackrecord.store.lineage import LineageGraph
 
 __all__ = [

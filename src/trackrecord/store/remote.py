@@ -26,9 +26,10 @@ from typing import IO, Any, BinaryIO, Final
 
 from trackrecord.artifacts.base import CHUNK_SIZE, check_digest, file_sha256
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError, missing
-from trackrecord.events import Event, decode_json
-from trackrecord.server import wire
-from trackrecord.spool import encode_event, read_frames
+from trackrecord.record import wire
+from trackrecord.record.events import Event, decode_json
+from trackrecord.record.framing import encode_event, read_frames
+from trackrecord.store import serialise
 from trackrecord.store.base import ArtifactRecord, ProjectRecord, RunPage, RunRecord
 from trackrecord.store.remote_catalog import RemoteCatalog
 from trackrecord.store.series import Buckets, Series
@@ -87,7 +88,7 @@ class RemoteStore:
 
     def get_run(self, run_id: str) -> RunRecord:
         """See :meth:`Store.get_run`."""
-        return wire.run_from_json(self._json("GET", f"/runs/{run_id}"))
+        return serialise.run_from_json(self._json("GET", f"/runs/{run_id}"))
 
     def search_runs(
         self,
@@ -111,11 +112,11 @@ class RemoteStore:
         if deleted:
             params.append(("deleted", "true"))
         data = self._json("GET", "/runs", params=params)
-        return RunPage([wire.run_from_json(r) for r in data["runs"]], data["next_cursor"])
+        return RunPage([serialise.run_from_json(r) for r in data["runs"]], data["next_cursor"])
 
     def list_projects(self) -> list[ProjectRecord]:
         """See :meth:`Store.list_projects`."""
-        return [wire.project_from_json(p) for p in self._json("GET", "/projects")]
+        return [serialise.project_from_json(p) for p in self._json("GET", "/projects")]
 
     def read_events(
         self, run_id: str, since_seq: int = 0, types: Collection[str] | None = None
@@ -131,7 +132,7 @@ class RemoteStore:
         """See :meth:`Store.metric_series`."""
         params = {k: str(v) for k, v in (("from", start), ("to", end)) if v is not None}
         body = self._request("GET", f"/runs/{run_id}/metrics/{key}", params=params).content
-        return wire.series_from_bytes(key, body)
+        return serialise.series_from_bytes(key, body)
 
     def metric_buckets(
         self, run_id: str, key: str, buckets: int, start: int | None = None, end: int | None = None
@@ -139,7 +140,7 @@ class RemoteStore:
         """See :meth:`Store.metric_buckets`."""
         params = {k: str(v) for k, v in (("buckets", buckets), ("from", start), ("to", end))
                   if v is not None}  # fmt: skip
-        return wire.buckets_from_json(self._json("GET", f"/runs/{run_id}/metrics/{key}",
+        return serialise.buckets_from_json(self._json("GET", f"/runs/{run_id}/metrics/{key}",
                                                  params=params))  # fmt: skip
 
     def put_artifact(self, source: BinaryIO, project: str | None = None) -> tuple[str, int]:
@@ -262,7 +263,9 @@ class RemoteStore:
 
     def list_artifacts(self, run_id: str) -> list[ArtifactRecord]:
         """See :meth:`Store.list_artifacts`."""
-        return [wire.artifact_from_json(a) for a in self._json("GET", f"/runs/{run_id}/artifacts")]
+        return [
+            serialise.artifact_from_json(a) for a in self._json("GET", f"/runs/{run_id}/artifacts")
+        ]
 
     def close(self) -> None:
         """See :meth:`Store.close`."""

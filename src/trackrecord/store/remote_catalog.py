@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from trackrecord.errors import InvalidValueError
-from trackrecord.events import Event
+from trackrecord.record.events import Event
 from trackrecord.store.catalog import (
     CriteriaSet,
     DatasetName,

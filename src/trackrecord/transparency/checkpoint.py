@@ -3,7 +3,7 @@
 A checkpoint names the store (``origin``, the store id), the log's ``size`` (leaves),
 its ``root`` hash (64 hex digits) and the ``time`` it was made (Unix milliseconds).
 The store signs, with its Ed25519 checkpoint key (:mod:`.keys`), the canonical JSON
-(:func:`trackrecord.events.canonical_json`) of::
+(:func:`trackrecord.record.events.canonical_json`) of::
 
     {"origin":…,"root":…,"size":…,"time":…,"type":"trackrecord/checkpoint","v":1}
 
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
-from trackrecord.events import canonical_json
+from trackrecord.record.events import canonical_json
 from trackrecord.transparency.keys import (
     CheckpointKey,
     check_store_id,

@@ -4,7 +4,7 @@ Every hash chain of a store (each run, each registered model's registry chain, t
 audit log, the ledger of :mod:`trackrecord.store.sql.ledger`) is logged whenever it
 grows: the leaf says which chain, up to which event (``seq``), that event's hash, and
 when it was logged. The leaf's bytes are the
-canonical JSON of (:func:`trackrecord.events.canonical_json`: sorted keys, no white
+canonical JSON of (:func:`trackrecord.record.events.canonical_json`: sorted keys, no white
 space, UTF-8)::
 
     {"chain":"01j…","hash":"<64 hex>","kind":"run","seq":42,"time":1700000000000,"v":1}
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
 from trackrecord.errors import InvalidValueError
-from trackrecord.events import canonical_json
+from trackrecord.record.events import canonical_json
 from trackrecord.transparency.merkle import leaf_hash
 
 __all__ = ["CHAIN_KINDS", "LEAF_VERSION", "ChainHead", "ChainKind", "head_problems", "latest_heads"]

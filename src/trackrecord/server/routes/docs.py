@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from trackrecord.events import canonical_json
+from trackrecord.record.events import canonical_json
 from trackrecord.server.openapi import document
 
 __all__ = ["page", "routes"]

@@ -16,8 +16,9 @@ from starlette.routing import Route
 
 from trackrecord.errors import InvalidValueError, RunLockedError, TooLargeError
 from trackrecord.event_schema import check_events
-from trackrecord.events import Event
-from trackrecord.server import wire
+from trackrecord.record import wire
+from trackrecord.record.events import Event
+from trackrecord.record.framing import FrameError, encode_event, read_frames
 from trackrecord.server.guard import Guard
 from trackrecord.server.http import (
     Handler,
@@ -29,7 +30,7 @@ from trackrecord.server.http import (
     read_body,
 )
 from trackrecord.server.settings import ServerLimits, ServerSettings
-from trackrecord.spool import FrameError, encode_event, read_frames
+from trackrecord.store import serialise
 from trackrecord.store.base import RunPage, RunRecord, Store
 from trackrecord.store.series import step_times
 from trackrecord.values import check_key
@@ -56,13 +57,13 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
                 projects=scope,
             )
         )  # fmt: skip
-        return Json({"runs": [wire.run_to_json(r) for r in page.runs],
+        return Json({"runs": [serialise.run_to_json(r) for r in page.runs],
                      "next_cursor": page.next_cursor})  # fmt: skip
 
     async def run(request: Request) -> Response:
         run_id = request.path_params["run_id"]
         await run_in_threadpool(guard.run, identity_of(request), run_id, "viewer", "reading")
-        return Json(wire.run_to_json(await run_in_threadpool(store.get_run, run_id)))
+        return Json(serialise.run_to_json(await run_in_threadpool(store.get_run, run_id)))
 
     async def append(request: Request) -> Response:
         body = await read_body(request)
@@ -96,7 +97,7 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         def chart(buckets: int) -> dict[str, Any]:  # one trip to a worker thread for all
             guard.run(identity, run_id, "viewer", "reading")
             view = store.metric_buckets(run_id, key, buckets, start, end)
-            answer = wire.buckets_to_json(view)
+            answer = serialise.buckets_to_json(view)
             if times:
                 points = store.metric_series(run_id, key)
                 answer["time_end"] = step_times(points, view.step_end).tolist()
@@ -105,7 +106,7 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
 
         def raw() -> bytes:
             guard.run(identity, run_id, "viewer", "reading")
-            return wire.series_bytes(store.metric_series(run_id, key, start, end))
+            return serialise.series_bytes(store.metric_series(run_id, key, start, end))
 
         if buckets is not None:
             return Json(await run_in_threadpool(chart, buckets))
@@ -135,7 +136,7 @@ def routes(settings: ServerSettings, guard: Guard) -> list[Route]:
         if not changes or set(changes) - {"notes", "name"}:
             raise InvalidValueError('give "notes" (text or null) and/or "name" (text) to change')
         updated = await run_in_threadpool(_annotate, store, run_id, changes)
-        return Json(wire.run_to_json(updated))
+        return Json(serialise.run_to_json(updated))
 
     def at(path: str, action: str, handler: Handler, method: str = "GET") -> Route:
         return Route(path, endpoint(settings, action, handler), methods=[method])

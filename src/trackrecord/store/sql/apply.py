@@ -26,7 +26,7 @@ import numpy as np
 from trackrecord.artifacts.base import check_artifact_path, check_digest
 from trackrecord.errors import ChainConflictError, InvalidValueError
 from trackrecord.event_schema import check_sealed
-from trackrecord.events import GENESIS, Event, Points, canonical_json
+from trackrecord.record.events import GENESIS, Event, Points, canonical_json
 from trackrecord.store.sql.catalog_views import apply_dataset, apply_model, record_dataset_version
 from trackrecord.store.sql.connection import Cursor, insert_rows
 from trackrecord.store.sql.evaluations import (

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 from typing import Any, Final
 
 from trackrecord.errors import InvalidValueError, NotFoundError
-from trackrecord.events import decode_json
+from trackrecord.record.events import decode_json
 from trackrecord.store.catalog import (
     DatasetName,
     DatasetUse,

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from trackrecord.artifacts.base import check_artifact_path, check_digest
 from trackrecord.errors import InvalidValueError
-from trackrecord.events import Event, canonical_json
+from trackrecord.record.events import Event, canonical_json
 from trackrecord.store.catalog import check_model_name
 from trackrecord.store.sql.connection import Cursor
 from trackrecord.store.sql.ledger import append_ledger

@@ -27,7 +27,7 @@ from typing import Any, Final
 
 from trackrecord.artifacts.base import check_artifact_path, check_digest
 from trackrecord.errors import InvalidValueError, NotFoundError
-from trackrecord.events import Event, canonical_json, decode_json
+from trackrecord.record.events import Event, canonical_json, decode_json
 from trackrecord.store.catalog import CriteriaSet, EvaluationRecord
 from trackrecord.store.sql.connection import Cursor, SqlDatabase
 

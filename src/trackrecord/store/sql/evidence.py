@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from trackrecord.errors import InvalidValueError, NotFoundError
-from trackrecord.events import decode_json
+from trackrecord.record.events import decode_json
 
 if TYPE_CHECKING:
     from trackrecord.store.sql.store import SqlStore

@@ -46,7 +46,7 @@ from collections.abc import Collection, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Final
 
-from trackrecord.events import GENESIS, Event, canonical_json, decode_json
+from trackrecord.record.events import GENESIS, Event, canonical_json, decode_json
 from trackrecord.store.sql.connection import Connection, Cursor, SqlDatabase, locked_write
 from trackrecord.store.sql.ledger_views import apply_ledger_event
 from trackrecord.store.sql.transparency_log import record_head

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, Final
 
-from trackrecord.events import GENESIS, Event, canonical_json, decode_json
+from trackrecord.record.events import GENESIS, Event, canonical_json, decode_json
 from trackrecord.store.catalog import chain_id
 from trackrecord.store.sql.connection import Cursor
 from trackrecord.store.sql.ledger import LEDGER_CHAIN, commitment

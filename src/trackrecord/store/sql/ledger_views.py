@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from trackrecord.errors import StoreError
-from trackrecord.events import Event, canonical_json
+from trackrecord.record.events import Event, canonical_json
 from trackrecord.store.sql.connection import Cursor
 from trackrecord.store.sql.projects import ensure_project
 

@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 
 from trackrecord.errors import NotFoundError, StoreError
-from trackrecord.events import Points
+from trackrecord.record.events import Points
 from trackrecord.store.chunking import FANOUT, chunks_to_merge, lod_group_size, split
 from trackrecord.store.codec import decode_points, encode_points
 from trackrecord.store.series import Buckets, Groups, Series, bucketize, summarise_groups

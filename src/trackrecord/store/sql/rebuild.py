@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from trackrecord.errors import TrackRecordError
-from trackrecord.events import Event, decode_json
+from trackrecord.record.events import Event, decode_json
 from trackrecord.store.catalog import chain_id
 from trackrecord.store.problems import Problem
 from trackrecord.store.sql.apply import derive_run_event, set_run_head

@@ -28,7 +28,7 @@ from trackrecord.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from trackrecord.events import GENESIS, Event, canonical_json, decode_json
+from trackrecord.record.events import GENESIS, Event, canonical_json, decode_json
 from trackrecord.store.catalog import (
     VERSION_STATUSES,
     CriteriaSet,

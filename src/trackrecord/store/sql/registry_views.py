@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Final
 
 from trackrecord.errors import StoreError
-from trackrecord.events import Event, canonical_json
+from trackrecord.record.events import Event, canonical_json
 from trackrecord.store.sql.connection import Cursor
 from trackrecord.store.sql.evaluations import record_criteria
 

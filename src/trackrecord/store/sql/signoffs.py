@@ -32,14 +32,14 @@ from contextlib import AbstractContextManager
 from typing import Any, Final
 
 from trackrecord.errors import InvalidValueError, NotFoundError
-from trackrecord.signing.keys import key_id as compute_key_id
-from trackrecord.signing.records import (
+from trackrecord.record.signoffs import (
     KeyRecord,
     SignatureRecord,
     check_meaning,
     check_target,
     signature_problem,
 )
+from trackrecord.record.signoffs import key_id as compute_key_id
 from trackrecord.store.sql.connection import Cursor, SqlDatabase
 from trackrecord.store.sql.ledger import append_ledger, ledger_write
 

@@ -22,8 +22,8 @@ from trackrecord.artifacts.base import ArtifactStore
 from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError
 from trackrecord.event_schema import EventLimits, check_events
-from trackrecord.events import Event, Points, decode_json
 from trackrecord.query import QueryError
+from trackrecord.record.events import Event, Points, decode_json
 from trackrecord.store.base import (
     ArtifactRecord,
     MetricSummary,

@@ -85,7 +85,7 @@ def _secret(value: Any) -> Any:
 
 def _points(value: Any) -> Any:
     """The points a chunk's blob holds, as their digest (or why they cannot be read)."""
-    from trackrecord.events import points_digest
+    from trackrecord.record.events import points_digest
     from trackrecord.store.codec import decode_points
 
     try:
@@ -96,7 +96,7 @@ def _points(value: Any) -> Any:
 
 def _json(value: Any) -> Any:
     """A JSON text as its canonical form (or why it is no JSON)."""
-    from trackrecord.events import canonical_json, decode_json
+    from trackrecord.record.events import canonical_json, decode_json
 
     try:
         return canonical_json(decode_json(value)).decode()

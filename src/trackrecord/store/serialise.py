@@ -1,10 +1,7 @@
-"""How store data crosses HTTP: shared by the server and :class:`RemoteStore`.
+"""The store's records in portable form: JSON-ready data, and series as raw columns.
 
-Records travel as JSON with non-finite floats tagged (see
-:func:`trackrecord.events.canonical_json`); events as the spool's CRC-framed
-records (points as raw columns); metric series as raw little-endian columns.
-Errors have one shape, ``{"error": {"code", "message"}}``, and one table
-(:data:`trackrecord.errors.ERRORS`) maps error classes to HTTP statuses and back.
+What the server sends and :class:`~trackrecord.store.remote.RemoteStore` reads back
+(the media types are named in :mod:`trackrecord.record.wire`).
 """
 
 from __future__ import annotations
@@ -14,32 +11,19 @@ from typing import Any, Final
 
 import numpy as np
 
-from trackrecord.errors import ERRORS, TrackRecordError, status_of
 from trackrecord.store.base import ArtifactRecord, MetricSummary, ProjectRecord, RunRecord
 from trackrecord.store.series import Buckets, Series
 
 __all__ = [
-    "CLIENT_HEADER",
-    "ERRORS",
-    "EVENTS_TYPE",
-    "error_for",
+    "artifact_from_json",
+    "buckets_from_json",
+    "buckets_to_json",
+    "project_from_json",
     "run_from_json",
     "run_to_json",
-    "status_of",
+    "series_bytes",
+    "series_from_bytes",
 ]
-
-CLIENT_HEADER: Final = "X-TrackRecord-Client"
-"""Sent by TrackRecord's clients on every request; a server without auth refuses writes
-without it (see :mod:`trackrecord.server.origin`)."""
-EVENTS_TYPE: Final = "application/x-trackrecord-events"
-SERIES_TYPE: Final = "application/x-trackrecord-series"
-
-
-def error_for(code: str, message: str) -> TrackRecordError:
-    """Rebuild the error a server reported."""
-    kind = next((kind for kind, known, _ in ERRORS if known == code), TrackRecordError)
-    return kind(message)
-
 
 _RUN_FIELDS: Final = tuple(f.name for f in dataclasses.fields(RunRecord))
 _SUMMARY_FIELDS: Final = tuple(f.name for f in dataclasses.fields(MetricSummary))

@@ -6,6 +6,9 @@ means are covered as well as the record. This module needs no store: with the
 public keys (from the store, or exported PEM files) anyone can check a
 signature offline.
 
+A key's id is the first 16 hex digits of the SHA-256 of its raw 32-byte public key.
+Checking a signature needs the optional package ``cryptography``.
+
 Targets name what is signed: ``model:NAME/VERSION``, ``evaluation:EVAL_ID``,
 ``run:RUN_ID`` or ``document:SHA256``.
 
@@ -18,13 +21,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from trackrecord.errors import InvalidValueError
-from trackrecord.events import canonical_json
-from trackrecord.signing.keys import crypto, key_id
+from trackrecord.errors import InvalidValueError, missing
+from trackrecord.record.events import canonical_json
 
 __all__ = [
     "MEANINGS",
@@ -32,6 +35,9 @@ __all__ = [
     "KeyRecord",
     "SignatureRecord",
     "check_target",
+    "crypto",
+    "key_id",
+    "raw_public_key",
     "signature_problem",
     "signed_message",
     "verify_signature",
@@ -42,6 +48,35 @@ MEANINGS: Final = ("approve", "review", "test")
 TARGET_KINDS: Final = ("model", "evaluation", "run", "document")
 MESSAGE_VERSION: Final = 1
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
+
+
+def crypto() -> Any:
+    """The ``cryptography`` modules this package uses, or MissingDependencyError."""
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+    except ImportError:
+        raise missing("cryptography", "compliance", "Signing and verifying sign-offs") from None
+    return serialization, ed25519
+
+
+def raw_public_key(public_key_b64: str) -> bytes:
+    """The raw 32-byte Ed25519 public key whose base64 is *public_key_b64*."""
+    try:
+        raw = base64.b64decode(public_key_b64, validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raw = b""
+    if len(raw) != 32:
+        raise InvalidValueError(
+            "a public key must be the base64 of a raw 32-byte Ed25519 public key "
+            "(what `trackrecord keys ls --json` shows)"
+        )
+    return raw
+
+
+def key_id(public_key_b64: str) -> str:
+    """A key's id: the first 16 hex digits of the SHA-256 of the raw public key."""
+    return hashlib.sha256(raw_public_key(public_key_b64)).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
