@@ -277,6 +277,8 @@ def test_checkpoint_and_verify_checkpoint_commands(tmp_path: Path) -> None:
     assert failed.exit_code == 1 and f"run chain {chain.run_id}" in failed.output, failed.output
     every = runner.invoke(main, ["verify", "--all", "--dir", str(directory)])
     assert every.exit_code == 1 and "no longer stored" in every.output
+    both = runner.invoke(main, [*args, "--all"])  # the log check and the checkpoint's agree:
+    assert both.exit_code == 1 and both.output.count("no longer stored") == 1, both.output
 
 
 def test_verify_checkpoint_refuses_a_forged_file_and_an_unknown_key(tmp_path: Path) -> None:

@@ -241,7 +241,9 @@ def verify(
                 failed = _report(results, as_json, every=bool(run_ids))
             problems = verifier.store_problems() if verifier else None
             if checkpoint_file:
-                problems = (problems or []) + _checkpoint_problems(api, checkpoint_file, public_key)
+                found = (problems or []) + _checkpoint_problems(api, checkpoint_file, public_key)
+                # where the log check and the checkpoint's say the same, say it once
+                problems = list({repr(problem): problem for problem in found}.values())
         finally:
             if verifier:
                 verifier.close()
