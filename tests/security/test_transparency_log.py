@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -332,3 +333,38 @@ def test_a_damaged_log_gets_a_report_not_a_crash(store: SqlStore, tmp_path: Path
     problems = [str(p) for p in checkpoint_problems(store.database, signed, key.public_key)]
     assert problems and "cannot read the log" in problems[0]
     assert "cannot check the transparency log" in _details(store)
+
+
+def test_verify_while_writers_write_reports_nothing(store: SqlStore, tmp_path: Path) -> None:
+    """The log check reads every table as of one time: heads that move and pending heads
+    logged meanwhile are no false alarm (issue 15: verify a live team server)."""
+    chain = _run(store, events=1)
+    key = _key(store, tmp_path)
+    audit = SqlAuditLog(store.database)
+    stop, failures = threading.Event(), []
+
+    def write() -> None:
+        try:
+            while not stop.is_set():
+                step = len(chain.events)
+                chain.add("metrics", {}, {"loss": pts([step], [1.0 / step])})
+                store.append_events(chain.events[-1:])
+                audit.append("root", "runs.log", chain.run_id, "127.0.0.1", 200)
+                store.log.flush()  # pending heads move into the log, again and again
+        except Exception as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        found: list[str] = []
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not found:
+            found = [str(p) for p in log_problems(store.database, key.public_key)]
+    finally:
+        stop.set()
+        writer.join()
+    assert not failures
+    assert found == []
+    assert len(chain.events) > 20, "the writer wrote too little to tell"
+    assert checkpoint_problems(store.database, store.log.checkpoint(key), key.public_key) == []

@@ -336,15 +336,15 @@ def log_problems(database: SqlDatabase, public_key: str | None = None) -> list[P
     """The transparency log checked against itself and the chains (see the module
     docstring). *public_key* (base64 raw Ed25519) checks the stored checkpoints'
     signatures; by default the key this machine keeps for the store, if any."""
-    conn = database.read()
-    origin, problems = _store_id(conn)
-    log = _read_leaves(conn)
-    problems += log.problems + _node_problems(conn, log)
-    if origin is not None:
-        key = public_key or _quiet_local_key(origin)
-        problems += _checkpoint_rows(conn, log, origin, key)
-    problems += _pending_problems(conn, log.leaves)
-    problems += _logged_heads_problems(conn, log.leaves)
+    with database.snapshot() as conn:  # writers may go on: the tables are read as of one time
+        origin, problems = _store_id(conn)
+        log = _read_leaves(conn)
+        problems += log.problems + _node_problems(conn, log)
+        if origin is not None:
+            key = public_key or _quiet_local_key(origin)
+            problems += _checkpoint_rows(conn, log, origin, key)
+        problems += _pending_problems(conn, log.leaves)
+        problems += _logged_heads_problems(conn, log.leaves)
     return problems
 
 
@@ -373,9 +373,13 @@ def checkpoint_problems(
 
 
 def _against_store(database: SqlDatabase, signed: SignedCheckpoint) -> list[Problem]:
+    with database.snapshot() as conn:  # the tables as of one time, while writers go on
+        return _against_tables(conn, signed)
+
+
+def _against_tables(conn: Connection, signed: SignedCheckpoint) -> list[Problem]:
     checkpoint = signed.checkpoint
     key = [("size", checkpoint.size), ("origin", checkpoint.origin)]
-    conn = database.read()
     origin, problems = _store_id(conn)
     if origin is not None and origin != checkpoint.origin:
         problems.append(

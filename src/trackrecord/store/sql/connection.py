@@ -79,6 +79,11 @@ class SqlDatabase(Protocol):
         """A transaction: commits on success, rolls back on any error."""
         ...
 
+    def snapshot(self) -> AbstractContextManager[Connection]:
+        """Reads that all see the database as it was at their first statement, whatever
+        commits meanwhile (a read-only transaction), for checks that compare tables."""
+        ...
+
     def glob(self, expression: str) -> tuple[str, bool]:
         """SQL testing *expression* against a ``?`` glob pattern; True if the pattern must
         be passed as a regular expression (see :func:`glob_regex`)."""

@@ -160,6 +160,20 @@ class SqliteDatabase:
             conn.execute("ROLLBACK")
             raise StoreError(f"cannot commit to {self.path}: {exc}") from exc
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Reads in one transaction: in WAL mode they all see the database as of the first
+        one, while other connections go on writing."""
+        conn = self.read()
+        if conn.in_transaction:  # already inside one: its view it is
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("ROLLBACK")  # it wrote nothing
+
     def _migrate(self) -> None:
         with self.write() as cur:
             apply_migrations(cur, str(self.path), lambda m: m.statements)

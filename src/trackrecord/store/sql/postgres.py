@@ -305,6 +305,23 @@ class PostgresDatabase:
             finally:
                 self._local.transaction = None
 
+    @contextmanager
+    def snapshot(self) -> Iterator[_Reads]:
+        """Reads on one connection in a read-only REPEATABLE READ transaction: they all
+        see the database as of the first one. Reads of this thread use it meanwhile."""
+        if getattr(self._local, "transaction", None) is not None:
+            yield _Reads(self)  # already inside a transaction: its view it is
+            return
+        with self._borrow() as raw:
+            self._scope(raw, scope_setting(current_scope()))
+            self._local.transaction = raw
+            try:
+                with raw.transaction():
+                    raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    yield _Reads(self)
+            finally:
+                self._local.transaction = None
+
     def glob(self, expression: str) -> tuple[str, bool]:
         """A case-insensitive regular expression match (the pattern is given as one)."""
         return f"{expression} ~* ?", True

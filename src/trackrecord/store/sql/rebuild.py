@@ -70,6 +70,11 @@ class ScratchDatabase:
             raise
         self._conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Its one connection: nothing else writes to a scratch database."""
+        yield self._conn
+
     def reset(self) -> None:
         """Empty every table (the schema stays)."""
         with self.write() as cur:
