@@ -34,6 +34,7 @@ from trackrecord.transparency.checkpoint import (
 )
 from trackrecord.transparency.keys import CheckpointKey, store_checkpoint_key
 from trackrecord.transparency.leaves import ChainHead
+from trackrecord.transparency.merkle import verify_consistency, verify_inclusion
 from trackrecord.transparency.tree import Frontier
 
 _RUN_TABLES = ("events", "params", "tags", "metric_summaries", "metric_chunks", "runs")
@@ -368,3 +369,43 @@ def test_verify_while_writers_write_reports_nothing(store: SqlStore, tmp_path: P
     assert found == []
     assert len(chain.events) > 20, "the writer wrote too little to tell"
     assert checkpoint_problems(store.database, store.log.checkpoint(key), key.public_key) == []
+
+
+def test_checkpoint_prints_proofs_an_auditor_checks_with_hashes_only(tmp_path: Path) -> None:
+    directory = tmp_path / "store"
+    store = SqlStore.open(directory)
+    first = _run(store)
+    store.close()
+    runner = CliRunner()
+    kept = tmp_path / "kept.json"
+    assert runner.invoke(main, ["checkpoint", "--out", str(kept), "--dir", str(directory)]
+                         ).exit_code == 0  # fmt: skip
+    store = SqlStore.open(directory)
+    _run(store)
+    _run(store)
+    store.close()
+    proved = runner.invoke(main, ["checkpoint", "--prove", f"run:{first.run_id}", "--since",
+                                  str(kept), "--dir", str(directory)])  # fmt: skip
+    assert proved.exit_code == 0, proved.output
+    answer = json.loads(proved.output)
+    root, size = bytes.fromhex(answer["checkpoint"]["root"]), answer["checkpoint"]["size"]
+    leaf = ChainHead.decode(json.dumps({k: v for k, v in answer["leaf"].items()
+                                        if k != "leaf_hash"}, sort_keys=True,
+                                       separators=(",", ":")).encode())  # fmt: skip
+    assert (leaf.chain, leaf.seq, leaf.hash) == (first.run_id, 5, first.events[-1].hash)
+    inclusion = answer["inclusion"]
+    assert inclusion["size"] == size == 3
+    path = [bytes.fromhex(h) for h in inclusion["path"]]
+    assert verify_inclusion(leaf.leaf_hash(), inclusion["index"], size, path, root)
+    assert not verify_inclusion(leaf.leaf_hash(), inclusion["index"], size, path, b"\0" * 32)
+    old = json.loads(kept.read_text())
+    consistency = answer["consistency"]
+    assert (consistency["old_size"], consistency["new_size"]) == (old["size"], size)
+    hashes = [bytes.fromhex(h) for h in consistency["path"]]
+    assert verify_consistency(old["size"], size, bytes.fromhex(old["root"]), root, hashes)
+    for wrong in ("run:", "model:m", "runs"):
+        refused = runner.invoke(main, ["checkpoint", "--prove", wrong, "--dir", str(directory)])
+        assert refused.exit_code == 2 and "run:RUN_ID, registry:MODEL" in refused.output
+    absent = runner.invoke(main, ["checkpoint", "--prove", "registry:none", "--dir",
+                                  str(directory)])  # fmt: skip
+    assert absent.exit_code == 2 and "hold no head of registry" in absent.output
