@@ -24,9 +24,7 @@ Example:
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
-import hashlib
 import os
 import re
 import tempfile
@@ -35,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from trackrecord.errors import InvalidValueError, NotFoundError, StoreError, missing
+from trackrecord.record.signoffs import key_id, raw_public_key
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -84,21 +83,10 @@ def checkpoint_keys_dir(directory: str | os.PathLike[str] | None = None) -> Path
     return Path.home() / ".config" / "trackrecord" / "checkpoint-keys"
 
 
-def _raw_public(public_key: str) -> bytes:
-    try:
-        raw = base64.b64decode(public_key, validate=True)
-    except (binascii.Error, ValueError, TypeError):
-        raw = b""
-    if len(raw) != 32:
-        raise InvalidValueError(
-            "a checkpoint public key is the base64 of a raw 32-byte Ed25519 public key"
-        )
-    return raw
-
-
 def public_key_id(public_key: str) -> str:
-    """The id of a base64 raw public key: first 16 hex digits of SHA-256 of its bytes."""
-    return hashlib.sha256(_raw_public(public_key)).hexdigest()[:16]
+    """The id of a base64 raw public key: first 16 hex digits of SHA-256 of its bytes
+    (the same ids as sign-off keys, :func:`~trackrecord.record.signoffs.key_id`)."""
+    return key_id(public_key)
 
 
 @dataclass(frozen=True)
@@ -162,7 +150,7 @@ def verify_signature(public_key: str, message: bytes, signature: bytes) -> bool:
     _, ed25519 = _crypto()
     from cryptography.exceptions import InvalidSignature
 
-    verifier = ed25519.Ed25519PublicKey.from_public_bytes(_raw_public(public_key))
+    verifier = ed25519.Ed25519PublicKey.from_public_bytes(raw_public_key(public_key))
     try:
         verifier.verify(signature, message)
     except InvalidSignature:
