@@ -140,7 +140,8 @@ def apply_registrations(directory: Path, store: Store) -> list[Registration]:
                 str(fields["run_model"]), str(fields["actor"]),
             )  # fmt: skip
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            request = Registration("?", directory.name, path.name, "?", f"refused: unreadable ({exc})")
+            outcome = f"refused: {path} is unreadable ({exc})"
+            request = Registration("?", directory.name, path.name, "?", outcome)
             path.unlink(missing_ok=True)
             done.append(request)
             continue

@@ -174,9 +174,7 @@ class Spool:
             if delete:
                 for segment in self._written:
                     segment.unlink(missing_ok=True)
-                if not any(self.directory.glob("*.log")) and not has_registrations(
-                    self.directory
-                ):
+                if not any(self.directory.glob("*.log")) and not has_registrations(self.directory):
                     shutil.rmtree(self.directory, ignore_errors=True)
         finally:
             unlock_directory(self._lock_fd)

@@ -62,7 +62,7 @@ def train(tmp_path: Path, project: str = "vision", **env: str) -> Trained:
         [sys.executable, "-c", TRAINING, str(model), project, str(tmp_path / "client")],
         env=environ, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    run_id, status = (child.stdout.split() + ["", ""])[:2]
+    run_id, status = [*child.stdout.split(), "", ""][:2]
     return Trained(child.returncode, run_id, status, child.stderr)
 
 
@@ -148,9 +148,7 @@ def team(tmp_path: Path) -> Iterator[Team]:
     store.close()
 
 
-def test_a_refused_registration_warns_once_and_the_run_finishes(
-    tmp_path: Path, team: Team
-) -> None:
+def test_a_refused_registration_warns_once_and_the_run_finishes(tmp_path: Path, team: Team) -> None:
     trained = train(tmp_path, TRACKRECORD_URI=team.url, TRACKRECORD_TOKEN=team.tokens["alice"])
     assert trained.code == 0, trained.stderr
     assert trained.status == "finished"
