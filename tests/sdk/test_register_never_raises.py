@@ -1,6 +1,7 @@
 """``log_model(register=...)`` never raises into training: offline, server down, server refusing.
 
-Each case runs a real training script in a child process and asserts that it exits 0,
+Each case runs a real training script (every logging call of a run, then
+``log_model(register=...)``) in a child process and asserts that it exits 0,
 says once why the model is not registered yet, and that the run is finished. Queued
 registrations are then applied by ``trackrecord sync`` (or by the run's writer, once
 the store answers), and applying them again makes no second version.
@@ -30,7 +31,14 @@ TRAINING = """
 import sys, trackrecord
 model, project, folder = sys.argv[1:4]
 with trackrecord.init(project, dir=folder, capture=False) as run:
+    run.log_params({"lr": 0.1})
+    run.set_tags({"team": "vision"})
+    run.notes = "every SDK call a training script makes"
     run.log({"loss": 0.5})
+    run.log_text("notes.txt", "hello")
+    run.log_json("config.json", {"depth": 3})
+    run.log_artifact(model + "/weights.bin")
+    run.log_dataset(model + "/weights.bin", "weights", role="train")
     run.log_model(model, "clf", register="m")
     run.log({"loss": 0.25})
 print(run.id, run.status)
@@ -168,3 +176,22 @@ def test_a_token_that_may_not_write_the_project_does_not_fail_training(
     assert trained.status == "finished"
     assert trained.warnings_about_registering() <= 1, trained.stderr
     assert versions_of(team.store, trained.run_id) == []
+
+
+def test_the_writer_applies_a_waiting_registration_when_the_server_comes_back(
+    tmp_path: Path, server_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("TRACKRECORD_URI", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("TRACKRECORD_STRICT", raising=False)  # the store was away: survived
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "weights.bin").write_bytes(b"weights")
+    run = trackrecord.init("vision", dir=tmp_path / "client", capture=False)
+    with pytest.warns(trackrecord.TrackRecordWarning, match="registering it as 'm' waits"):
+        run.log_model(str(model), "clf", register="m")
+    with serving(server_store, port=port):
+        run.finish()
+        assert versions_of(server_store, run.id) == [1]
+    assert server_store.get_run(run.id).status == "finished"
+    assert not (tmp_path / "client" / "spool" / run.id).exists()
