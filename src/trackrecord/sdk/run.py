@@ -327,8 +327,8 @@ class Run:
                     why = f"the store does not answer ({exc})"
         if request.refused:
             _warn(
-                f"log_model: the model is logged as {run_model!r} but the store "
-                f"{request.outcome}; the run goes on. Register it later with: "
+                f"log_model: the model is logged as {run_model!r} but not registered as "
+                f"{model!r}, {request.outcome}; the run goes on. Register it later with: "
                 f"{request.command()}"
             )
             return
