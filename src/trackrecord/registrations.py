@@ -62,6 +62,13 @@ class Registration:
         """Whether the store refused it for good (it is not tried again)."""
         return self.outcome.startswith("refused")
 
+    def refusal(self) -> str:
+        """What a refused request says: which model, why, and how to register it later."""
+        return (
+            f"the model {self.run_model!r} of run {self.run_id} is not registered as "
+            f"{self.model!r}, {self.outcome}; register it with: {self.command()}"
+        )
+
     def command(self) -> str:
         """The CLI command that registers it by hand."""
         return f"trackrecord models register {self.run_id} {self.run_model} --name {self.model}"

@@ -195,3 +195,20 @@ def test_the_writer_applies_a_waiting_registration_when_the_server_comes_back(
         assert versions_of(server_store, run.id) == [1]
     assert server_store.get_run(run.id).status == "finished"
     assert not (tmp_path / "client" / "spool" / run.id).exists()
+
+
+def test_sync_reports_a_refused_registration_and_still_sends_the_run(
+    tmp_path: Path, team: Team
+) -> None:
+    trained = train(tmp_path, TRACKRECORD_MODE="offline")
+    assert trained.code == 0, trained.stderr
+    result = CliRunner().invoke(
+        main, ["sync", "--dir", str(tmp_path / "client"), "--uri", team.url],
+        env={"TRACKRECORD_TOKEN": team.tokens["alice"]},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"the model 'clf' of run {trained.run_id} is not registered as 'm'" in result.output
+    assert f"trackrecord models register {trained.run_id} clf --name m" in result.output
+    assert team.store.get_run(trained.run_id).status == "finished"
+    assert versions_of(team.store, trained.run_id) == []
+    assert not (tmp_path / "client" / "spool" / trained.run_id).exists()

@@ -108,11 +108,7 @@ def _summarise(shipments: list[Shipment], freed: int) -> None:
     click.echo(line)
     for request in (r for s in shipments for r in s.registrations):
         if request.refused:
-            click.echo(
-                f"not registered: {request.run_id} {request.run_model} as {request.model}: the "
-                f"store {request.outcome}; register it with: {request.command()}",
-                err=True,
-            )
+            click.echo(request.refusal(), err=True)
         elif request.outcome != "waiting":
             click.echo(f"{request.run_id} {request.run_model}: {request.model} {request.outcome}")
     failed = [s for s in shipments if s.error is not None]

@@ -362,11 +362,7 @@ class Run:
             return
         for request in apply_registrations(directory, store):
             if request.refused:
-                _warn(
-                    f"the model {request.run_model!r} was not registered as "
-                    f"{request.model!r}: the store {request.outcome}. Register it with: "
-                    f"{request.command()}"
-                )
+                _warn(request.refusal())
 
     def _ensure_running(self, call: str) -> None:
         if self.status != "running":
