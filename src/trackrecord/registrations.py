@@ -28,10 +28,9 @@ from typing import Final
 from trackrecord.errors import (
     AuthenticationError,
     ChainConflictError,
-    InvalidValueError,
     NotFoundError,
-    PermissionDeniedError,
     StoreError,
+    TrackRecordError,
 )
 from trackrecord.store.base import Store
 
@@ -121,11 +120,11 @@ def register_now(store: Store, request: Registration) -> Registration:
         version = catalog.create_version(
             request.model, request.run_id, request.run_model, request.actor
         )
-    except ChainConflictError as exc:
+    except ChainConflictError as exc:  # the registry moved under us: a retry meets it again
         request.outcome = f"refused: {exc}"
-    except StoreError:
+    except (StoreError, AuthenticationError):
         raise
-    except (InvalidValueError, NotFoundError, PermissionDeniedError) as exc:
+    except TrackRecordError as exc:  # no permission, a name another project holds, ...
         request.outcome = f"refused: {exc}"
     else:
         request.outcome = f"registered as version {version.version}"

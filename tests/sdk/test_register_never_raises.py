@@ -26,6 +26,7 @@ from trackrecord.cli import main
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.sql import SqlStore
 from trackrecord.store.sql.accounts import SqlAccounts
+from trackrecord.workspace import Workspace
 
 TRAINING = """
 import sys, trackrecord
@@ -127,23 +128,8 @@ def test_with_the_server_down_the_registration_waits_and_sync_applies_it_once(
     assert server_store.get_run(trained.run_id).status == "finished"
 
 
-@dataclass
-class Team:
-    url: str
-    store: SqlStore
-    tokens: dict[str, str]
-
-
-@pytest.fixture
-def team(tmp_path: Path) -> Iterator[Team]:
-    """A server with auth: alice edits vision, bob views vision; 'm' belongs to project nlp."""
-    store = SqlStore.open(tmp_path / "team")
-    accounts = SqlAccounts(store.database)
-    accounts.create_user("root", admin=True)
-    for name, role in (("alice", "editor"), ("bob", "viewer")):
-        accounts.create_user(name)
-        accounts.grant(name, "vision", role)
-    tokens = {name: accounts.create_token(name)[1] for name in ("alice", "bob")}
+def hold_m_in_nlp(store: SqlStore) -> None:
+    """Register 'm' in project nlp, so that any other project's registration is refused."""
     chain = Chain("nlp")
     body = {"name": "clf", "digest": "ab" * 32, "flavor": "directory", "format": "files",
             "path": "models/clf", "meta": {},
@@ -151,6 +137,31 @@ def team(tmp_path: Path) -> Iterator[Team]:
     chain.add("model", body)
     store.append_events(chain.events)
     store.catalog.create_version("m", chain.run_id, "clf", "root")
+
+
+@dataclass
+class Team:
+    url: str
+    store: SqlStore
+    tokens: dict[str, str]
+
+
+def team_store(path: Path) -> tuple[SqlStore, dict[str, str]]:
+    """A store with auth: alice edits vision, bob views vision; 'm' belongs to project nlp."""
+    store = SqlStore.open(path)
+    accounts = SqlAccounts(store.database)
+    accounts.create_user("root", admin=True)
+    for name, role in (("alice", "editor"), ("bob", "viewer")):
+        accounts.create_user(name)
+        accounts.grant(name, "vision", role)
+    hold_m_in_nlp(store)
+    return store, {name: accounts.create_token(name)[1] for name in ("alice", "bob")}
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Iterator[Team]:
+    """:func:`team_store`, served."""
+    store, tokens = team_store(tmp_path / "team")
     with serving(ServerSettings.for_store(store)) as url:
         yield Team(url, store, tokens)
     store.close()
@@ -212,3 +223,20 @@ def test_sync_reports_a_refused_registration_and_still_sends_the_run(
     assert team.store.get_run(trained.run_id).status == "finished"
     assert versions_of(team.store, trained.run_id) == []
     assert not (tmp_path / "client" / "spool" / trained.run_id).exists()
+
+
+def test_recovery_by_the_next_process_warns_of_a_refused_registration(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    store, tokens = team_store(tmp_path / "team")
+    uri, token = f"http://127.0.0.1:{port}", tokens["alice"]
+    trained = train(tmp_path, TRACKRECORD_URI=uri, TRACKRECORD_TOKEN=token)
+    assert trained.code == 0, trained.stderr
+    refused = pytest.warns(trackrecord.TrackRecordWarning, match="is not registered as 'm'")
+    with serving(ServerSettings.for_store(store), port=port) as url, refused:
+        Workspace.open(tmp_path / "client", uri=url, token=token).close()
+    assert store.get_run(trained.run_id).status == "finished"
+    assert versions_of(store, trained.run_id) == []
+    assert not (tmp_path / "client" / "spool" / trained.run_id).exists()
+    store.close()
