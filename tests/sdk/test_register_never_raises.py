@@ -240,3 +240,17 @@ def test_recovery_by_the_next_process_warns_of_a_refused_registration(
     assert versions_of(store, trained.run_id) == []
     assert not (tmp_path / "client" / "spool" / trained.run_id).exists()
     store.close()
+
+
+def test_offline_on_the_embedded_store_sync_registers_once(tmp_path: Path) -> None:
+    trained = train(tmp_path, TRACKRECORD_MODE="offline")
+    assert trained.code == 0, trained.stderr
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["sync", "--dir", str(tmp_path / "client")])
+        assert result.exit_code == 0, result.output
+    store = SqlStore.open(tmp_path / "client")
+    try:
+        assert versions_of(store, trained.run_id) == [1]
+        assert store.get_run(trained.run_id).status == "finished"
+    finally:
+        store.close()
