@@ -20,8 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 import trackrecord
+from tests.pg import fresh_database
 from tests.server_thread import free_port, serving
 from tests.store.conftest import Chain
+from trackrecord.artifacts.local import LocalArtifactStore
 from trackrecord.cli import main
 from trackrecord.server.settings import ServerSettings
 from trackrecord.store.sql import SqlStore
@@ -88,11 +90,18 @@ def versions_of(store: SqlStore, run_id: str) -> list[int]:
     return [v.version for v in store.catalog.model_versions("m") if v.run_id == run_id]
 
 
-@pytest.fixture
-def server_store(tmp_path: Path) -> Iterator[SqlStore]:
-    store = SqlStore.open(tmp_path / "server")
-    yield store
-    store.close()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_store(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[SqlStore]:
+    """The store the server serves: embedded SQLite, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        store = SqlStore.open(tmp_path / "server")
+        yield store
+        store.close()
+        return
+    with fresh_database() as url:
+        store = SqlStore.connect(url, LocalArtifactStore(tmp_path / "artifacts"))
+        yield store
+        store.close()
 
 
 def test_offline_the_registration_waits_and_sync_applies_it_once(
