@@ -30,6 +30,7 @@ from trackrecord.errors import (
     TrackRecordError,
 )
 from trackrecord.record.events import Event, canonical_json
+from trackrecord.registrations import Registration, apply_registrations, has_registrations
 from trackrecord.spool import (
     is_offline,
     live_since,
@@ -143,6 +144,8 @@ class Shipment:
     """Skipped: a live process is writing the run."""
     error: TrackRecordError | None = None
     """Why shipping stopped part-way (run it again to send the rest)."""
+    registrations: list[Registration] = field(default_factory=list)
+    """The model registrations that waited with the run, and what became of each."""
 
 
 Progress = Callable[[Shipment], None]
@@ -205,11 +208,15 @@ def _ship_locked(
         shipment.live = True
         return shipment
     try:
-        if not any(directory.glob("*.log")):
+        if not any(directory.glob("*.log")) and not has_registrations(directory):
             shutil.rmtree(directory, ignore_errors=True)  # its events were all stored
             return None
         try:
             _ship_directory(directory, store, outboxes, shipment, progress)
+            shipment.registrations = apply_registrations(directory, store)
+            if has_registrations(directory):
+                shipment.error = StoreError("the store stopped answering before registering")
+                return shipment
         except TrackRecordError as exc:
             shipment.error = exc
             return shipment

@@ -28,6 +28,7 @@ from typing import Final
 from trackrecord.errors import RunLockedError
 from trackrecord.record.events import Event
 from trackrecord.record.framing import encode_event, read_frames, read_headers
+from trackrecord.registrations import has_registrations
 
 if sys.platform != "win32":
     import fcntl
@@ -173,7 +174,7 @@ class Spool:
             if delete:
                 for segment in self._written:
                     segment.unlink(missing_ok=True)
-                if not any(self.directory.glob("*.log")):
+                if not any(self.directory.glob("*.log")) and not has_registrations(self.directory):
                     shutil.rmtree(self.directory, ignore_errors=True)
         finally:
             unlock_directory(self._lock_fd)

@@ -247,6 +247,9 @@ class Workspace:
             StoreError: the store failed; what was not sent stays in the spools.
         """
         shipments = self._ship(offline=False, progress=None)
+        for request in (r for s in shipments for r in s.registrations if r.refused):
+            with contextlib.suppress(Warning):  # warnings made errors must not stop the caller
+                warnings.warn(request.refusal(), TrackRecordWarning, stacklevel=2)
         for shipment in shipments:
             if shipment.error is not None:
                 raise shipment.error

@@ -19,7 +19,7 @@ import pytest
 import trackrecord
 from tests.security.conftest import Realm, error_of
 from tests.store.conftest import Chain
-from trackrecord.errors import InvalidValueError
+from trackrecord.errors import TrackRecordWarning
 from trackrecord.ids import new_run_id
 
 RECORDS = (
@@ -259,7 +259,7 @@ def test_a_name_registered_in_one_project_cannot_be_squatted_from_another(realm:
         assert alice.get("/api/v1/models/beta-future/versions").json() == []
 
 
-def test_the_sdk_is_told_a_registered_name_is_taken_and_training_goes_on(
+def test_the_sdk_warns_a_registered_name_is_taken_and_training_goes_on(
     realm: Realm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with realm.client("alice") as alice:
@@ -271,7 +271,7 @@ def test_the_sdk_is_told_a_registered_name_is_taken_and_training_goes_on(
     monkeypatch.setenv("TRACKRECORD_TOKEN", realm.tokens["bob"])
     monkeypatch.setenv("TRACKRECORD_DIR", str(tmp_path / "client"))
     with trackrecord.init("beta", capture=False) as run:
-        with pytest.raises(InvalidValueError, match="logged as 'clf' but not registered"):
+        with pytest.warns(TrackRecordWarning, match="logged as 'clf' but not registered"):
             run.log_model(weights, "clf", flavor="directory", register="beta-future")
         run.log({"loss": 0.5}, step=0)
     assert realm.store.get_run(run.id).status == "finished"

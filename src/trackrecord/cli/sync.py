@@ -106,6 +106,11 @@ def _summarise(shipments: list[Shipment], freed: int) -> None:
     if freed:
         line += f"; {_size(freed)} freed from the outbox"
     click.echo(line)
+    for request in (r for s in shipments for r in s.registrations):
+        if request.refused:
+            click.echo(request.refusal(), err=True)
+        elif request.outcome != "waiting":
+            click.echo(f"{request.run_id} {request.run_model}: {request.model} {request.outcome}")
     failed = [s for s in shipments if s.error is not None]
     if failed:
         raise click.ClickException(

@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from trackrecord.errors import (
+    AuthenticationError,
     ConfigurationError,
     InvalidValueError,
     StoreError,
@@ -82,6 +83,7 @@ class Run:
         self._notes = identity.notes
         self._pid = os.getpid()
         self._recorders: list[Recorder] = []
+        self._queued_registrations = False
         self._finished_hooks: list[Callable[[Run], None]] = []
 
     def _submit(self, type: str, body: Mapping[str, Any]) -> None:
@@ -307,22 +309,60 @@ class Run:
             sum(f["size"] for f in body["files"]), body["files"], body["meta"], 0,
         )  # fmt: skip
         if register is not None:
-            if not self.flush():
-                raise StoreError(
-                    f"log_model: the model is logged but could not be registered as "
-                    f"{register!r} now (the store does not answer); register it later with "
-                    f"trackrecord models register {self.id} {name} --name {register}"
-                )
-            try:
-                catalog = self.workspace.store.catalog
-                catalog.create_version(register, self.id, name, local_user())
-            except InvalidValueError as exc:  # e.g. a name another project has
-                raise InvalidValueError(
-                    f"log_model: the model is logged as {name!r} but not registered: {exc}. "
-                    f"Register it with: trackrecord models register {self.id} {name} "
-                    f"--name ANOTHER_NAME"
-                ) from None
+            self._register(register, name)
         return logged
+
+    def _register(self, model: str, run_model: str) -> None:
+        """Register the logged model now, or queue it with the spool; warn, never raise."""
+        from trackrecord.registrations import Registration, queue_registration, register_now
+
+        request = Registration(model, self.id, run_model, local_user())
+        why = "the run is offline"
+        if self._writer.store is not None:
+            why = "the store does not answer"
+            if self.flush():
+                try:
+                    register_now(self._writer.store, request)
+                except (StoreError, AuthenticationError) as exc:
+                    why = f"the store does not answer ({exc})"
+        if request.refused:
+            _warn(
+                f"log_model: the model is logged as {run_model!r} but not registered as "
+                f"{model!r}, {request.outcome}; the run goes on. Register it later with: "
+                f"{request.command()}"
+            )
+            return
+        if request.outcome != "waiting":
+            return
+        directory = self._writer.spool.directory
+        try:
+            if directory is None:
+                raise OSError("no spool directory can be written")
+            queue_registration(directory, model, self.id, run_model, request.actor)
+        except OSError as exc:
+            _warn(
+                f"log_model: the model is logged as {run_model!r} but not registered as "
+                f"{model!r} ({why}), and the request cannot be kept ({exc}). Register it "
+                f"later with: {request.command()}"
+            )
+            return
+        self._queued_registrations = True
+        _warn(
+            f"log_model: the model is logged as {run_model!r}; registering it as {model!r} "
+            f"waits because {why}. It is applied when the run's record reaches the store "
+            f"(trackrecord sync sends it)."
+        )
+
+    def _apply_queued(self) -> None:
+        """The run's record is stored: apply the registrations that waited for it."""
+        from trackrecord.registrations import apply_registrations
+
+        directory, store = self._writer.spool.directory, self._writer.store
+        if directory is None or store is None:
+            return
+        for request in apply_registrations(directory, store):
+            if request.refused:
+                _warn(request.refusal())
 
     def _ensure_running(self, call: str) -> None:
         if self.status != "running":
@@ -344,6 +384,8 @@ class Run:
             hook(self)
         self._buffers = _Finished(self.id)
         stored = self._writer.close(body)
+        if stored and self._queued_registrations:
+            self._apply_queued()
         self._writer.spool.close(delete=stored)
         self.workspace.close()
         summary = self._writer.summary()
@@ -365,6 +407,11 @@ class Run:
 
     def __repr__(self) -> str:
         return f"<Run {self.id} {self.project}/{self.name} {self.status}>"
+
+
+def _warn(message: str) -> None:
+    with contextlib.suppress(Warning):  # warnings made errors must not stop the program
+        warnings.warn(message, TrackRecordWarning, stacklevel=4)
 
 
 def _describe(error: BaseException | None) -> dict[str, Any] | None:
